@@ -1,0 +1,455 @@
+//! The rule catalog, read from the JSON files in `schemas/` (embedded at build time).
+//!
+//! The schemas are the source of truth for the field rules: each entity property names
+//! its kind (or dictionary) by `$ref`, its mandatory flag by `required`, and its title.
+//! This module turns them into the tables the engine walks, once per process.
+
+use std::sync::OnceLock;
+
+use crate::entity::Entity;
+use crate::error::Error;
+use crate::report::{Lang, Severity};
+use crate::value::{get, Object, Value};
+
+/// The name of the only rule set so far: the 2019 ЕОЗ regulation.
+pub const RULE_SET: &str = "eoz-2019";
+
+const ENTITY_SCHEMAS: [(Entity, &str); 8] = [
+    (Entity::PlanItem, include_str!("../../schemas/plan_item.schema.json")),
+    (Entity::Lot, include_str!("../../schemas/lot.schema.json")),
+    (Entity::Announcement, include_str!("../../schemas/announcement.schema.json")),
+    (Entity::Contract, include_str!("../../schemas/contract.schema.json")),
+    (Entity::Participant, include_str!("../../schemas/participant.schema.json")),
+    (Entity::Result, include_str!("../../schemas/result.schema.json")),
+    (Entity::UnreliableSupplier, include_str!("../../schemas/unreliable_supplier.schema.json")),
+    (Entity::LegalAct, include_str!("../../schemas/legal_act.schema.json")),
+];
+const PACKET_SCHEMA: &str = include_str!("../../schemas/packet.schema.json");
+const DICTIONARIES: &str = include_str!("../../schemas/dictionaries.schema.json");
+const KINDS: &str = include_str!("../../schemas/kinds.schema.json");
+const RULES: &str = include_str!("../../schemas/rules.json");
+
+/// How a field's value is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// Non-empty string.
+    Text,
+    /// GUID.
+    Guid,
+    /// Non-negative decimal quantity.
+    Decimal,
+    /// Non-negative amount in tenge, at most two decimals.
+    Amount,
+    /// Non-negative whole number.
+    Count,
+    /// Percentage 0–100.
+    Percent,
+    /// BIN of a legal entity.
+    Bin,
+    /// IIN of an individual.
+    Iin,
+    /// BIN or IIN.
+    BinIin,
+    /// Date `dd.mm.yyyy`.
+    Date,
+    /// Astana date-time `dd.mm.yyyy HH:MM`.
+    DateTime,
+    /// Four-digit year.
+    Year,
+    /// Month 1–12.
+    Month,
+    /// Boolean.
+    Boolean,
+    /// KATO code.
+    Kato,
+    /// MKEI unit code.
+    Mkei,
+    /// Address register code.
+    Rca,
+    /// ENS TRU code (format is a warning).
+    Enstru,
+    /// Absolute http(s) URL.
+    Url,
+    /// E-mail address.
+    Email,
+    /// Phone number.
+    Phone,
+    /// Comma-separated participant flags.
+    Flags,
+    /// A code of the dictionary with this index in [`Catalog::dictionaries`].
+    Dictionary(usize),
+    /// The header's entity name.
+    EntityName,
+    /// An array of nested records (a contract's detail rows).
+    List(Box<RecordSchema>),
+}
+
+impl Kind {
+    fn from_name(name: &str) -> Option<Kind> {
+        Some(match name {
+            "text" => Kind::Text,
+            "guid" => Kind::Guid,
+            "decimal" => Kind::Decimal,
+            "amount" => Kind::Amount,
+            "count" => Kind::Count,
+            "percent" => Kind::Percent,
+            "bin" => Kind::Bin,
+            "iin" => Kind::Iin,
+            "bin_iin" => Kind::BinIin,
+            "date" => Kind::Date,
+            "datetime" => Kind::DateTime,
+            "year" => Kind::Year,
+            "month" => Kind::Month,
+            "boolean" => Kind::Boolean,
+            "kato" => Kind::Kato,
+            "mkei" => Kind::Mkei,
+            "rca" => Kind::Rca,
+            "enstru" => Kind::Enstru,
+            "url" => Kind::Url,
+            "email" => Kind::Email,
+            "phone" => Kind::Phone,
+            "flags" => Kind::Flags,
+            _ => return None,
+        })
+    }
+
+    /// Names of the kinds defined in `kinds.schema.json` that core implements.
+    pub const NAMES: [&'static str; 22] = [
+        "text", "guid", "decimal", "amount", "count", "percent", "bin", "iin", "bin_iin", "date", "datetime", "year",
+        "month", "boolean", "kato", "mkei", "rca", "enstru", "url", "email", "phone", "flags",
+    ];
+}
+
+/// One field of a record: a property of an entity schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldDef {
+    /// Service name (the JSON key / XML element).
+    pub name: String,
+    /// Russian title from the regulation's table.
+    pub title: String,
+    /// How its value is checked.
+    pub kind: Kind,
+    /// Whether the table marks it mandatory.
+    pub mandatory: bool,
+}
+
+/// The fields of one kind of record, in the table's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSchema {
+    /// Table title.
+    pub title: String,
+    /// Fields in the table's order.
+    pub fields: Vec<FieldDef>,
+    /// Fields whose values identify a record (duplicate detection).
+    pub key: Vec<String>,
+}
+
+impl RecordSchema {
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// A dictionary of Appendix 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dictionary {
+    /// Name in `dictionaries.schema.json` (`currency`, `lot_status`, …).
+    pub name: String,
+    /// Russian title.
+    pub title: String,
+    /// (code, Russian value) in the regulation's order; a code may repeat (see errata).
+    pub entries: Vec<(String, String)>,
+}
+
+impl Dictionary {
+    /// True when `code` is a code of this dictionary (exact match).
+    pub fn contains(&self, code: &str) -> bool {
+        self.entries.iter().any(|(c, _)| c == code)
+    }
+
+    /// The codes in order.
+    pub fn codes(&self) -> impl Iterator<Item = &str> + Clone {
+        self.entries.iter().map(|(c, _)| c.as_str())
+    }
+}
+
+/// One rule of the catalog: a finding code and how it is reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable finding code.
+    pub code: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// True when the JSON Schemas express the same violation.
+    pub structural: bool,
+    /// The clause of the regulation it enforces.
+    pub clause: String,
+    /// One-line English description.
+    pub title: String,
+    /// Message templates in Russian, Kazakh, English.
+    messages: [String; 3],
+}
+
+impl Rule {
+    /// The message template in `lang`.
+    pub fn template(&self, lang: Lang) -> &str {
+        &self.messages[lang.index()]
+    }
+}
+
+/// Everything the engine knows about one rule set.
+#[derive(Debug)]
+pub struct Catalog {
+    /// Rule set name.
+    pub rule_set: String,
+    entities: Vec<(Entity, RecordSchema)>,
+    /// The packet header's fields.
+    pub header: RecordSchema,
+    /// The dictionaries.
+    pub dictionaries: Vec<Dictionary>,
+    /// The rules, in catalog order.
+    pub rules: Vec<Rule>,
+    phrases: Vec<(String, [String; 3])>,
+    /// Element names read as arrays in XML (`records` and every array field).
+    pub xml_lists: Vec<String>,
+}
+
+static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
+
+impl Catalog {
+    /// The embedded catalog of the current rule set.
+    pub fn get() -> Result<&'static Catalog, Error> {
+        CATALOG.get_or_init(load).as_ref().map_err(|e| Error::Catalog(e.clone()))
+    }
+
+    /// The record schema of `entity`.
+    pub fn entity(&self, entity: Entity) -> &RecordSchema {
+        // Every entity is loaded (load fails otherwise), so the fallback never applies.
+        self.entities.iter().find(|(e, _)| *e == entity).map(|(_, s)| s).unwrap_or(&self.header)
+    }
+
+    /// The rule with this code.
+    pub fn rule(&self, code: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.code == code)
+    }
+
+    /// A localized phrase (reasons and the suggestion suffix).
+    pub fn phrase(&self, key: &str, lang: Lang) -> Option<&str> {
+        self.phrases.iter().find(|(k, _)| k == key).map(|(_, texts)| texts[lang.index()].as_str())
+    }
+}
+
+fn parse(name: &str, text: &str) -> Result<Value, String> {
+    let raw = crate::json::parse_raw(text).map_err(|e| format!("{name}: {e}"))?;
+    crate::json::to_value(raw).map_err(|e| format!("{name}: {e}"))
+}
+
+fn object<'a>(value: &'a Value, what: &str) -> Result<&'a Object, String> {
+    match value {
+        Value::Object(o) => Ok(o),
+        _ => Err(format!("{what} is not an object")),
+    }
+}
+
+fn member<'a>(o: &'a Object, key: &str, what: &str) -> Result<&'a Value, String> {
+    get(o, key).ok_or_else(|| format!("{what} has no {key:?}"))
+}
+
+fn text<'a>(o: &'a Object, key: &str, what: &str) -> Result<&'a str, String> {
+    match member(o, key, what)? {
+        Value::Text(s) => Ok(s),
+        _ => Err(format!("{what}.{key} is not a string")),
+    }
+}
+
+fn texts(value: &Value, what: &str) -> Result<Vec<String>, String> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::Text(s) => Ok(s.clone()),
+                _ => Err(format!("{what} has a non-string item")),
+            })
+            .collect(),
+        _ => Err(format!("{what} is not an array")),
+    }
+}
+
+fn languages(o: &Object, what: &str) -> Result<[String; 3], String> {
+    Ok([text(o, "ru", what)?.to_owned(), text(o, "kk", what)?.to_owned(), text(o, "en", what)?.to_owned()])
+}
+
+fn load() -> Result<Catalog, String> {
+    let dictionaries = load_dictionaries()?;
+    let mut entities = Vec::new();
+    for (entity, source) in ENTITY_SCHEMAS {
+        let schema = parse(entity.as_str(), source)?;
+        let schema = object(&schema, entity.as_str())?;
+        let declared = text(schema, "x-entity", entity.as_str())?;
+        if declared != entity.as_str() {
+            return Err(format!("{} schema declares entity {declared}", entity.as_str()));
+        }
+        entities.push((entity, record_schema(schema, schema, &dictionaries, entity.as_str())?));
+    }
+    let packet = parse("packet", PACKET_SCHEMA)?;
+    let packet = object(&packet, "packet")?;
+    let defs = object(member(packet, "$defs", "packet")?, "packet.$defs")?;
+    let header = object(member(defs, "header", "packet.$defs")?, "packet header")?;
+    let header = record_schema(header, packet, &dictionaries, "packet header")?;
+    let (rules, phrases) = load_rules()?;
+    // Every kind the schemas define must be one core implements, and the other way round.
+    let kinds = parse("kinds", KINDS)?;
+    let kind_defs = object(member(object(&kinds, "kinds")?, "$defs", "kinds")?, "kinds.$defs")?;
+    for (name, _) in kind_defs {
+        if name != "absent" && Kind::from_name(name).is_none() {
+            return Err(format!("kinds.schema.json defines {name}, which core does not implement"));
+        }
+    }
+    for name in Kind::NAMES {
+        if get(kind_defs, name).is_none() {
+            return Err(format!("core implements kind {name}, which kinds.schema.json does not define"));
+        }
+    }
+    let mut xml_lists = vec!["records".to_owned()];
+    for (_, schema) in &entities {
+        for field in &schema.fields {
+            if matches!(field.kind, Kind::List(_)) && !xml_lists.contains(&field.name) {
+                xml_lists.push(field.name.clone());
+            }
+        }
+    }
+    Ok(Catalog { rule_set: RULE_SET.to_owned(), entities, header, dictionaries, rules, phrases, xml_lists })
+}
+
+fn load_dictionaries() -> Result<Vec<Dictionary>, String> {
+    let doc = parse("dictionaries", DICTIONARIES)?;
+    let defs = object(member(object(&doc, "dictionaries")?, "$defs", "dictionaries")?, "dictionaries.$defs")?;
+    let mut out = Vec::new();
+    for (name, def) in defs {
+        let def = object(def, name)?;
+        let mut entries = Vec::new();
+        match member(def, "anyOf", name)? {
+            Value::Array(items) => {
+                for item in items {
+                    let item = object(item, name)?;
+                    entries.push((text(item, "const", name)?.to_owned(), text(item, "title", name)?.to_owned()));
+                }
+            }
+            _ => return Err(format!("dictionary {name}: anyOf is not an array")),
+        }
+        out.push(Dictionary { name: name.clone(), title: text(def, "title", name)?.to_owned(), entries });
+    }
+    Ok(out)
+}
+
+/// Reads the kind named by a `$ref`, relative to the schema document `root`.
+fn kind_of_ref(reference: &str, root: &Object, dictionaries: &[Dictionary], what: &str) -> Result<Kind, String> {
+    if let Some(name) = reference.strip_prefix("kinds.schema.json#/$defs/") {
+        return Kind::from_name(name).ok_or_else(|| format!("{what}: unknown kind {name}"));
+    }
+    if let Some(name) = reference.strip_prefix("dictionaries.schema.json#/$defs/") {
+        return dictionaries
+            .iter()
+            .position(|d| d.name == name)
+            .map(Kind::Dictionary)
+            .ok_or_else(|| format!("{what}: unknown dictionary {name}"));
+    }
+    if reference == "#/$defs/entity" {
+        return Ok(Kind::EntityName);
+    }
+    if let Some(name) = reference.strip_prefix("#/$defs/") {
+        let defs = object(member(root, "$defs", what)?, what)?;
+        let nested = object(member(defs, name, what)?, what)?;
+        return Ok(Kind::List(Box::new(record_schema(nested, root, dictionaries, name)?)));
+    }
+    Err(format!("{what}: unsupported $ref {reference}"))
+}
+
+fn record_schema(schema: &Object, root: &Object, dictionaries: &[Dictionary], what: &str) -> Result<RecordSchema, String> {
+    let required = texts(member(schema, "required", what)?, what)?;
+    let properties = object(member(schema, "properties", what)?, what)?;
+    let mut fields = Vec::new();
+    for (name, property) in properties {
+        let where_ = format!("{what}.{name}");
+        let property = object(property, &where_)?;
+        let kind = if let Some(Value::Text(reference)) = get(property, "$ref") {
+            kind_of_ref(reference, root, dictionaries, &where_)?
+        } else if let Some(Value::Array(alternatives)) = get(property, "anyOf") {
+            // Optional field: anyOf [absent, kind].
+            let refs: Vec<&str> = alternatives
+                .iter()
+                .filter_map(|a| match a {
+                    Value::Object(o) => match get(o, "$ref") {
+                        Some(Value::Text(r)) => Some(r.as_str()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            match refs.as_slice() {
+                ["kinds.schema.json#/$defs/absent", kind] => kind_of_ref(kind, root, dictionaries, &where_)?,
+                _ => return Err(format!("{where_}: anyOf must be [absent, kind]")),
+            }
+        } else if let Some(Value::Object(items)) = get(property, "items") {
+            match get(items, "$ref") {
+                Some(Value::Text(reference)) => kind_of_ref(reference, root, dictionaries, &where_)?,
+                _ => return Err(format!("{where_}: array items need a $ref")),
+            }
+        } else {
+            return Err(format!("{where_}: no $ref, anyOf or items"));
+        };
+        fields.push(FieldDef {
+            name: name.clone(),
+            title: text(property, "title", &where_)?.to_owned(),
+            kind,
+            mandatory: required.contains(name),
+        });
+    }
+    for name in &required {
+        if !fields.iter().any(|f| &f.name == name) {
+            return Err(format!("{what}: required {name} is not a property"));
+        }
+    }
+    let key = match get(schema, "x-key") {
+        Some(v) => texts(v, what)?,
+        None => Vec::new(),
+    };
+    Ok(RecordSchema { title: text(schema, "title", what)?.to_owned(), fields, key })
+}
+
+type Phrases = Vec<(String, [String; 3])>;
+
+fn load_rules() -> Result<(Vec<Rule>, Phrases), String> {
+    let doc = parse("rules", RULES)?;
+    let doc = object(&doc, "rules.json")?;
+    let mut rules = Vec::new();
+    match member(doc, "rules", "rules.json")? {
+        Value::Array(items) => {
+            for item in items {
+                let item = object(item, "rule")?;
+                let code = text(item, "code", "rule")?;
+                let severity = match text(item, "severity", code)? {
+                    "error" => Severity::Error,
+                    "warning" => Severity::Warning,
+                    other => return Err(format!("{code}: severity {other}")),
+                };
+                let structural = matches!(member(item, "structural", code)?, Value::Bool(true));
+                rules.push(Rule {
+                    code: code.to_owned(),
+                    severity,
+                    structural,
+                    clause: text(item, "clause", code)?.to_owned(),
+                    title: text(item, "title", code)?.to_owned(),
+                    messages: languages(object(member(item, "message", code)?, code)?, code)?,
+                });
+            }
+        }
+        _ => return Err("rules.json: rules is not an array".to_owned()),
+    }
+    let mut phrases = Vec::new();
+    for (key, texts) in object(member(doc, "phrases", "rules.json")?, "phrases")? {
+        phrases.push((key.clone(), languages(object(texts, key)?, key)?));
+    }
+    Ok((rules, phrases))
+}

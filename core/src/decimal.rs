@@ -1,0 +1,258 @@
+//! Exact decimal numbers for amounts, prices, volumes and percentages.
+//!
+//! Decision (see README, "Decimal handling"): a value is kept as an unsigned integer
+//! mantissa and a decimal scale, parsed from the literal text, never through binary
+//! floating point. At most 19 significant digits and a scale of at most 18 are accepted
+//! (else `decimal.range`), so a product of two values fits exactly in 128 bits.
+//! Trailing fractional zeros do not count: `12.50` and `12.5` are the same amount.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// Most significant digits a value may have.
+pub const MAX_DIGITS: usize = 19;
+/// Largest scale (digits after the point) a value may have.
+pub const MAX_SCALE: u32 = 18;
+
+/// A non-negative exact decimal: `mantissa × 10^-scale`, normalised (no trailing zeros).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decimal {
+    mantissa: u128,
+    scale: u32,
+}
+
+/// Why a text is not an acceptable decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecimalError {
+    /// Not a number of the accepted grammar.
+    Format,
+    /// A negative number (other than -0).
+    Negative,
+    /// Too many significant digits or too large a scale to compute exactly.
+    Range,
+}
+
+impl Decimal {
+    /// Zero.
+    pub const ZERO: Decimal = Decimal { mantissa: 0, scale: 0 };
+
+    /// A whole number.
+    pub fn from_int(value: u64) -> Decimal {
+        Decimal { mantissa: u128::from(value), scale: 0 }.normalised()
+    }
+
+    /// Parses a JSON number literal (`-?int(.frac)?([eE][+-]?digits)?`).
+    pub fn parse_json_number(literal: &str) -> Result<Decimal, DecimalError> {
+        let (negative, rest) = match literal.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, literal),
+        };
+        let (number, exponent) = match rest.find(['e', 'E']) {
+            Some(i) => {
+                let exp_text = &rest[i + 1..];
+                let exp_text = exp_text.strip_prefix('+').unwrap_or(exp_text);
+                // Exponents beyond a few hundred can only mean overflow or underflow.
+                if exp_text.trim_start_matches('-').len() > 4 {
+                    return Err(DecimalError::Range);
+                }
+                let exponent: i32 = exp_text.parse().map_err(|_| DecimalError::Format)?;
+                (&rest[..i], exponent)
+            }
+            None => (rest, 0),
+        };
+        let value = Self::parse_plain(number)?;
+        let value = value.shift(exponent)?;
+        if negative && value.mantissa != 0 {
+            return Err(DecimalError::Negative);
+        }
+        Ok(value)
+    }
+
+    /// Parses the string form: `(0|[1-9][0-9]*)(\.[0-9]+)?`; a leading `-` gives `Negative`.
+    pub fn parse_text(text: &str) -> Result<Decimal, DecimalError> {
+        if let Some(rest) = text.strip_prefix('-') {
+            return match Self::parse_plain(rest) {
+                Ok(_) => Err(DecimalError::Negative),
+                Err(e) => Err(e),
+            };
+        }
+        Self::parse_plain(text)
+    }
+
+    fn parse_plain(text: &str) -> Result<Decimal, DecimalError> {
+        let (int_part, frac_part) = match text.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (text, None),
+        };
+        let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits_only(int_part) || (int_part.len() > 1 && int_part.starts_with('0')) {
+            return Err(DecimalError::Format);
+        }
+        if let Some(f) = frac_part {
+            if !digits_only(f) {
+                return Err(DecimalError::Format);
+            }
+        }
+        let frac = frac_part.unwrap_or("").trim_end_matches('0');
+        let significant = format!("{int_part}{frac}");
+        let significant = significant.trim_start_matches('0');
+        if significant.len() > MAX_DIGITS {
+            return Err(DecimalError::Range);
+        }
+        let scale = u32::try_from(frac.len()).map_err(|_| DecimalError::Range)?;
+        if scale > MAX_SCALE {
+            return Err(DecimalError::Range);
+        }
+        let mantissa = if significant.is_empty() { 0 } else { significant.parse::<u128>().map_err(|_| DecimalError::Range)? };
+        Ok(Decimal { mantissa, scale }.normalised())
+    }
+
+    fn shift(self, exponent: i32) -> Result<Decimal, DecimalError> {
+        if self.mantissa == 0 {
+            return Ok(Decimal::ZERO);
+        }
+        let scale = i64::from(self.scale) - i64::from(exponent);
+        if scale >= 0 {
+            let scale = u32::try_from(scale).map_err(|_| DecimalError::Range)?;
+            if scale > MAX_SCALE {
+                return Err(DecimalError::Range);
+            }
+            return Ok(Decimal { mantissa: self.mantissa, scale }.normalised());
+        }
+        let factor = u32::try_from(-scale).map_err(|_| DecimalError::Range)?;
+        let mantissa = 10u128
+            .checked_pow(factor)
+            .and_then(|f| self.mantissa.checked_mul(f))
+            .ok_or(DecimalError::Range)?;
+        let value = Decimal { mantissa, scale: 0 };
+        if value.digits() > MAX_DIGITS {
+            return Err(DecimalError::Range);
+        }
+        Ok(value)
+    }
+
+    fn normalised(mut self) -> Decimal {
+        while self.scale > 0 && self.mantissa % 10 == 0 {
+            self.mantissa /= 10;
+            self.scale -= 1;
+        }
+        if self.mantissa == 0 {
+            self.scale = 0;
+        }
+        self
+    }
+
+    fn digits(&self) -> usize {
+        self.mantissa.to_string().len()
+    }
+
+    /// Digits after the decimal point, trailing zeros not counted.
+    pub fn scale(&self) -> u32 {
+        self.scale
+    }
+
+    /// The value as a whole number, when it is one and fits.
+    pub fn to_u64(&self) -> Option<u64> {
+        if self.scale == 0 {
+            u64::try_from(self.mantissa).ok()
+        } else {
+            None
+        }
+    }
+
+    /// Exact product. Inputs have at most 19 digits each, so the mantissa cannot overflow.
+    pub fn mul(&self, other: &Decimal) -> Option<Decimal> {
+        Some(Decimal { mantissa: self.mantissa.checked_mul(other.mantissa)?, scale: self.scale + other.scale }.normalised())
+    }
+
+    /// Exact sum.
+    pub fn add(&self, other: &Decimal) -> Option<Decimal> {
+        let scale = self.scale.max(other.scale);
+        let a = self.mantissa.checked_mul(10u128.checked_pow(scale - self.scale)?)?;
+        let b = other.mantissa.checked_mul(10u128.checked_pow(scale - other.scale)?)?;
+        Some(Decimal { mantissa: a.checked_add(b)?, scale }.normalised())
+    }
+
+    /// Rounds half-up (away from zero, values being non-negative) to `places` decimals.
+    pub fn round_half_up(&self, places: u32) -> Decimal {
+        if self.scale <= places {
+            return *self;
+        }
+        let drop = self.scale - places;
+        // drop ≤ 36 since scales are bounded, so the power fits.
+        let divisor = 10u128.pow(drop);
+        let quotient = self.mantissa / divisor;
+        let remainder = self.mantissa % divisor;
+        let rounded = if remainder * 2 >= divisor { quotient + 1 } else { quotient };
+        Decimal { mantissa: rounded, scale: places }.normalised()
+    }
+}
+
+impl Ord for Decimal {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let scale = self.scale.max(other.scale);
+        // Mantissas are < 10^38 only after a product; aligning two parsed values (< 10^19,
+        // scale ≤ 36) stays below 2^128 in every use here, and saturation keeps order.
+        let a = self.mantissa.saturating_mul(10u128.saturating_pow(scale - self.scale));
+        let b = other.mantissa.saturating_mul(10u128.saturating_pow(scale - other.scale));
+        a.cmp(&b)
+    }
+}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.mantissa.to_string();
+        let scale = self.scale as usize;
+        if scale == 0 {
+            return f.write_str(&digits);
+        }
+        let padded = if digits.len() <= scale { format!("{}{}", "0".repeat(scale + 1 - digits.len()), digits) } else { digits };
+        let (int_part, frac_part) = padded.split_at(padded.len() - scale);
+        write!(f, "{int_part}.{frac_part}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::parse_text(s).expect("valid decimal")
+    }
+
+    #[test]
+    fn grammar() {
+        assert_eq!(Decimal::parse_text("007"), Err(DecimalError::Format));
+        assert_eq!(Decimal::parse_text("1."), Err(DecimalError::Format));
+        assert_eq!(Decimal::parse_text(".5"), Err(DecimalError::Format));
+        assert_eq!(Decimal::parse_text("1e3"), Err(DecimalError::Format));
+        assert_eq!(Decimal::parse_text("-5"), Err(DecimalError::Negative));
+        assert_eq!(Decimal::parse_text("12345678901234567890"), Err(DecimalError::Range));
+        assert_eq!(d("12.500").to_string(), "12.5");
+        assert_eq!(d("0.000").to_string(), "0");
+        assert_eq!(Decimal::parse_json_number("1.25e2").map(|v| v.to_string()), Ok("125".into()));
+        assert_eq!(Decimal::parse_json_number("125e-4").map(|v| v.to_string()), Ok("0.0125".into()));
+        assert_eq!(Decimal::parse_json_number("-0").map(|v| v.to_string()), Ok("0".into()));
+        assert_eq!(Decimal::parse_json_number("-0.5"), Err(DecimalError::Negative));
+        assert_eq!(Decimal::parse_json_number("1e400"), Err(DecimalError::Range));
+        assert_eq!(Decimal::parse_json_number("1e99999"), Err(DecimalError::Range));
+    }
+
+    #[test]
+    fn arithmetic_is_exact() {
+        // 0.1 + 0.2 is exactly 0.3 here, unlike binary floating point.
+        assert_eq!(d("0.1").add(&d("0.2")), Some(d("0.3")));
+        assert_eq!(d("3.333").mul(&d("3")).map(|p| p.round_half_up(2).to_string()), Some("10".into()));
+        assert_eq!(d("2.675").round_half_up(2).to_string(), "2.68");
+        assert_eq!(d("2.665").round_half_up(2).to_string(), "2.67");
+        assert_eq!(d("2.6649").round_half_up(2).to_string(), "2.66");
+        assert!(d("100") > d("99.999"));
+        assert_eq!(d("9999999999999999999").mul(&d("9999999999999999999")).map(|p| p.scale()), Some(0));
+    }
+}

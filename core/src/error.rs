@@ -1,0 +1,106 @@
+//! Errors of the API itself: input that cannot be read as a packet at all.
+//!
+//! Everything wrong *inside* a readable packet is a finding in the report instead;
+//! these errors mean no report can be produced.
+
+use thiserror::Error;
+
+/// Why a packet could not be validated at all.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    /// The input is not valid UTF-8.
+    #[error("input is not valid UTF-8: invalid byte at offset {offset}")]
+    InvalidUtf8 {
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The input is larger than the configured limit.
+    #[error("input is {size} bytes, more than the limit of {limit} bytes")]
+    TooLarge {
+        /// Size of the input in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The input is empty or whitespace only.
+    #[error("input is empty")]
+    Empty,
+    /// The input is neither JSON nor XML.
+    #[error("input is neither JSON nor XML (it starts with {found:?})")]
+    UnknownFormat {
+        /// The first character of the input.
+        found: char,
+    },
+    /// The JSON text is malformed (or nested deeper than 128 levels).
+    #[error("malformed JSON at line {line}, column {column}: {message}")]
+    Json {
+        /// Line of the error, from 1.
+        line: usize,
+        /// Column of the error, from 1.
+        column: usize,
+        /// What the JSON parser reported.
+        message: String,
+    },
+    /// The XML text is malformed or uses a construct the packet format does not allow.
+    #[error("malformed XML at byte offset {offset}: {message}")]
+    Xml {
+        /// Byte offset of the error.
+        offset: u64,
+        /// What went wrong.
+        message: String,
+    },
+    /// The XML text has a DOCTYPE declaration, refused so that no entity can be expanded.
+    #[error("XML DOCTYPE declarations are refused (byte offset {offset})")]
+    XmlDoctype {
+        /// Byte offset of the declaration.
+        offset: u64,
+    },
+    /// The top level of the input is not a packet object or a list of records.
+    #[error("the top level is a JSON {found}, not a packet object or a list of records")]
+    NotAPacket {
+        /// JSON type found at the top level.
+        found: &'static str,
+    },
+    /// The caller or the packet header names an entity tekser does not know.
+    #[error("unknown entity {name:?}; expected one of: {expected}")]
+    UnknownEntity {
+        /// The name given.
+        name: String,
+        /// The known entity names, comma-separated.
+        expected: String,
+    },
+    /// A bare list of records was given and the caller did not name its entity.
+    #[error("the entity is not named: a bare list of records needs the caller to name its entity (a packet names it in header.entity)")]
+    EntityNotNamed,
+    /// The caller named a rule set tekser does not have.
+    #[error("unknown rule set {name:?}; expected one of: {expected}")]
+    UnknownRuleSet {
+        /// The name given.
+        name: String,
+        /// The known rule set names, comma-separated.
+        expected: String,
+    },
+    /// The embedded rule catalog could not be loaded (a build defect, never input-dependent).
+    #[error("the embedded rule catalog is defective: {0}")]
+    Catalog(String),
+}
+
+impl Error {
+    /// A stable machine-readable name of the error kind, for hosts that map errors to codes.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidUtf8 { .. } => "invalid_utf8",
+            Error::TooLarge { .. } => "too_large",
+            Error::Empty => "empty",
+            Error::UnknownFormat { .. } => "unknown_format",
+            Error::Json { .. } => "json",
+            Error::Xml { .. } => "xml",
+            Error::XmlDoctype { .. } => "xml_doctype",
+            Error::NotAPacket { .. } => "not_a_packet",
+            Error::UnknownEntity { .. } => "unknown_entity",
+            Error::EntityNotNamed => "entity_not_named",
+            Error::UnknownRuleSet { .. } => "unknown_rule_set",
+            Error::Catalog(_) => "catalog",
+        }
+    }
+}

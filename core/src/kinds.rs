@@ -1,0 +1,332 @@
+//! Field kinds: checking one present, non-blank value against its kind.
+//!
+//! Each check mirrors the kind's definition in `schemas/kinds.schema.json`: what the
+//! schema rejects, a structural code rejects here too, and the checks a schema cannot
+//! express (check digits, real dates, decimal scale) have codes of their own. A value
+//! gets at most one finding (flag lists: one per bad item), so one cause is one finding.
+
+use crate::calendar::{CalendarError, Date, LocalDateTime};
+use crate::catalog::{Catalog, Kind};
+use crate::codes;
+use crate::decimal::{Decimal, DecimalError};
+use crate::entity::Entity;
+use crate::identifiers::{self, IdError, IdKind};
+use crate::suggest;
+use crate::value::Value;
+
+/// A checked value, in the form the record rules use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Parsed {
+    Text(String),
+    Decimal(Decimal),
+    Count(u64),
+    Date(Date),
+    DateTime(LocalDateTime),
+    Bool(bool),
+    /// The valid codes of a flag list.
+    Flags(Vec<String>),
+}
+
+/// A finding about the value, before it is placed in the packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub code: &'static str,
+    pub params: Vec<(&'static str, String)>,
+    pub suggestion: Option<String>,
+}
+
+impl Problem {
+    fn new(code: &'static str, value: &str) -> Problem {
+        Problem { code, params: vec![("value", value.to_owned())], suggestion: None }
+    }
+}
+
+/// The outcome of checking a value: its parsed form if usable, and the problems found.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    pub parsed: Option<Parsed>,
+    pub problems: Vec<Problem>,
+}
+
+impl Checked {
+    fn ok(parsed: Parsed) -> Checked {
+        Checked { parsed: Some(parsed), problems: Vec::new() }
+    }
+
+    fn fail(problem: Problem) -> Checked {
+        Checked { parsed: None, problems: vec![problem] }
+    }
+}
+
+/// The value as it appears in messages.
+pub(crate) fn display(value: &Value) -> String {
+    match value {
+        Value::Text(s) | Value::Number(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        other => other.type_name().to_owned(),
+    }
+}
+
+fn type_error(expected: &str) -> Checked {
+    Checked::fail(Problem { code: codes::FIELD_TYPE, params: vec![("expected", expected.to_owned())], suggestion: None })
+}
+
+/// Checks a present, non-blank value of a scalar kind (lists are walked by the engine).
+pub(crate) fn check(kind: &Kind, value: &Value, catalog: &Catalog) -> Checked {
+    match kind {
+        Kind::Decimal | Kind::Amount | Kind::Percent => numeric(kind, value),
+        Kind::Count | Kind::Year | Kind::Month => whole(kind, value),
+        Kind::Boolean => boolean(value),
+        Kind::List(_) => type_error("array"),
+        _ => match value {
+            Value::Text(text) => textual(kind, text, catalog),
+            _ => type_error("string"),
+        },
+    }
+}
+
+fn decimal_of(value: &Value) -> Result<Decimal, DecimalError> {
+    match value {
+        Value::Number(literal) => Decimal::parse_json_number(literal),
+        Value::Text(text) => Decimal::parse_text(text),
+        _ => Err(DecimalError::Format),
+    }
+}
+
+fn numeric(kind: &Kind, value: &Value) -> Checked {
+    if !matches!(value, Value::Number(_) | Value::Text(_)) {
+        return type_error("number or string");
+    }
+    let shown = display(value);
+    match decimal_of(value) {
+        Err(DecimalError::Format) => Checked::fail(Problem::new(codes::DECIMAL_FORMAT, &shown)),
+        Err(DecimalError::Negative) => Checked::fail(Problem::new(codes::DECIMAL_NEGATIVE, &shown)),
+        Err(DecimalError::Range) => Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown)),
+        Ok(d) if *kind == Kind::Percent && d > Decimal::from_int(100) => Checked::fail(Problem::new(codes::PERCENT_RANGE, &shown)),
+        Ok(d) if *kind == Kind::Amount && d.scale() > 2 => Checked::fail(Problem::new(codes::AMOUNT_SCALE, &shown)),
+        Ok(d) => Checked::ok(Parsed::Decimal(d)),
+    }
+}
+
+fn whole(kind: &Kind, value: &Value) -> Checked {
+    let code = match kind {
+        Kind::Count => codes::COUNT_FORMAT,
+        Kind::Year => codes::YEAR_FORMAT,
+        _ => codes::MONTH_RANGE,
+    };
+    let shown = display(value);
+    let number = match value {
+        Value::Number(literal) => match Decimal::parse_json_number(literal) {
+            Ok(d) => d.to_u64(),
+            Err(DecimalError::Range) if *kind == Kind::Count => return Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown)),
+            Err(_) => None,
+        },
+        Value::Text(text) => {
+            let well_formed = match kind {
+                Kind::Count => text == "0" || (!text.starts_with('0') && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())),
+                Kind::Year => text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()),
+                _ => matches!(text.len(), 1 | 2) && !text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit()),
+            };
+            if well_formed && *kind == Kind::Count && text.len() > crate::decimal::MAX_DIGITS {
+                return Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown));
+            }
+            if well_formed {
+                text.parse::<u64>().ok()
+            } else {
+                None
+            }
+        }
+        _ => return type_error("number or string"),
+    };
+    let in_range = |n: u64| match kind {
+        Kind::Count => true,
+        Kind::Year => (1000..=9999).contains(&n),
+        _ => (1..=12).contains(&n),
+    };
+    match number {
+        Some(n) if in_range(n) => Checked::ok(Parsed::Count(n)),
+        _ => Checked::fail(Problem::new(code, &shown)),
+    }
+}
+
+fn boolean(value: &Value) -> Checked {
+    match value {
+        Value::Bool(b) => Checked::ok(Parsed::Bool(*b)),
+        Value::Text(t) if t == "true" => Checked::ok(Parsed::Bool(true)),
+        Value::Text(t) if t == "false" => Checked::ok(Parsed::Bool(false)),
+        Value::Array(_) | Value::Object(_) => type_error("boolean"),
+        other => Checked::fail(Problem::new(codes::BOOLEAN_FORMAT, &display(other))),
+    }
+}
+
+fn all_digits(text: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_guid(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+}
+
+fn is_enstru(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 17
+        && b.iter().enumerate().all(|(i, c)| if matches!(i, 6 | 10) { *c == b'.' } else { c.is_ascii_digit() })
+}
+
+/// `^https?://[^\s/?#@]+([/?#]\S*)?$`
+fn is_url(text: &str) -> bool {
+    let rest = match text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) {
+        Some(r) => r,
+        None => return false,
+    };
+    if text.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..host_end];
+    !host.is_empty() && !host.contains('@')
+}
+
+/// `^[^@\s]+@[^@\s]+\.[^@\s]+$`
+fn is_email(text: &str) -> bool {
+    if text.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let Some((local, domain)) = text.split_once('@') else { return false };
+    if local.is_empty() || domain.contains('@') {
+        return false;
+    }
+    // A dot with at least one character on each side.
+    domain.char_indices().any(|(i, c)| c == '.' && i > 0 && i + 1 < domain.len())
+}
+
+/// `^\+?[0-9]{10,15}$`
+fn is_phone(text: &str) -> bool {
+    all_digits(text.strip_prefix('+').unwrap_or(text), 10, 15)
+}
+
+fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
+    let simple = |ok: bool, code: &'static str| {
+        if ok {
+            Checked::ok(Parsed::Text(text.to_owned()))
+        } else {
+            Checked::fail(Problem::new(code, text))
+        }
+    };
+    match kind {
+        Kind::Text => Checked::ok(Parsed::Text(text.to_owned())),
+        Kind::Guid => simple(is_guid(text), codes::GUID_FORMAT),
+        Kind::Kato => simple(all_digits(text, 9, 9), codes::KATO_FORMAT),
+        Kind::Mkei => simple(all_digits(text, 3, 4), codes::MKEI_FORMAT),
+        Kind::Rca => simple(all_digits(text, 1, 16), codes::RCA_FORMAT),
+        Kind::Url => simple(is_url(text), codes::URL_FORMAT),
+        Kind::Email => simple(is_email(text), codes::EMAIL_FORMAT),
+        Kind::Phone => simple(is_phone(text), codes::PHONE_FORMAT),
+        Kind::Enstru => {
+            let mut checked = Checked::ok(Parsed::Text(text.to_owned()));
+            if !is_enstru(text) {
+                checked.problems.push(Problem::new(codes::ENSTRU_FORMAT, text));
+            }
+            checked
+        }
+        Kind::Bin | Kind::Iin | Kind::BinIin => {
+            let id_kind = match kind {
+                Kind::Bin => IdKind::Bin,
+                Kind::Iin => IdKind::Iin,
+                _ => IdKind::BinOrIin,
+            };
+            match identifiers::check(text, id_kind) {
+                Ok(()) => Checked::ok(Parsed::Text(text.to_owned())),
+                Err(IdError::Format) => Checked::fail(Problem::new(codes::BIN_FORMAT, text)),
+                Err(IdError::Checksum(expected)) => Checked::fail(Problem {
+                    code: codes::BIN_CHECKSUM,
+                    params: vec![("value", text.to_owned()), ("expected", expected.to_string())],
+                    suggestion: None,
+                }),
+                Err(IdError::Structure(reason)) => Checked::fail(Problem {
+                    code: codes::BIN_STRUCTURE,
+                    params: vec![("value", text.to_owned()), ("reason", reason.to_owned())],
+                    suggestion: None,
+                }),
+            }
+        }
+        Kind::Date => match Date::parse(text) {
+            Ok(d) => Checked::ok(Parsed::Date(d)),
+            Err(CalendarError::Format) => Checked::fail(Problem::new(codes::DATE_FORMAT, text)),
+            Err(CalendarError::NoSuchDate) => Checked::fail(Problem::new(codes::DATE_CALENDAR, text)),
+        },
+        Kind::DateTime => match LocalDateTime::parse(text) {
+            Ok(d) => Checked::ok(Parsed::DateTime(d)),
+            Err(CalendarError::Format) => Checked::fail(Problem::new(codes::DATETIME_FORMAT, text)),
+            Err(CalendarError::NoSuchDate) => Checked::fail(Problem::new(codes::DATETIME_CALENDAR, text)),
+        },
+        Kind::Dictionary(index) => match catalog.dictionaries.get(*index) {
+            Some(dictionary) if dictionary.contains(text) => Checked::ok(Parsed::Text(text.to_owned())),
+            Some(dictionary) => Checked::fail(Problem {
+                code: codes::DICTIONARY_UNKNOWN_CODE,
+                params: vec![("value", text.to_owned()), ("dictionary", dictionary.title.clone())],
+                suggestion: suggest::nearest(text, dictionary.codes()).map(str::to_owned),
+            }),
+            None => Checked::fail(Problem::new(codes::DICTIONARY_UNKNOWN_CODE, text)),
+        },
+        Kind::EntityName => {
+            if Entity::ALL.iter().any(|e| e.as_str() == text) {
+                Checked::ok(Parsed::Text(text.to_owned()))
+            } else {
+                Checked::fail(Problem {
+                    code: codes::DICTIONARY_UNKNOWN_CODE,
+                    params: vec![("value", text.to_owned()), ("dictionary", "entity".to_owned())],
+                    suggestion: suggest::nearest(text, Entity::ALL.iter().map(|e| e.as_str())).map(str::to_owned),
+                })
+            }
+        }
+        Kind::Flags => flags(text, catalog),
+        // Numeric, boolean and list kinds are dispatched before this function.
+        Kind::Decimal | Kind::Amount | Kind::Percent | Kind::Count | Kind::Year | Kind::Month | Kind::Boolean | Kind::List(_) => {
+            type_error("string")
+        }
+    }
+}
+
+fn flags(text: &str, catalog: &Catalog) -> Checked {
+    let dictionary = catalog.dictionaries.iter().find(|d| d.name == "participant_flag");
+    let mut valid = Vec::new();
+    let mut problems = Vec::new();
+    for item in text.split(',').map(str::trim) {
+        match dictionary {
+            Some(d) if d.contains(item) => valid.push(item.to_owned()),
+            Some(d) => problems.push(Problem {
+                code: codes::FLAGS_UNKNOWN_CODE,
+                params: vec![("value", item.to_owned())],
+                suggestion: suggest::nearest(item, d.codes()).map(str::to_owned),
+            }),
+            None => problems.push(Problem::new(codes::FLAGS_UNKNOWN_CODE, item)),
+        }
+    }
+    Checked { parsed: Some(Parsed::Flags(valid)), problems }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn textual_forms() {
+        assert!(is_guid("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert!(!is_guid("0f8fad5b-d9cb-469f-a165-70867728950"));
+        assert!(is_url("https://goszakup.example/plan/1?x=1"));
+        assert!(!is_url("https:///path"));
+        assert!(!is_url("ftp://x.kz"));
+        assert!(!is_url("https://user@host.kz"));
+        assert!(is_email("a.b@mail.kz"));
+        assert!(!is_email("a@kz."));
+        assert!(!is_email("a@.kz"));
+        assert!(is_email("a@b..c"));
+        assert!(is_phone("+77012345678"));
+        assert!(!is_phone("+7 701 234 56 78"));
+        assert!(is_enstru("351210.900.000000"));
+        assert!(!is_enstru("351210900000000"));
+    }
+}

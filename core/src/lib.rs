@@ -1,0 +1,285 @@
+//! tekser: validation of Kazakhstan public-procurement data packets.
+//!
+//! One pure core (no I/O, no clock, no threads) shared by every host: the CLI, the
+//! WebAssembly package, and the Python and Node bindings. It reads a packet (JSON, or
+//! XML optionally inside a SOAP envelope), checks every record against the field tables
+//! and dictionaries of Appendix 1 of the 2019 ЕОЗ regulation and the format-logical
+//! rules that relate fields, and returns a [`Report`] whose canonical JSON form
+//! ([`Report::to_json`]) is byte-identical on every host.
+//!
+//! ```
+//! let packet = r#"{"header": {"packet_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+//!   "sender_bin": "081140000436", "entity": "legal_act", "created_at": "01.02.2024 10:00"},
+//!   "records": [{"name_ru": "Закон о закупках", "accept_date": "01.07.2024",
+//!                "download_url": "https://adilet.example/docs/Z2400000106"}]}"#;
+//! let report = tekser::validate(packet.as_bytes(), &tekser::Options::default()).expect("readable");
+//! assert!(report.accepted());
+//! ```
+
+mod calendar;
+pub mod catalog;
+pub mod codes;
+mod decimal;
+mod engine;
+mod entity;
+mod error;
+mod identifiers;
+mod json;
+mod kinds;
+mod report;
+mod rules;
+mod suggest;
+mod value;
+mod xml;
+
+pub use catalog::{Catalog, Rule, RULE_SET};
+pub use engine::Validator;
+pub use entity::Entity;
+pub use error::Error;
+pub use report::{Finding, Lang, Report, Severity, Status, UnknownLang};
+pub use value::Value;
+
+use serde_json::value::RawValue;
+
+/// The engine version, reported by hosts.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Default limit on the size of one input.
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 256 * 1024 * 1024;
+
+/// How to validate a packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The entity the caller expects. Needed for a bare list of records; for a packet
+    /// it must match `header.entity`.
+    pub entity: Option<Entity>,
+    /// Language of messages; `None` gives all three (ru, kk, en).
+    pub lang: Option<Lang>,
+    /// The rule set to apply; `None` is the current one. An unknown name is an error.
+    pub rule_set: Option<String>,
+    /// Inputs larger than this are refused.
+    pub max_input_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { entity: None, lang: Some(Lang::Ru), rule_set: None, max_input_bytes: DEFAULT_MAX_INPUT_BYTES }
+    }
+}
+
+/// The wire form of an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// JSON.
+    Json,
+    /// XML, optionally in a SOAP envelope.
+    Xml,
+}
+
+/// Decodes the input as UTF-8 (without a byte-order mark) and tells its wire form.
+pub fn detect(input: &[u8]) -> Result<(&str, InputFormat), Error> {
+    let text = std::str::from_utf8(input).map_err(|e| Error::InvalidUtf8 { offset: e.valid_up_to() })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match text.trim_start().chars().next() {
+        None => Err(Error::Empty),
+        Some('{' | '[') => Ok((text, InputFormat::Json)),
+        Some('<') => Ok((text, InputFormat::Xml)),
+        Some(found) => Err(Error::UnknownFormat { found }),
+    }
+}
+
+/// Validates one packet.
+///
+/// Returns a report for any readable packet, accepted or rejected; an `Err` means the
+/// input could not be read as a packet at all (see [`Error`]).
+pub fn validate(input: &[u8], options: &Options) -> Result<Report, Error> {
+    if input.len() > options.max_input_bytes {
+        return Err(Error::TooLarge { size: input.len(), limit: options.max_input_bytes });
+    }
+    let catalog = Catalog::get()?;
+    if let Some(name) = &options.rule_set {
+        if name != &catalog.rule_set {
+            return Err(Error::UnknownRuleSet { name: name.clone(), expected: catalog.rule_set.clone() });
+        }
+    }
+    let (text, format) = detect(input)?;
+    match format {
+        InputFormat::Json => {
+            let raw = json::parse_raw(text)?;
+            match json::raw_kind(raw) {
+                b'{' => {
+                    let members = json::raw_object(raw)?.into_iter().map(|(k, v)| (k, Item::Raw(v))).collect();
+                    packet(catalog, members, options, &[])
+                }
+                b'[' => {
+                    let records = json::raw_array(raw)?.into_iter().map(Item::Raw).collect();
+                    list(catalog, records, options, &[])
+                }
+                _ => Err(Error::NotAPacket { found: json::to_value(raw)?.type_name() }),
+            }
+        }
+        InputFormat::Xml => {
+            let lists: Vec<&str> = catalog.xml_lists.iter().map(String::as_str).collect();
+            let document = xml::parse(text, &lists)?;
+            match document.value {
+                Value::Object(members) => {
+                    let members = members.into_iter().map(|(k, v)| (k, Item::Parsed(v))).collect();
+                    packet(catalog, members, options, &document.ignored_attributes)
+                }
+                Value::Array(records) => list(catalog, records.into_iter().map(Item::Parsed).collect(), options, &document.ignored_attributes),
+                other => Err(Error::NotAPacket { found: other.type_name() }),
+            }
+        }
+    }
+}
+
+/// A value not yet converted (JSON, converted one record at a time) or already parsed (XML).
+enum Item<'a> {
+    Raw(&'a RawValue),
+    Parsed(Value),
+}
+
+impl Item<'_> {
+    fn into_value(self) -> Result<Value, Error> {
+        match self {
+            Item::Raw(raw) => json::to_value(raw),
+            Item::Parsed(value) => Ok(value),
+        }
+    }
+
+}
+
+fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
+    let rest = if in_packet { path.strip_prefix("/records/")? } else { path.strip_prefix('/')? };
+    rest.split('/').next()?.parse().ok()
+}
+
+fn report_attributes(v: &mut Validator, attributes: &[xml::IgnoredAttribute], in_packet: bool) {
+    for a in attributes {
+        v.ignored_attribute(&a.path, &a.element, &a.attribute, record_of_path(&a.path, in_packet));
+    }
+}
+
+fn packet(catalog: &Catalog, members: Vec<(String, Item<'_>)>, options: &Options, attributes: &[xml::IgnoredAttribute]) -> Result<Report, Error> {
+    let mut header: Option<Item> = None;
+    let mut records: Option<Item> = None;
+    let mut duplicates = Vec::new();
+    let mut unknown = Vec::new();
+    for (key, item) in members {
+        let slot = match key.as_str() {
+            "header" => &mut header,
+            "records" => &mut records,
+            _ => {
+                unknown.push(key);
+                continue;
+            }
+        };
+        if slot.is_some() {
+            duplicates.push(key);
+        } else {
+            *slot = Some(item);
+        }
+    }
+    let header = header.map(Item::into_value).transpose()?;
+    let named = match &header {
+        Some(Value::Object(h)) => match value::get(h, "entity") {
+            Some(Value::Text(name)) if !name.trim().is_empty() => Some(name.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let entity = match (options.entity, named) {
+        (Some(entity), _) => entity,
+        (None, Some(name)) => name.parse::<Entity>()?,
+        (None, None) => return Err(Error::EntityNotNamed),
+    };
+    let mut v = Validator::new(catalog, entity, options.lang);
+    for key in duplicates {
+        v.packet_finding(codes::FIELD_DUPLICATE, &format!("/{key}"), &key, Vec::new(), None);
+    }
+    for key in unknown {
+        let suggestion = suggest::nearest(&key, ["header", "records"]).map(str::to_owned);
+        v.packet_finding(codes::FIELD_UNKNOWN, &format!("/{}", engine::pointer_segment(&key)), &key, Vec::new(), suggestion);
+    }
+    match &header {
+        Some(h) => v.header(h, options.entity),
+        None => v.packet_finding(codes::FIELD_MISSING, "/header", "header", Vec::new(), None),
+    }
+    match records {
+        None => v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None),
+        Some(Item::Raw(raw)) if json::raw_kind(raw) == b'[' => {
+            for (i, record) in json::raw_array(raw)?.into_iter().enumerate() {
+                v.record(i, &format!("/records/{i}"), &json::to_value(record)?);
+            }
+        }
+        Some(Item::Parsed(Value::Array(items))) => {
+            for (i, record) in items.iter().enumerate() {
+                v.record(i, &format!("/records/{i}"), record);
+            }
+        }
+        Some(_) => v.packet_finding(codes::FIELD_TYPE, "/records", "records", vec![("expected", "array".into())], None),
+    }
+    report_attributes(&mut v, attributes, true);
+    Ok(v.finish())
+}
+
+fn list(catalog: &Catalog, records: Vec<Item<'_>>, options: &Options, attributes: &[xml::IgnoredAttribute]) -> Result<Report, Error> {
+    let entity = options.entity.ok_or(Error::EntityNotNamed)?;
+    let mut v = Validator::new(catalog, entity, options.lang);
+    for (i, record) in records.into_iter().enumerate() {
+        v.record(i, &format!("/{i}"), &record.into_value()?);
+    }
+    report_attributes(&mut v, attributes, false);
+    Ok(v.finish())
+}
+
+/// Parses a packet into the data model without validating it (JSON and XML alike).
+///
+/// Tools use this to hand an XML packet to a JSON Schema validator in its JSON shape.
+pub fn parse(input: &[u8]) -> Result<Value, Error> {
+    let catalog = Catalog::get()?;
+    let (text, format) = detect(input)?;
+    match format {
+        InputFormat::Json => json::to_value(json::parse_raw(text)?),
+        InputFormat::Xml => {
+            let lists: Vec<&str> = catalog.xml_lists.iter().map(String::as_str).collect();
+            Ok(xml::parse(text, &lists)?.value)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_loads_and_codes_match_rules() {
+        let catalog = Catalog::get().expect("catalog loads");
+        let in_rules: Vec<&str> = catalog.rules.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(in_rules, codes::ALL.to_vec(), "schemas/rules.json and core/src/codes.rs list the same codes in the same order");
+        assert_eq!(catalog.dictionaries.len(), 14);
+        for entity in Entity::ALL {
+            assert!(!catalog.entity(entity).fields.is_empty(), "{entity}");
+        }
+        for rule in &catalog.rules {
+            for lang in Lang::ALL {
+                assert!(!rule.template(lang).is_empty(), "{} {}", rule.code, lang.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn unusable_inputs_are_errors() {
+        let options = Options::default();
+        assert_eq!(validate(b"", &options), Err(Error::Empty));
+        assert_eq!(validate(b"\xff{}", &options), Err(Error::InvalidUtf8 { offset: 0 }));
+        assert_eq!(validate(b"{\"a\": \xc3}", &options), Err(Error::InvalidUtf8 { offset: 6 }));
+        assert_eq!(validate(b"hello", &options), Err(Error::UnknownFormat { found: 'h' }));
+        assert_eq!(validate(b"[]", &options), Err(Error::EntityNotNamed));
+        assert!(matches!(validate(b"{\"header\": {\"entity\": \"lots\"}}", &options), Err(Error::UnknownEntity { .. })));
+        let small = Options { max_input_bytes: 4, ..Options::default() };
+        assert_eq!(validate(b"[1, 2]", &small), Err(Error::TooLarge { size: 6, limit: 4 }));
+        let other = Options { rule_set: Some("eoz-2030".into()), ..Options::default() };
+        assert!(matches!(validate(b"[]", &other), Err(Error::UnknownRuleSet { .. })));
+    }
+}

@@ -1,0 +1,322 @@
+//! Findings, the report, and its one canonical JSON form.
+//!
+//! Every host returns the bytes of [`Report::to_json`], so the serialisation is written
+//! out here by hand: fixed key order, two-space indentation, `\n` line ends, strings
+//! escaped as RFC 8785 does (only `"`, `\` and control characters), no floats.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::catalog::Catalog;
+use crate::entity::Entity;
+
+/// Language of messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lang {
+    /// Russian.
+    Ru,
+    /// Kazakh.
+    Kk,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// All languages in report order.
+    pub const ALL: [Lang; 3] = [Lang::Ru, Lang::Kk, Lang::En];
+
+    /// ISO 639-1 code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::Kk => "kk",
+            Lang::En => "en",
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Lang::Ru => 0,
+            Lang::Kk => 1,
+            Lang::En => 2,
+        }
+    }
+}
+
+/// An unknown language code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown language {0:?}; expected ru, kk or en")]
+pub struct UnknownLang(pub String);
+
+impl FromStr for Lang {
+    type Err = UnknownLang;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        match code {
+            "ru" => Ok(Lang::Ru),
+            "kk" | "kz" => Ok(Lang::Kk),
+            "en" => Ok(Lang::En),
+            other => Err(UnknownLang(other.to_owned())),
+        }
+    }
+}
+
+/// How serious a finding is: errors reject the packet, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Rejects the packet.
+    Error,
+    /// Reported, does not reject.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// The verdict on a packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Every check ran and no error was found.
+    Accepted,
+    /// At least one error.
+    Rejected,
+}
+
+impl Status {
+    /// `accepted` or `rejected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Accepted => "accepted",
+            Status::Rejected => "rejected",
+        }
+    }
+}
+
+/// One problem found in a packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable code from the rule catalog.
+    pub code: &'static str,
+    /// Severity from the rule catalog.
+    pub severity: Severity,
+    /// JSON Pointer of the offending value in the packet's data model.
+    pub path: String,
+    /// Index of the record, or `None` for the header and the packet as a whole.
+    pub record: Option<usize>,
+    /// Service name of the field, if the finding is about one field.
+    pub field: Option<String>,
+    /// The nearest known spelling, when the value looks like a typo of one.
+    pub suggestion: Option<String>,
+    /// Message parameters (`value`, `expected`, …).
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Finding {
+    /// The message in `lang`, rendered from the catalog's template.
+    pub fn message(&self, catalog: &Catalog, lang: Lang) -> String {
+        let template = catalog.rule(self.code).map(|r| r.template(lang)).unwrap_or(self.code);
+        let mut message = template.replace("{field}", self.field.as_deref().unwrap_or(""));
+        for (name, value) in &self.params {
+            let value = if *name == "reason" { catalog.phrase(value, lang).unwrap_or(value).to_owned() } else { shorten(value) };
+            message = message.replace(&format!("{{{name}}}"), &value);
+        }
+        if let Some(suggestion) = &self.suggestion {
+            if let Some(suffix) = catalog.phrase("suggestion", lang) {
+                message.push(' ');
+                message.push_str(&suffix.replace("{suggestion}", suggestion));
+            }
+        }
+        message
+    }
+}
+
+/// Long values are cut in messages so that a report stays readable.
+fn shorten(value: &str) -> String {
+    const LIMIT: usize = 80;
+    if value.chars().count() <= LIMIT {
+        value.to_owned()
+    } else {
+        let mut cut: String = value.chars().take(LIMIT).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// The result of validating one packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Accepted or rejected.
+    pub status: Status,
+    /// The entity of the records.
+    pub entity: Entity,
+    /// The rule set applied.
+    pub rule_set: String,
+    /// The packet id from the header, when it is a valid GUID.
+    pub packet_id: Option<String>,
+    /// Number of records in the packet.
+    pub record_count: usize,
+    /// Findings in canonical order.
+    pub findings: Vec<Finding>,
+    /// Language of messages; `None` renders all three.
+    pub lang: Option<Lang>,
+}
+
+impl Report {
+    /// Whether the packet was accepted.
+    pub fn accepted(&self) -> bool {
+        self.status == Status::Accepted
+    }
+
+    /// Number of findings of `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+
+    /// The canonical JSON form of the report: the same bytes on every host.
+    pub fn to_json(&self) -> String {
+        let catalog = match Catalog::get() {
+            Ok(c) => c,
+            // A report only exists once the catalog loaded, so this cannot happen; still no panic.
+            Err(e) => return format!("{{\n  \"error\": {}\n}}\n", json_string(&e.to_string())),
+        };
+        let mut out = String::with_capacity(256 + self.findings.len() * 256);
+        out.push_str("{\n");
+        field(&mut out, 1, "status", &json_string(self.status.as_str()), true);
+        field(&mut out, 1, "entity", &json_string(self.entity.as_str()), true);
+        field(&mut out, 1, "rule_set", &json_string(&self.rule_set), true);
+        let packet_id = self.packet_id.as_deref().map(json_string).unwrap_or_else(|| "null".to_owned());
+        field(&mut out, 1, "packet_id", &packet_id, true);
+        field(&mut out, 1, "record_count", &self.record_count.to_string(), true);
+        field(&mut out, 1, "errors", &self.count(Severity::Error).to_string(), true);
+        field(&mut out, 1, "warnings", &self.count(Severity::Warning).to_string(), true);
+        if self.findings.is_empty() {
+            out.push_str("  \"findings\": []\n}\n");
+            return out;
+        }
+        out.push_str("  \"findings\": [\n");
+        for (i, finding) in self.findings.iter().enumerate() {
+            out.push_str("    {\n");
+            field(&mut out, 3, "code", &json_string(finding.code), true);
+            field(&mut out, 3, "severity", &json_string(finding.severity.as_str()), true);
+            field(&mut out, 3, "path", &json_string(&finding.path), true);
+            let record = finding.record.map(|r| r.to_string()).unwrap_or_else(|| "null".to_owned());
+            field(&mut out, 3, "record", &record, true);
+            let name = finding.field.as_deref().map(json_string).unwrap_or_else(|| "null".to_owned());
+            field(&mut out, 3, "field", &name, true);
+            let last_is_message = finding.suggestion.is_none();
+            match self.lang {
+                Some(lang) => field(&mut out, 3, "message", &json_string(&finding.message(catalog, lang)), last_is_message),
+                None => {
+                    out.push_str("      \"messages\": {\n");
+                    for (j, lang) in Lang::ALL.iter().enumerate() {
+                        let text = json_string(&finding.message(catalog, *lang));
+                        field(&mut out, 4, lang.as_str(), &text, j + 1 < Lang::ALL.len());
+                    }
+                    out.push_str(if last_is_message { "      }\n" } else { "      },\n" });
+                }
+            }
+            if let Some(suggestion) = &finding.suggestion {
+                field(&mut out, 3, "suggestion", &json_string(suggestion), false);
+            }
+            out.push_str(if i + 1 < self.findings.len() { "    },\n" } else { "    }\n" });
+        }
+        out.push_str("  ]\n}\n");
+        out
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
+
+fn field(out: &mut String, depth: usize, key: &str, value: &str, comma: bool) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+    write_json_string(out, key);
+    out.push_str(": ");
+    out.push_str(value);
+    if comma {
+        out.push(',');
+    }
+    out.push('\n');
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_json_string(&mut out, s);
+    out
+}
+
+/// Writes `s` as a JSON string the way RFC 8785 does.
+pub(crate) fn write_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Canonical order of findings: header first, then by record, then by path (numeric
+/// segments compared as numbers), then by code.
+pub(crate) fn canonical_order(a: &Finding, b: &Finding) -> Ordering {
+    let record = |f: &Finding| f.record.map_or(0, |r| r + 1);
+    record(a).cmp(&record(b)).then_with(|| compare_paths(&a.path, &b.path)).then_with(|| a.code.cmp(b.code))
+}
+
+fn compare_paths(a: &str, b: &str) -> Ordering {
+    let mut left = a.split('/');
+    let mut right = b.split('/');
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let order = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(m), Ok(n)) => m.cmp(&n),
+                    _ => x.cmp(y),
+                };
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_is_rfc8785() {
+        assert_eq!(json_string("a\"b\\c\u{1}\n/é"), "\"a\\\"b\\\\c\\u0001\\n/é\"");
+    }
+
+    #[test]
+    fn numeric_path_order() {
+        assert_eq!(compare_paths("/records/10/id", "/records/9/id"), Ordering::Greater);
+        assert_eq!(compare_paths("/records/1", "/records/1/id"), Ordering::Less);
+    }
+}
