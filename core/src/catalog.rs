@@ -15,14 +15,35 @@ use crate::value::{get, Object, Value};
 pub const RULE_SET: &str = "eoz-2019";
 
 const ENTITY_SCHEMAS: [(Entity, &str); 8] = [
-    (Entity::PlanItem, include_str!("../../schemas/plan_item.schema.json")),
+    (
+        Entity::PlanItem,
+        include_str!("../../schemas/plan_item.schema.json"),
+    ),
     (Entity::Lot, include_str!("../../schemas/lot.schema.json")),
-    (Entity::Announcement, include_str!("../../schemas/announcement.schema.json")),
-    (Entity::Contract, include_str!("../../schemas/contract.schema.json")),
-    (Entity::Participant, include_str!("../../schemas/participant.schema.json")),
-    (Entity::Result, include_str!("../../schemas/result.schema.json")),
-    (Entity::UnreliableSupplier, include_str!("../../schemas/unreliable_supplier.schema.json")),
-    (Entity::LegalAct, include_str!("../../schemas/legal_act.schema.json")),
+    (
+        Entity::Announcement,
+        include_str!("../../schemas/announcement.schema.json"),
+    ),
+    (
+        Entity::Contract,
+        include_str!("../../schemas/contract.schema.json"),
+    ),
+    (
+        Entity::Participant,
+        include_str!("../../schemas/participant.schema.json"),
+    ),
+    (
+        Entity::Result,
+        include_str!("../../schemas/result.schema.json"),
+    ),
+    (
+        Entity::UnreliableSupplier,
+        include_str!("../../schemas/unreliable_supplier.schema.json"),
+    ),
+    (
+        Entity::LegalAct,
+        include_str!("../../schemas/legal_act.schema.json"),
+    ),
 ];
 const PACKET_SCHEMA: &str = include_str!("../../schemas/packet.schema.json");
 const DICTIONARIES: &str = include_str!("../../schemas/dictionaries.schema.json");
@@ -115,8 +136,9 @@ impl Kind {
 
     /// Names of the kinds defined in `kinds.schema.json` that core implements.
     pub const NAMES: [&'static str; 22] = [
-        "text", "guid", "decimal", "amount", "count", "percent", "bin", "iin", "bin_iin", "date", "datetime", "year",
-        "month", "boolean", "kato", "mkei", "rca", "enstru", "url", "email", "phone", "flags",
+        "text", "guid", "decimal", "amount", "count", "percent", "bin", "iin", "bin_iin", "date",
+        "datetime", "year", "month", "boolean", "kato", "mkei", "rca", "enstru", "url", "email",
+        "phone", "flags",
     ];
 }
 
@@ -220,13 +242,20 @@ static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
 impl Catalog {
     /// The embedded catalog of the current rule set.
     pub fn get() -> Result<&'static Catalog, Error> {
-        CATALOG.get_or_init(load).as_ref().map_err(|e| Error::Catalog(e.clone()))
+        CATALOG
+            .get_or_init(load)
+            .as_ref()
+            .map_err(|e| Error::Catalog(e.clone()))
     }
 
     /// The record schema of `entity`.
     pub fn entity(&self, entity: Entity) -> &RecordSchema {
         // Every entity is loaded (load fails otherwise), so the fallback never applies.
-        self.entities.iter().find(|(e, _)| *e == entity).map(|(_, s)| s).unwrap_or(&self.header)
+        self.entities
+            .iter()
+            .find(|(e, _)| *e == entity)
+            .map(|(_, s)| s)
+            .unwrap_or(&self.header)
     }
 
     /// The rule with this code.
@@ -236,7 +265,10 @@ impl Catalog {
 
     /// A localized phrase (reasons and the suggestion suffix).
     pub fn phrase(&self, key: &str, lang: Lang) -> Option<&str> {
-        self.phrases.iter().find(|(k, _)| k == key).map(|(_, texts)| texts[lang.index()].as_str())
+        self.phrases
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, texts)| texts[lang.index()].as_str())
     }
 }
 
@@ -277,7 +309,11 @@ fn texts(value: &Value, what: &str) -> Result<Vec<String>, String> {
 }
 
 fn languages(o: &Object, what: &str) -> Result<[String; 3], String> {
-    Ok([text(o, "ru", what)?.to_owned(), text(o, "kk", what)?.to_owned(), text(o, "en", what)?.to_owned()])
+    Ok([
+        text(o, "ru", what)?.to_owned(),
+        text(o, "kk", what)?.to_owned(),
+        text(o, "en", what)?.to_owned(),
+    ])
 }
 
 fn load() -> Result<Catalog, String> {
@@ -288,9 +324,15 @@ fn load() -> Result<Catalog, String> {
         let schema = object(&schema, entity.as_str())?;
         let declared = text(schema, "x-entity", entity.as_str())?;
         if declared != entity.as_str() {
-            return Err(format!("{} schema declares entity {declared}", entity.as_str()));
+            return Err(format!(
+                "{} schema declares entity {declared}",
+                entity.as_str()
+            ));
         }
-        entities.push((entity, record_schema(schema, schema, &dictionaries, entity.as_str())?));
+        entities.push((
+            entity,
+            record_schema(schema, schema, &dictionaries, entity.as_str())?,
+        ));
     }
     let packet = parse("packet", PACKET_SCHEMA)?;
     let packet = object(&packet, "packet")?;
@@ -300,15 +342,22 @@ fn load() -> Result<Catalog, String> {
     let (rules, phrases) = load_rules()?;
     // Every kind the schemas define must be one core implements, and the other way round.
     let kinds = parse("kinds", KINDS)?;
-    let kind_defs = object(member(object(&kinds, "kinds")?, "$defs", "kinds")?, "kinds.$defs")?;
+    let kind_defs = object(
+        member(object(&kinds, "kinds")?, "$defs", "kinds")?,
+        "kinds.$defs",
+    )?;
     for (name, _) in kind_defs {
         if name != "absent" && Kind::from_name(name).is_none() {
-            return Err(format!("kinds.schema.json defines {name}, which core does not implement"));
+            return Err(format!(
+                "kinds.schema.json defines {name}, which core does not implement"
+            ));
         }
     }
     for name in Kind::NAMES {
         if get(kind_defs, name).is_none() {
-            return Err(format!("core implements kind {name}, which kinds.schema.json does not define"));
+            return Err(format!(
+                "core implements kind {name}, which kinds.schema.json does not define"
+            ));
         }
     }
     let mut xml_lists = vec!["records".to_owned()];
@@ -319,12 +368,23 @@ fn load() -> Result<Catalog, String> {
             }
         }
     }
-    Ok(Catalog { rule_set: RULE_SET.to_owned(), entities, header, dictionaries, rules, phrases, xml_lists })
+    Ok(Catalog {
+        rule_set: RULE_SET.to_owned(),
+        entities,
+        header,
+        dictionaries,
+        rules,
+        phrases,
+        xml_lists,
+    })
 }
 
 fn load_dictionaries() -> Result<Vec<Dictionary>, String> {
     let doc = parse("dictionaries", DICTIONARIES)?;
-    let defs = object(member(object(&doc, "dictionaries")?, "$defs", "dictionaries")?, "dictionaries.$defs")?;
+    let defs = object(
+        member(object(&doc, "dictionaries")?, "$defs", "dictionaries")?,
+        "dictionaries.$defs",
+    )?;
     let mut out = Vec::new();
     for (name, def) in defs {
         let def = object(def, name)?;
@@ -333,18 +393,30 @@ fn load_dictionaries() -> Result<Vec<Dictionary>, String> {
             Value::Array(items) => {
                 for item in items {
                     let item = object(item, name)?;
-                    entries.push((text(item, "const", name)?.to_owned(), text(item, "title", name)?.to_owned()));
+                    entries.push((
+                        text(item, "const", name)?.to_owned(),
+                        text(item, "title", name)?.to_owned(),
+                    ));
                 }
             }
             _ => return Err(format!("dictionary {name}: anyOf is not an array")),
         }
-        out.push(Dictionary { name: name.clone(), title: text(def, "title", name)?.to_owned(), entries });
+        out.push(Dictionary {
+            name: name.clone(),
+            title: text(def, "title", name)?.to_owned(),
+            entries,
+        });
     }
     Ok(out)
 }
 
 /// Reads the kind named by a `$ref`, relative to the schema document `root`.
-fn kind_of_ref(reference: &str, root: &Object, dictionaries: &[Dictionary], what: &str) -> Result<Kind, String> {
+fn kind_of_ref(
+    reference: &str,
+    root: &Object,
+    dictionaries: &[Dictionary],
+    what: &str,
+) -> Result<Kind, String> {
     if let Some(name) = reference.strip_prefix("kinds.schema.json#/$defs/") {
         return Kind::from_name(name).ok_or_else(|| format!("{what}: unknown kind {name}"));
     }
@@ -361,12 +433,22 @@ fn kind_of_ref(reference: &str, root: &Object, dictionaries: &[Dictionary], what
     if let Some(name) = reference.strip_prefix("#/$defs/") {
         let defs = object(member(root, "$defs", what)?, what)?;
         let nested = object(member(defs, name, what)?, what)?;
-        return Ok(Kind::List(Box::new(record_schema(nested, root, dictionaries, name)?)));
+        return Ok(Kind::List(Box::new(record_schema(
+            nested,
+            root,
+            dictionaries,
+            name,
+        )?)));
     }
     Err(format!("{what}: unsupported $ref {reference}"))
 }
 
-fn record_schema(schema: &Object, root: &Object, dictionaries: &[Dictionary], what: &str) -> Result<RecordSchema, String> {
+fn record_schema(
+    schema: &Object,
+    root: &Object,
+    dictionaries: &[Dictionary],
+    what: &str,
+) -> Result<RecordSchema, String> {
     let required = texts(member(schema, "required", what)?, what)?;
     let properties = object(member(schema, "properties", what)?, what)?;
     let mut fields = Vec::new();
@@ -388,12 +470,16 @@ fn record_schema(schema: &Object, root: &Object, dictionaries: &[Dictionary], wh
                 })
                 .collect();
             match refs.as_slice() {
-                ["kinds.schema.json#/$defs/absent", kind] => kind_of_ref(kind, root, dictionaries, &where_)?,
+                ["kinds.schema.json#/$defs/absent", kind] => {
+                    kind_of_ref(kind, root, dictionaries, &where_)?
+                }
                 _ => return Err(format!("{where_}: anyOf must be [absent, kind]")),
             }
         } else if let Some(Value::Object(items)) = get(property, "items") {
             match get(items, "$ref") {
-                Some(Value::Text(reference)) => kind_of_ref(reference, root, dictionaries, &where_)?,
+                Some(Value::Text(reference)) => {
+                    kind_of_ref(reference, root, dictionaries, &where_)?
+                }
                 _ => return Err(format!("{where_}: array items need a $ref")),
             }
         } else {
@@ -415,7 +501,11 @@ fn record_schema(schema: &Object, root: &Object, dictionaries: &[Dictionary], wh
         Some(v) => texts(v, what)?,
         None => Vec::new(),
     };
-    Ok(RecordSchema { title: text(schema, "title", what)?.to_owned(), fields, key })
+    Ok(RecordSchema {
+        title: text(schema, "title", what)?.to_owned(),
+        fields,
+        key,
+    })
 }
 
 type Phrases = Vec<(String, [String; 3])>;

@@ -34,11 +34,18 @@ pub enum DecimalError {
 
 impl Decimal {
     /// Zero.
-    pub const ZERO: Decimal = Decimal { mantissa: 0, scale: 0 };
+    pub const ZERO: Decimal = Decimal {
+        mantissa: 0,
+        scale: 0,
+    };
 
     /// A whole number.
     pub fn from_int(value: u64) -> Decimal {
-        Decimal { mantissa: u128::from(value), scale: 0 }.normalised()
+        Decimal {
+            mantissa: u128::from(value),
+            scale: 0,
+        }
+        .normalised()
     }
 
     /// Parses a JSON number literal (`-?int(.frac)?([eE][+-]?digits)?`).
@@ -103,7 +110,13 @@ impl Decimal {
         if scale > MAX_SCALE {
             return Err(DecimalError::Range);
         }
-        let mantissa = if significant.is_empty() { 0 } else { significant.parse::<u128>().map_err(|_| DecimalError::Range)? };
+        let mantissa = if significant.is_empty() {
+            0
+        } else {
+            significant
+                .parse::<u128>()
+                .map_err(|_| DecimalError::Range)?
+        };
         Ok(Decimal { mantissa, scale }.normalised())
     }
 
@@ -117,7 +130,11 @@ impl Decimal {
             if scale > MAX_SCALE {
                 return Err(DecimalError::Range);
             }
-            return Ok(Decimal { mantissa: self.mantissa, scale }.normalised());
+            return Ok(Decimal {
+                mantissa: self.mantissa,
+                scale,
+            }
+            .normalised());
         }
         let factor = u32::try_from(-scale).map_err(|_| DecimalError::Range)?;
         let mantissa = 10u128
@@ -152,7 +169,7 @@ impl Decimal {
     }
 
     /// The value as a whole number, when it is one and fits.
-    pub fn to_u64(&self) -> Option<u64> {
+    pub fn to_u64(self) -> Option<u64> {
         if self.scale == 0 {
             u64::try_from(self.mantissa).ok()
         } else {
@@ -162,15 +179,31 @@ impl Decimal {
 
     /// Exact product. Inputs have at most 19 digits each, so the mantissa cannot overflow.
     pub fn mul(&self, other: &Decimal) -> Option<Decimal> {
-        Some(Decimal { mantissa: self.mantissa.checked_mul(other.mantissa)?, scale: self.scale + other.scale }.normalised())
+        Some(
+            Decimal {
+                mantissa: self.mantissa.checked_mul(other.mantissa)?,
+                scale: self.scale + other.scale,
+            }
+            .normalised(),
+        )
     }
 
     /// Exact sum.
     pub fn add(&self, other: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
-        let a = self.mantissa.checked_mul(10u128.checked_pow(scale - self.scale)?)?;
-        let b = other.mantissa.checked_mul(10u128.checked_pow(scale - other.scale)?)?;
-        Some(Decimal { mantissa: a.checked_add(b)?, scale }.normalised())
+        let a = self
+            .mantissa
+            .checked_mul(10u128.checked_pow(scale - self.scale)?)?;
+        let b = other
+            .mantissa
+            .checked_mul(10u128.checked_pow(scale - other.scale)?)?;
+        Some(
+            Decimal {
+                mantissa: a.checked_add(b)?,
+                scale,
+            }
+            .normalised(),
+        )
     }
 
     /// Rounds half-up (away from zero, values being non-negative) to `places` decimals.
@@ -183,8 +216,32 @@ impl Decimal {
         let divisor = 10u128.pow(drop);
         let quotient = self.mantissa / divisor;
         let remainder = self.mantissa % divisor;
-        let rounded = if remainder * 2 >= divisor { quotient + 1 } else { quotient };
-        Decimal { mantissa: rounded, scale: places }.normalised()
+        let rounded = if remainder * 2 >= divisor {
+            quotient + 1
+        } else {
+            quotient
+        };
+        Decimal {
+            mantissa: rounded,
+            scale: places,
+        }
+        .normalised()
+    }
+}
+
+impl Decimal {
+    /// The value with at least `min_scale` decimals (amounts are shown as `28980.00`).
+    pub fn to_string_scale(self, min_scale: u32) -> String {
+        let text = self.to_string();
+        if self.scale >= min_scale {
+            return text;
+        }
+        let missing = (min_scale - self.scale) as usize;
+        if self.scale == 0 {
+            format!("{text}.{}", "0".repeat(missing))
+        } else {
+            format!("{text}{}", "0".repeat(missing))
+        }
     }
 }
 
@@ -193,8 +250,12 @@ impl Ord for Decimal {
         let scale = self.scale.max(other.scale);
         // Mantissas are < 10^38 only after a product; aligning two parsed values (< 10^19,
         // scale ≤ 36) stays below 2^128 in every use here, and saturation keeps order.
-        let a = self.mantissa.saturating_mul(10u128.saturating_pow(scale - self.scale));
-        let b = other.mantissa.saturating_mul(10u128.saturating_pow(scale - other.scale));
+        let a = self
+            .mantissa
+            .saturating_mul(10u128.saturating_pow(scale - self.scale));
+        let b = other
+            .mantissa
+            .saturating_mul(10u128.saturating_pow(scale - other.scale));
         a.cmp(&b)
     }
 }
@@ -212,7 +273,11 @@ impl fmt::Display for Decimal {
         if scale == 0 {
             return f.write_str(&digits);
         }
-        let padded = if digits.len() <= scale { format!("{}{}", "0".repeat(scale + 1 - digits.len()), digits) } else { digits };
+        let padded = if digits.len() <= scale {
+            format!("{}{}", "0".repeat(scale + 1 - digits.len()), digits)
+        } else {
+            digits
+        };
         let (int_part, frac_part) = padded.split_at(padded.len() - scale);
         write!(f, "{int_part}.{frac_part}")
     }
@@ -233,26 +298,60 @@ mod tests {
         assert_eq!(Decimal::parse_text(".5"), Err(DecimalError::Format));
         assert_eq!(Decimal::parse_text("1e3"), Err(DecimalError::Format));
         assert_eq!(Decimal::parse_text("-5"), Err(DecimalError::Negative));
-        assert_eq!(Decimal::parse_text("12345678901234567890"), Err(DecimalError::Range));
+        assert_eq!(
+            Decimal::parse_text("12345678901234567890"),
+            Err(DecimalError::Range)
+        );
         assert_eq!(d("12.500").to_string(), "12.5");
+        assert_eq!(d("12.5").to_string_scale(2), "12.50");
+        assert_eq!(d("12").to_string_scale(2), "12.00");
+        assert_eq!(d("0.125").to_string_scale(2), "0.125");
         assert_eq!(d("0.000").to_string(), "0");
-        assert_eq!(Decimal::parse_json_number("1.25e2").map(|v| v.to_string()), Ok("125".into()));
-        assert_eq!(Decimal::parse_json_number("125e-4").map(|v| v.to_string()), Ok("0.0125".into()));
-        assert_eq!(Decimal::parse_json_number("-0").map(|v| v.to_string()), Ok("0".into()));
-        assert_eq!(Decimal::parse_json_number("-0.5"), Err(DecimalError::Negative));
-        assert_eq!(Decimal::parse_json_number("1e400"), Err(DecimalError::Range));
-        assert_eq!(Decimal::parse_json_number("1e99999"), Err(DecimalError::Range));
+        assert_eq!(
+            Decimal::parse_json_number("1.25e2").map(|v| v.to_string()),
+            Ok("125".into())
+        );
+        assert_eq!(
+            Decimal::parse_json_number("125e-4").map(|v| v.to_string()),
+            Ok("0.0125".into())
+        );
+        assert_eq!(
+            Decimal::parse_json_number("-0").map(|v| v.to_string()),
+            Ok("0".into())
+        );
+        assert_eq!(
+            Decimal::parse_json_number("-0.5"),
+            Err(DecimalError::Negative)
+        );
+        assert_eq!(
+            Decimal::parse_json_number("1e400"),
+            Err(DecimalError::Range)
+        );
+        assert_eq!(
+            Decimal::parse_json_number("1e99999"),
+            Err(DecimalError::Range)
+        );
     }
 
     #[test]
     fn arithmetic_is_exact() {
         // 0.1 + 0.2 is exactly 0.3 here, unlike binary floating point.
         assert_eq!(d("0.1").add(&d("0.2")), Some(d("0.3")));
-        assert_eq!(d("3.333").mul(&d("3")).map(|p| p.round_half_up(2).to_string()), Some("10".into()));
+        assert_eq!(
+            d("3.333")
+                .mul(&d("3"))
+                .map(|p| p.round_half_up(2).to_string()),
+            Some("10".into())
+        );
         assert_eq!(d("2.675").round_half_up(2).to_string(), "2.68");
         assert_eq!(d("2.665").round_half_up(2).to_string(), "2.67");
         assert_eq!(d("2.6649").round_half_up(2).to_string(), "2.66");
         assert!(d("100") > d("99.999"));
-        assert_eq!(d("9999999999999999999").mul(&d("9999999999999999999")).map(|p| p.scale()), Some(0));
+        assert_eq!(
+            d("9999999999999999999")
+                .mul(&d("9999999999999999999"))
+                .map(|p| p.scale()),
+            Some(0)
+        );
     }
 }

@@ -36,7 +36,11 @@ pub(crate) struct Fields {
 
 impl Fields {
     pub(crate) fn state(&self, name: &str) -> &FieldState {
-        self.states.iter().find(|(n, _)| n == name).map(|(_, s)| s).unwrap_or(&FieldState::Absent)
+        self.states
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s)
+            .unwrap_or(&FieldState::Absent)
     }
 
     pub(crate) fn valid(&self, name: &str) -> Option<&Parsed> {
@@ -79,8 +83,20 @@ impl<'c> Validator<'c> {
         }
     }
 
-    pub(crate) fn push(&mut self, code: &'static str, path: String, record: Option<usize>, field: Option<&str>, problem_params: Vec<(&'static str, String)>, suggestion: Option<String>) {
-        let severity = self.catalog.rule(code).map(|r| r.severity).unwrap_or(crate::report::Severity::Error);
+    pub(crate) fn push(
+        &mut self,
+        code: &'static str,
+        path: String,
+        record: Option<usize>,
+        field: Option<&str>,
+        problem_params: Vec<(&'static str, String)>,
+        suggestion: Option<String>,
+    ) {
+        let severity = self
+            .catalog
+            .rule(code)
+            .map(|r| r.severity)
+            .unwrap_or(crate::report::Severity::Error);
         self.findings.push(Finding {
             code,
             severity,
@@ -93,18 +109,45 @@ impl<'c> Validator<'c> {
     }
 
     fn push_problem(&mut self, problem: Problem, path: String, record: Option<usize>, field: &str) {
-        self.push(problem.code, path, record, Some(field), problem.params, problem.suggestion);
+        self.push(
+            problem.code,
+            path,
+            record,
+            Some(field),
+            problem.params,
+            problem.suggestion,
+        );
     }
 
     /// Adds a finding for an XML attribute that carries no data in the packet format.
-    pub(crate) fn ignored_attribute(&mut self, path: &str, element: &str, attribute: &str, record: Option<usize>) {
-        self.push(codes::XML_ATTRIBUTE_IGNORED, path.to_owned(), record, Some(element), vec![("value", attribute.to_owned())], None);
+    pub(crate) fn ignored_attribute(
+        &mut self,
+        path: &str,
+        element: &str,
+        attribute: &str,
+        record: Option<usize>,
+    ) {
+        self.push(
+            codes::XML_ATTRIBUTE_IGNORED,
+            path.to_owned(),
+            record,
+            Some(element),
+            vec![("value", attribute.to_owned())],
+            None,
+        );
     }
 
     /// Checks the packet header (a JSON object at `/header`); `caller` is the entity the caller expects.
     pub fn header(&mut self, header: &Value, caller: Option<Entity>) {
         let Value::Object(object) = header else {
-            self.push(codes::FIELD_TYPE, "/header".into(), None, Some("header"), vec![("expected", "object".into())], None);
+            self.push(
+                codes::FIELD_TYPE,
+                "/header".into(),
+                None,
+                Some("header"),
+                vec![("expected", "object".into())],
+                None,
+            );
             return;
         };
         let schema = &self.catalog.header;
@@ -119,20 +162,37 @@ impl<'c> Validator<'c> {
                     "/header/entity".into(),
                     None,
                     Some("entity"),
-                    vec![("value", named.clone()), ("expected", expected.as_str().to_owned())],
+                    vec![
+                        ("value", named.clone()),
+                        ("expected", expected.as_str().to_owned()),
+                    ],
                     None,
                 );
             }
         }
         if let Some(Parsed::Text(rule_set)) = fields.valid("rule_set") {
             if rule_set != &self.catalog.rule_set {
-                self.push(codes::HEADER_RULE_SET_UNKNOWN, "/header/rule_set".into(), None, Some("rule_set"), vec![("value", rule_set.clone())], None);
+                self.push(
+                    codes::HEADER_RULE_SET_UNKNOWN,
+                    "/header/rule_set".into(),
+                    None,
+                    Some("rule_set"),
+                    vec![("value", rule_set.clone())],
+                    None,
+                );
             }
         }
     }
 
     /// Reports a packet-level finding (missing or mistyped `header` / `records`, unknown top-level keys).
-    pub(crate) fn packet_finding(&mut self, code: &'static str, path: &str, field: &str, params: Vec<(&'static str, String)>, suggestion: Option<String>) {
+    pub(crate) fn packet_finding(
+        &mut self,
+        code: &'static str,
+        path: &str,
+        field: &str,
+        params: Vec<(&'static str, String)>,
+        suggestion: Option<String>,
+    ) {
         self.push(code, path.to_owned(), None, Some(field), params, suggestion);
     }
 
@@ -140,7 +200,14 @@ impl<'c> Validator<'c> {
     pub fn record(&mut self, index: usize, path: &str, record: &Value) {
         self.record_count += 1;
         let Value::Object(object) = record else {
-            self.push(codes::RECORD_TYPE, path.to_owned(), Some(index), None, vec![("value", record.type_name().to_owned())], None);
+            self.push(
+                codes::RECORD_TYPE,
+                path.to_owned(),
+                Some(index),
+                None,
+                vec![("value", record.type_name().to_owned())],
+                None,
+            );
             return;
         };
         let schema = self.catalog.entity(self.entity);
@@ -150,7 +217,9 @@ impl<'c> Validator<'c> {
     }
 
     fn duplicate_key(&mut self, schema: &RecordSchema, fields: &Fields, path: &str, index: usize) {
-        let Some(key) = record_key(schema, fields) else { return };
+        let Some(key) = record_key(schema, fields) else {
+            return;
+        };
         let first_field = schema.key.first().cloned().unwrap_or_default();
         match self.record_keys.get(&key) {
             Some(first) => {
@@ -171,7 +240,13 @@ impl<'c> Validator<'c> {
     }
 
     /// Checks the members of an object against a record schema; returns the field states.
-    fn check_object(&mut self, schema: &RecordSchema, object: &Object, path: &str, record: Option<usize>) -> Fields {
+    fn check_object(
+        &mut self,
+        schema: &RecordSchema,
+        object: &Object,
+        path: &str,
+        record: Option<usize>,
+    ) -> Fields {
         // Repeated keys: reported once per name; the first occurrence is the one checked.
         let mut seen: Vec<&str> = Vec::new();
         let mut repeated: Vec<&str> = Vec::new();
@@ -185,12 +260,28 @@ impl<'c> Validator<'c> {
             }
         }
         for key in repeated {
-            self.push(codes::FIELD_DUPLICATE, format!("{path}/{}", pointer_segment(key)), record, Some(key), Vec::new(), None);
+            self.push(
+                codes::FIELD_DUPLICATE,
+                format!("{path}/{}", pointer_segment(key)),
+                record,
+                Some(key),
+                Vec::new(),
+                None,
+            );
         }
         for key in &seen {
             if schema.field(key).is_none() {
-                let suggestion = suggest::nearest(key, schema.fields.iter().map(|f| f.name.as_str())).map(str::to_owned);
-                self.push(codes::FIELD_UNKNOWN, format!("{path}/{}", pointer_segment(key)), record, Some(key), Vec::new(), suggestion);
+                let suggestion =
+                    suggest::nearest(key, schema.fields.iter().map(|f| f.name.as_str()))
+                        .map(str::to_owned);
+                self.push(
+                    codes::FIELD_UNKNOWN,
+                    format!("{path}/{}", pointer_segment(key)),
+                    record,
+                    Some(key),
+                    Vec::new(),
+                    suggestion,
+                );
             }
         }
         let mut fields = Fields::default();
@@ -202,19 +293,39 @@ impl<'c> Validator<'c> {
         fields
     }
 
-    fn check_field(&mut self, def: &FieldDef, value: Option<&Value>, path: &str, record: Option<usize>) -> FieldState {
+    fn check_field(
+        &mut self,
+        def: &FieldDef,
+        value: Option<&Value>,
+        path: &str,
+        record: Option<usize>,
+    ) -> FieldState {
         let field_path = format!("{path}/{}", pointer_segment(&def.name));
         let value = match value {
             None | Some(Value::Null) => {
                 if def.mandatory {
-                    self.push(codes::FIELD_MISSING, field_path, record, Some(&def.name), Vec::new(), None);
+                    self.push(
+                        codes::FIELD_MISSING,
+                        field_path,
+                        record,
+                        Some(&def.name),
+                        Vec::new(),
+                        None,
+                    );
                     return FieldState::Invalid;
                 }
                 return FieldState::Absent;
             }
             Some(v) if v.is_blank() => {
                 if def.mandatory {
-                    self.push(codes::TEXT_BLANK, field_path, record, Some(&def.name), Vec::new(), None);
+                    self.push(
+                        codes::TEXT_BLANK,
+                        field_path,
+                        record,
+                        Some(&def.name),
+                        Vec::new(),
+                        None,
+                    );
                     return FieldState::Invalid;
                 }
                 return FieldState::Absent;
@@ -223,13 +334,27 @@ impl<'c> Validator<'c> {
         };
         if let Kind::List(nested) = &def.kind {
             let Value::Array(items) = value else {
-                self.push(codes::FIELD_TYPE, field_path, record, Some(&def.name), vec![("expected", "array".into())], None);
+                self.push(
+                    codes::FIELD_TYPE,
+                    field_path,
+                    record,
+                    Some(&def.name),
+                    vec![("expected", "array".into())],
+                    None,
+                );
                 return FieldState::Invalid;
             };
             for (i, item) in items.iter().enumerate() {
                 let item_path = format!("{field_path}/{i}");
                 let Value::Object(object) = item else {
-                    self.push(codes::FIELD_TYPE, item_path, record, Some(&def.name), vec![("expected", "object".into())], None);
+                    self.push(
+                        codes::FIELD_TYPE,
+                        item_path,
+                        record,
+                        Some(&def.name),
+                        vec![("expected", "object".into())],
+                        None,
+                    );
                     continue;
                 };
                 let detail = self.check_object(nested, object, &item_path, record);
@@ -247,8 +372,16 @@ impl<'c> Validator<'c> {
         }
     }
 
-    fn detail_key(&mut self, schema: &RecordSchema, fields: &Fields, path: &str, record: Option<usize>) {
-        let Some(key) = record_key(schema, fields) else { return };
+    fn detail_key(
+        &mut self,
+        schema: &RecordSchema,
+        fields: &Fields,
+        path: &str,
+        record: Option<usize>,
+    ) {
+        let Some(key) = record_key(schema, fields) else {
+            return;
+        };
         let first_field = schema.key.first().cloned().unwrap_or_default();
         match self.detail_keys.get(&key) {
             Some(first_path) => {
@@ -271,9 +404,16 @@ impl<'c> Validator<'c> {
     /// Finishes the packet: sorts the findings canonically and builds the report.
     pub fn finish(mut self) -> Report {
         self.findings.sort_by(canonical_order);
-        let rejected = self.findings.iter().any(|f| f.severity == crate::report::Severity::Error);
+        let rejected = self
+            .findings
+            .iter()
+            .any(|f| f.severity == crate::report::Severity::Error);
         Report {
-            status: if rejected { Status::Rejected } else { Status::Accepted },
+            status: if rejected {
+                Status::Rejected
+            } else {
+                Status::Accepted
+            },
             entity: self.entity,
             rule_set: self.catalog.rule_set.clone(),
             packet_id: self.packet_id,
@@ -293,7 +433,9 @@ fn record_key(schema: &RecordSchema, fields: &Fields) -> Option<String> {
     for name in &schema.key {
         let text = match fields.valid(name)? {
             // GUIDs compare case-insensitively: the same id in upper and lower case is one id.
-            Parsed::Text(t) if schema.field(name).is_some_and(|f| f.kind == Kind::Guid) => t.to_ascii_lowercase(),
+            Parsed::Text(t) if schema.field(name).is_some_and(|f| f.kind == Kind::Guid) => {
+                t.to_ascii_lowercase()
+            }
             Parsed::Text(t) => t.clone(),
             Parsed::Date(d) => format!("{:02}.{:02}.{:04}", d.day, d.month, d.year),
             other => format!("{other:?}"),

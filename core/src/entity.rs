@@ -55,7 +55,11 @@ impl Entity {
 
     /// The known names, comma-separated (for error messages).
     pub fn names() -> String {
-        Entity::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+        Entity::ALL
+            .iter()
+            .map(|e| e.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -72,6 +76,9 @@ impl FromStr for Entity {
         Entity::ALL
             .into_iter()
             .find(|e| e.as_str() == name)
-            .ok_or_else(|| Error::UnknownEntity { name: name.to_owned(), expected: Entity::names() })
+            .ok_or_else(|| Error::UnknownEntity {
+                name: name.to_owned(),
+                expected: Entity::names(),
+            })
     }
 }

@@ -34,11 +34,17 @@ pub enum IdError {
 
 /// Computes the check digit of the first 11 digits, or `None` when no number is issued.
 pub fn check_digit(digits: &[u8; 12]) -> Option<u8> {
-    let first: u32 = (0..11).map(|i| u32::from(digits[i]) * (i as u32 + 1)).sum::<u32>() % 11;
+    let first: u32 = (0..11)
+        .map(|i| u32::from(digits[i]) * (i as u32 + 1))
+        .sum::<u32>()
+        % 11;
     if first != 10 {
         return Some(first as u8);
     }
-    let second: u32 = (0..11).map(|i| u32::from(digits[i]) * (((i as u32 + 2) % 11) + 1)).sum::<u32>() % 11;
+    let second: u32 = (0..11)
+        .map(|i| u32::from(digits[i]) * (((i as u32 + 2) % 11) + 1))
+        .sum::<u32>()
+        % 11;
     if second != 10 {
         Some(second as u8)
     } else {
@@ -108,13 +114,20 @@ mod tests {
         for bin in ["081140000436", "940140000385", "971240001315"] {
             assert_eq!(check(bin, IdKind::Bin), Ok(()), "{bin}");
             assert_eq!(check(bin, IdKind::BinOrIin), Ok(()), "{bin}");
-            assert_eq!(check(bin, IdKind::Iin), Err(IdError::Structure("bin_where_iin")), "{bin}");
+            assert_eq!(
+                check(bin, IdKind::Iin),
+                Err(IdError::Structure("bin_where_iin")),
+                "{bin}"
+            );
         }
     }
 
     #[test]
     fn check_digit_errors() {
-        assert_eq!(check("081140000437", IdKind::Bin), Err(IdError::Checksum(6)));
+        assert_eq!(
+            check("081140000437", IdKind::Bin),
+            Err(IdError::Checksum(6))
+        );
         assert_eq!(check("08114000043", IdKind::Bin), Err(IdError::Format));
         assert_eq!(check("08114000043x", IdKind::Bin), Err(IdError::Format));
     }
@@ -135,6 +148,9 @@ mod tests {
         let cd = check_digit(&base).expect("issued");
         let iin = format!("85061530001{cd}");
         assert_eq!(check(&iin, IdKind::Iin), Ok(()));
-        assert_eq!(check(&iin, IdKind::Bin), Err(IdError::Structure("iin_where_bin")));
+        assert_eq!(
+            check(&iin, IdKind::Bin),
+            Err(IdError::Structure("iin_where_bin"))
+        );
     }
 }

@@ -37,7 +37,11 @@ pub(crate) struct Problem {
 
 impl Problem {
     fn new(code: &'static str, value: &str) -> Problem {
-        Problem { code, params: vec![("value", value.to_owned())], suggestion: None }
+        Problem {
+            code,
+            params: vec![("value", value.to_owned())],
+            suggestion: None,
+        }
     }
 }
 
@@ -50,11 +54,17 @@ pub(crate) struct Checked {
 
 impl Checked {
     fn ok(parsed: Parsed) -> Checked {
-        Checked { parsed: Some(parsed), problems: Vec::new() }
+        Checked {
+            parsed: Some(parsed),
+            problems: Vec::new(),
+        }
     }
 
     fn fail(problem: Problem) -> Checked {
-        Checked { parsed: None, problems: vec![problem] }
+        Checked {
+            parsed: None,
+            problems: vec![problem],
+        }
     }
 }
 
@@ -68,7 +78,11 @@ pub(crate) fn display(value: &Value) -> String {
 }
 
 fn type_error(expected: &str) -> Checked {
-    Checked::fail(Problem { code: codes::FIELD_TYPE, params: vec![("expected", expected.to_owned())], suggestion: None })
+    Checked::fail(Problem {
+        code: codes::FIELD_TYPE,
+        params: vec![("expected", expected.to_owned())],
+        suggestion: None,
+    })
 }
 
 /// Checks a present, non-blank value of a scalar kind (lists are walked by the engine).
@@ -102,8 +116,12 @@ fn numeric(kind: &Kind, value: &Value) -> Checked {
         Err(DecimalError::Format) => Checked::fail(Problem::new(codes::DECIMAL_FORMAT, &shown)),
         Err(DecimalError::Negative) => Checked::fail(Problem::new(codes::DECIMAL_NEGATIVE, &shown)),
         Err(DecimalError::Range) => Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown)),
-        Ok(d) if *kind == Kind::Percent && d > Decimal::from_int(100) => Checked::fail(Problem::new(codes::PERCENT_RANGE, &shown)),
-        Ok(d) if *kind == Kind::Amount && d.scale() > 2 => Checked::fail(Problem::new(codes::AMOUNT_SCALE, &shown)),
+        Ok(d) if *kind == Kind::Percent && d > Decimal::from_int(100) => {
+            Checked::fail(Problem::new(codes::PERCENT_RANGE, &shown))
+        }
+        Ok(d) if *kind == Kind::Amount && d.scale() > 2 => {
+            Checked::fail(Problem::new(codes::AMOUNT_SCALE, &shown))
+        }
         Ok(d) => Checked::ok(Parsed::Decimal(d)),
     }
 }
@@ -118,14 +136,25 @@ fn whole(kind: &Kind, value: &Value) -> Checked {
     let number = match value {
         Value::Number(literal) => match Decimal::parse_json_number(literal) {
             Ok(d) => d.to_u64(),
-            Err(DecimalError::Range) if *kind == Kind::Count => return Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown)),
+            Err(DecimalError::Range) if *kind == Kind::Count => {
+                return Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown))
+            }
             Err(_) => None,
         },
         Value::Text(text) => {
             let well_formed = match kind {
-                Kind::Count => text == "0" || (!text.starts_with('0') && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())),
+                Kind::Count => {
+                    text == "0"
+                        || (!text.starts_with('0')
+                            && !text.is_empty()
+                            && text.bytes().all(|b| b.is_ascii_digit()))
+                }
                 Kind::Year => text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()),
-                _ => matches!(text.len(), 1 | 2) && !text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit()),
+                _ => {
+                    matches!(text.len(), 1 | 2)
+                        && !text.starts_with('0')
+                        && text.bytes().all(|b| b.is_ascii_digit())
+                }
             };
             if well_formed && *kind == Kind::Count && text.len() > crate::decimal::MAX_DIGITS {
                 return Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown));
@@ -166,18 +195,33 @@ fn all_digits(text: &str, min: usize, max: usize) -> bool {
 fn is_guid(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 fn is_enstru(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() == 17
-        && b.iter().enumerate().all(|(i, c)| if matches!(i, 6 | 10) { *c == b'.' } else { c.is_ascii_digit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 6 | 10) {
+                *c == b'.'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// `^https?://[^\s/?#@]+([/?#]\S*)?$`
 fn is_url(text: &str) -> bool {
-    let rest = match text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) {
+    let rest = match text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    {
         Some(r) => r,
         None => return false,
     };
@@ -194,12 +238,16 @@ fn is_email(text: &str) -> bool {
     if text.chars().any(char::is_whitespace) {
         return false;
     }
-    let Some((local, domain)) = text.split_once('@') else { return false };
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
     if local.is_empty() || domain.contains('@') {
         return false;
     }
     // A dot with at least one character on each side.
-    domain.char_indices().any(|(i, c)| c == '.' && i > 0 && i + 1 < domain.len())
+    domain
+        .char_indices()
+        .any(|(i, c)| c == '.' && i > 0 && i + 1 < domain.len())
 }
 
 /// `^\+?[0-9]{10,15}$`
@@ -227,7 +275,9 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
         Kind::Enstru => {
             let mut checked = Checked::ok(Parsed::Text(text.to_owned()));
             if !is_enstru(text) {
-                checked.problems.push(Problem::new(codes::ENSTRU_FORMAT, text));
+                checked
+                    .problems
+                    .push(Problem::new(codes::ENSTRU_FORMAT, text));
             }
             checked
         }
@@ -242,7 +292,10 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
                 Err(IdError::Format) => Checked::fail(Problem::new(codes::BIN_FORMAT, text)),
                 Err(IdError::Checksum(expected)) => Checked::fail(Problem {
                     code: codes::BIN_CHECKSUM,
-                    params: vec![("value", text.to_owned()), ("expected", expected.to_string())],
+                    params: vec![
+                        ("value", text.to_owned()),
+                        ("expected", expected.to_string()),
+                    ],
                     suggestion: None,
                 }),
                 Err(IdError::Structure(reason)) => Checked::fail(Problem {
@@ -255,18 +308,27 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
         Kind::Date => match Date::parse(text) {
             Ok(d) => Checked::ok(Parsed::Date(d)),
             Err(CalendarError::Format) => Checked::fail(Problem::new(codes::DATE_FORMAT, text)),
-            Err(CalendarError::NoSuchDate) => Checked::fail(Problem::new(codes::DATE_CALENDAR, text)),
+            Err(CalendarError::NoSuchDate) => {
+                Checked::fail(Problem::new(codes::DATE_CALENDAR, text))
+            }
         },
         Kind::DateTime => match LocalDateTime::parse(text) {
             Ok(d) => Checked::ok(Parsed::DateTime(d)),
             Err(CalendarError::Format) => Checked::fail(Problem::new(codes::DATETIME_FORMAT, text)),
-            Err(CalendarError::NoSuchDate) => Checked::fail(Problem::new(codes::DATETIME_CALENDAR, text)),
+            Err(CalendarError::NoSuchDate) => {
+                Checked::fail(Problem::new(codes::DATETIME_CALENDAR, text))
+            }
         },
         Kind::Dictionary(index) => match catalog.dictionaries.get(*index) {
-            Some(dictionary) if dictionary.contains(text) => Checked::ok(Parsed::Text(text.to_owned())),
+            Some(dictionary) if dictionary.contains(text) => {
+                Checked::ok(Parsed::Text(text.to_owned()))
+            }
             Some(dictionary) => Checked::fail(Problem {
                 code: codes::DICTIONARY_UNKNOWN_CODE,
-                params: vec![("value", text.to_owned()), ("dictionary", dictionary.title.clone())],
+                params: vec![
+                    ("value", text.to_owned()),
+                    ("dictionary", dictionary.title.clone()),
+                ],
                 suggestion: suggest::nearest(text, dictionary.codes()).map(str::to_owned),
             }),
             None => Checked::fail(Problem::new(codes::DICTIONARY_UNKNOWN_CODE, text)),
@@ -277,21 +339,33 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
             } else {
                 Checked::fail(Problem {
                     code: codes::DICTIONARY_UNKNOWN_CODE,
-                    params: vec![("value", text.to_owned()), ("dictionary", "entity".to_owned())],
-                    suggestion: suggest::nearest(text, Entity::ALL.iter().map(|e| e.as_str())).map(str::to_owned),
+                    params: vec![
+                        ("value", text.to_owned()),
+                        ("dictionary", "entity".to_owned()),
+                    ],
+                    suggestion: suggest::nearest(text, Entity::ALL.iter().map(|e| e.as_str()))
+                        .map(str::to_owned),
                 })
             }
         }
         Kind::Flags => flags(text, catalog),
         // Numeric, boolean and list kinds are dispatched before this function.
-        Kind::Decimal | Kind::Amount | Kind::Percent | Kind::Count | Kind::Year | Kind::Month | Kind::Boolean | Kind::List(_) => {
-            type_error("string")
-        }
+        Kind::Decimal
+        | Kind::Amount
+        | Kind::Percent
+        | Kind::Count
+        | Kind::Year
+        | Kind::Month
+        | Kind::Boolean
+        | Kind::List(_) => type_error("string"),
     }
 }
 
 fn flags(text: &str, catalog: &Catalog) -> Checked {
-    let dictionary = catalog.dictionaries.iter().find(|d| d.name == "participant_flag");
+    let dictionary = catalog
+        .dictionaries
+        .iter()
+        .find(|d| d.name == "participant_flag");
     let mut valid = Vec::new();
     let mut problems = Vec::new();
     for item in text.split(',').map(str::trim) {
@@ -305,7 +379,10 @@ fn flags(text: &str, catalog: &Catalog) -> Checked {
             None => problems.push(Problem::new(codes::FLAGS_UNKNOWN_CODE, item)),
         }
     }
-    Checked { parsed: Some(Parsed::Flags(valid)), problems }
+    Checked {
+        parsed: Some(Parsed::Flags(valid)),
+        problems,
+    }
 }
 
 #[cfg(test)]

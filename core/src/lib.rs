@@ -63,7 +63,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { entity: None, lang: Some(Lang::Ru), rule_set: None, max_input_bytes: DEFAULT_MAX_INPUT_BYTES }
+        Options {
+            entity: None,
+            lang: Some(Lang::Ru),
+            rule_set: None,
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+        }
     }
 }
 
@@ -78,11 +83,14 @@ pub enum InputFormat {
 
 /// Decodes the input as UTF-8 (without a byte-order mark) and tells its wire form.
 pub fn detect(input: &[u8]) -> Result<(&str, InputFormat), Error> {
-    let text = std::str::from_utf8(input).map_err(|e| Error::InvalidUtf8 { offset: e.valid_up_to() })?;
+    let text = std::str::from_utf8(input).map_err(|e| Error::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match text.trim_start().chars().next() {
         None => Err(Error::Empty),
-        Some('{' | '[') => Ok((text, InputFormat::Json)),
+        // Any JSON text is read as JSON; one that is not an object or array is then NotAPacket.
+        Some('{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n') => Ok((text, InputFormat::Json)),
         Some('<') => Ok((text, InputFormat::Xml)),
         Some(found) => Err(Error::UnknownFormat { found }),
     }
@@ -94,12 +102,18 @@ pub fn detect(input: &[u8]) -> Result<(&str, InputFormat), Error> {
 /// input could not be read as a packet at all (see [`Error`]).
 pub fn validate(input: &[u8], options: &Options) -> Result<Report, Error> {
     if input.len() > options.max_input_bytes {
-        return Err(Error::TooLarge { size: input.len(), limit: options.max_input_bytes });
+        return Err(Error::TooLarge {
+            size: input.len(),
+            limit: options.max_input_bytes,
+        });
     }
     let catalog = Catalog::get()?;
     if let Some(name) = &options.rule_set {
         if name != &catalog.rule_set {
-            return Err(Error::UnknownRuleSet { name: name.clone(), expected: catalog.rule_set.clone() });
+            return Err(Error::UnknownRuleSet {
+                name: name.clone(),
+                expected: catalog.rule_set.clone(),
+            });
         }
     }
     let (text, format) = detect(input)?;
@@ -108,14 +122,19 @@ pub fn validate(input: &[u8], options: &Options) -> Result<Report, Error> {
             let raw = json::parse_raw(text)?;
             match json::raw_kind(raw) {
                 b'{' => {
-                    let members = json::raw_object(raw)?.into_iter().map(|(k, v)| (k, Item::Raw(v))).collect();
+                    let members = json::raw_object(raw)?
+                        .into_iter()
+                        .map(|(k, v)| (k, Item::Raw(v)))
+                        .collect();
                     packet(catalog, members, options, &[])
                 }
                 b'[' => {
                     let records = json::raw_array(raw)?.into_iter().map(Item::Raw).collect();
                     list(catalog, records, options, &[])
                 }
-                _ => Err(Error::NotAPacket { found: json::to_value(raw)?.type_name() }),
+                _ => Err(Error::NotAPacket {
+                    found: json::to_value(raw)?.type_name(),
+                }),
             }
         }
         InputFormat::Xml => {
@@ -123,11 +142,21 @@ pub fn validate(input: &[u8], options: &Options) -> Result<Report, Error> {
             let document = xml::parse(text, &lists)?;
             match document.value {
                 Value::Object(members) => {
-                    let members = members.into_iter().map(|(k, v)| (k, Item::Parsed(v))).collect();
+                    let members = members
+                        .into_iter()
+                        .map(|(k, v)| (k, Item::Parsed(v)))
+                        .collect();
                     packet(catalog, members, options, &document.ignored_attributes)
                 }
-                Value::Array(records) => list(catalog, records.into_iter().map(Item::Parsed).collect(), options, &document.ignored_attributes),
-                other => Err(Error::NotAPacket { found: other.type_name() }),
+                Value::Array(records) => list(
+                    catalog,
+                    records.into_iter().map(Item::Parsed).collect(),
+                    options,
+                    &document.ignored_attributes,
+                ),
+                other => Err(Error::NotAPacket {
+                    found: other.type_name(),
+                }),
             }
         }
     }
@@ -146,21 +175,34 @@ impl Item<'_> {
             Item::Parsed(value) => Ok(value),
         }
     }
-
 }
 
 fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
-    let rest = if in_packet { path.strip_prefix("/records/")? } else { path.strip_prefix('/')? };
+    let rest = if in_packet {
+        path.strip_prefix("/records/")?
+    } else {
+        path.strip_prefix('/')?
+    };
     rest.split('/').next()?.parse().ok()
 }
 
 fn report_attributes(v: &mut Validator, attributes: &[xml::IgnoredAttribute], in_packet: bool) {
     for a in attributes {
-        v.ignored_attribute(&a.path, &a.element, &a.attribute, record_of_path(&a.path, in_packet));
+        v.ignored_attribute(
+            &a.path,
+            &a.element,
+            &a.attribute,
+            record_of_path(&a.path, in_packet),
+        );
     }
 }
 
-fn packet(catalog: &Catalog, members: Vec<(String, Item<'_>)>, options: &Options, attributes: &[xml::IgnoredAttribute]) -> Result<Report, Error> {
+fn packet(
+    catalog: &Catalog,
+    members: Vec<(String, Item<'_>)>,
+    options: &Options,
+    attributes: &[xml::IgnoredAttribute],
+) -> Result<Report, Error> {
     let mut header: Option<Item> = None;
     let mut records: Option<Item> = None;
     let mut duplicates = Vec::new();
@@ -188,25 +230,47 @@ fn packet(catalog: &Catalog, members: Vec<(String, Item<'_>)>, options: &Options
         },
         _ => None,
     };
+    // The header's entity decides how the records are read: when it differs from the
+    // caller's, the mismatch is one finding (header.entity_mismatch) rather than a
+    // finding on every field of every record.
     let entity = match (options.entity, named) {
-        (Some(entity), _) => entity,
+        (Some(caller), Some(name)) => name.parse::<Entity>().unwrap_or(caller),
+        (Some(caller), None) => caller,
         (None, Some(name)) => name.parse::<Entity>()?,
         (None, None) => return Err(Error::EntityNotNamed),
     };
     let mut v = Validator::new(catalog, entity, options.lang);
     for key in duplicates {
-        v.packet_finding(codes::FIELD_DUPLICATE, &format!("/{key}"), &key, Vec::new(), None);
+        v.packet_finding(
+            codes::FIELD_DUPLICATE,
+            &format!("/{key}"),
+            &key,
+            Vec::new(),
+            None,
+        );
     }
     for key in unknown {
         let suggestion = suggest::nearest(&key, ["header", "records"]).map(str::to_owned);
-        v.packet_finding(codes::FIELD_UNKNOWN, &format!("/{}", engine::pointer_segment(&key)), &key, Vec::new(), suggestion);
+        v.packet_finding(
+            codes::FIELD_UNKNOWN,
+            &format!("/{}", engine::pointer_segment(&key)),
+            &key,
+            Vec::new(),
+            suggestion,
+        );
     }
     match &header {
         Some(h) => v.header(h, options.entity),
         None => v.packet_finding(codes::FIELD_MISSING, "/header", "header", Vec::new(), None),
     }
     match records {
-        None => v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None),
+        None => v.packet_finding(
+            codes::FIELD_MISSING,
+            "/records",
+            "records",
+            Vec::new(),
+            None,
+        ),
         Some(Item::Raw(raw)) if json::raw_kind(raw) == b'[' => {
             for (i, record) in json::raw_array(raw)?.into_iter().enumerate() {
                 v.record(i, &format!("/records/{i}"), &json::to_value(record)?);
@@ -217,13 +281,24 @@ fn packet(catalog: &Catalog, members: Vec<(String, Item<'_>)>, options: &Options
                 v.record(i, &format!("/records/{i}"), record);
             }
         }
-        Some(_) => v.packet_finding(codes::FIELD_TYPE, "/records", "records", vec![("expected", "array".into())], None),
+        Some(_) => v.packet_finding(
+            codes::FIELD_TYPE,
+            "/records",
+            "records",
+            vec![("expected", "array".into())],
+            None,
+        ),
     }
     report_attributes(&mut v, attributes, true);
     Ok(v.finish())
 }
 
-fn list(catalog: &Catalog, records: Vec<Item<'_>>, options: &Options, attributes: &[xml::IgnoredAttribute]) -> Result<Report, Error> {
+fn list(
+    catalog: &Catalog,
+    records: Vec<Item<'_>>,
+    options: &Options,
+    attributes: &[xml::IgnoredAttribute],
+) -> Result<Report, Error> {
     let entity = options.entity.ok_or(Error::EntityNotNamed)?;
     let mut v = Validator::new(catalog, entity, options.lang);
     for (i, record) in records.into_iter().enumerate() {
@@ -256,14 +331,23 @@ mod tests {
     fn catalog_loads_and_codes_match_rules() {
         let catalog = Catalog::get().expect("catalog loads");
         let in_rules: Vec<&str> = catalog.rules.iter().map(|r| r.code.as_str()).collect();
-        assert_eq!(in_rules, codes::ALL.to_vec(), "schemas/rules.json and core/src/codes.rs list the same codes in the same order");
+        assert_eq!(
+            in_rules,
+            codes::ALL.to_vec(),
+            "schemas/rules.json and core/src/codes.rs list the same codes in the same order"
+        );
         assert_eq!(catalog.dictionaries.len(), 14);
         for entity in Entity::ALL {
             assert!(!catalog.entity(entity).fields.is_empty(), "{entity}");
         }
         for rule in &catalog.rules {
             for lang in Lang::ALL {
-                assert!(!rule.template(lang).is_empty(), "{} {}", rule.code, lang.as_str());
+                assert!(
+                    !rule.template(lang).is_empty(),
+                    "{} {}",
+                    rule.code,
+                    lang.as_str()
+                );
             }
         }
     }
@@ -272,14 +356,38 @@ mod tests {
     fn unusable_inputs_are_errors() {
         let options = Options::default();
         assert_eq!(validate(b"", &options), Err(Error::Empty));
-        assert_eq!(validate(b"\xff{}", &options), Err(Error::InvalidUtf8 { offset: 0 }));
-        assert_eq!(validate(b"{\"a\": \xc3}", &options), Err(Error::InvalidUtf8 { offset: 6 }));
-        assert_eq!(validate(b"hello", &options), Err(Error::UnknownFormat { found: 'h' }));
+        assert_eq!(
+            validate(b"\xff{}", &options),
+            Err(Error::InvalidUtf8 { offset: 0 })
+        );
+        assert_eq!(
+            validate(b"{\"a\": \xc3}", &options),
+            Err(Error::InvalidUtf8 { offset: 6 })
+        );
+        assert_eq!(
+            validate(b"hello", &options),
+            Err(Error::UnknownFormat { found: 'h' })
+        );
         assert_eq!(validate(b"[]", &options), Err(Error::EntityNotNamed));
-        assert!(matches!(validate(b"{\"header\": {\"entity\": \"lots\"}}", &options), Err(Error::UnknownEntity { .. })));
-        let small = Options { max_input_bytes: 4, ..Options::default() };
-        assert_eq!(validate(b"[1, 2]", &small), Err(Error::TooLarge { size: 6, limit: 4 }));
-        let other = Options { rule_set: Some("eoz-2030".into()), ..Options::default() };
-        assert!(matches!(validate(b"[]", &other), Err(Error::UnknownRuleSet { .. })));
+        assert!(matches!(
+            validate(b"{\"header\": {\"entity\": \"lots\"}}", &options),
+            Err(Error::UnknownEntity { .. })
+        ));
+        let small = Options {
+            max_input_bytes: 4,
+            ..Options::default()
+        };
+        assert_eq!(
+            validate(b"[1, 2]", &small),
+            Err(Error::TooLarge { size: 6, limit: 4 })
+        );
+        let other = Options {
+            rule_set: Some("eoz-2030".into()),
+            ..Options::default()
+        };
+        assert!(matches!(
+            validate(b"[]", &other),
+            Err(Error::UnknownRuleSet { .. })
+        ));
     }
 }

@@ -122,10 +122,17 @@ pub struct Finding {
 impl Finding {
     /// The message in `lang`, rendered from the catalog's template.
     pub fn message(&self, catalog: &Catalog, lang: Lang) -> String {
-        let template = catalog.rule(self.code).map(|r| r.template(lang)).unwrap_or(self.code);
+        let template = catalog
+            .rule(self.code)
+            .map(|r| r.template(lang))
+            .unwrap_or(self.code);
         let mut message = template.replace("{field}", self.field.as_deref().unwrap_or(""));
         for (name, value) in &self.params {
-            let value = if *name == "reason" { catalog.phrase(value, lang).unwrap_or(value).to_owned() } else { shorten(value) };
+            let value = if *name == "reason" {
+                catalog.phrase(value, lang).unwrap_or(value).to_owned()
+            } else {
+                shorten(value)
+            };
             message = message.replace(&format!("{{{name}}}"), &value);
         }
         if let Some(suggestion) = &self.suggestion {
@@ -177,7 +184,10 @@ impl Report {
 
     /// Number of findings of `severity`.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     /// The canonical JSON form of the report: the same bytes on every host.
@@ -189,14 +199,48 @@ impl Report {
         };
         let mut out = String::with_capacity(256 + self.findings.len() * 256);
         out.push_str("{\n");
-        field(&mut out, 1, "status", &json_string(self.status.as_str()), true);
-        field(&mut out, 1, "entity", &json_string(self.entity.as_str()), true);
+        field(
+            &mut out,
+            1,
+            "status",
+            &json_string(self.status.as_str()),
+            true,
+        );
+        field(
+            &mut out,
+            1,
+            "entity",
+            &json_string(self.entity.as_str()),
+            true,
+        );
         field(&mut out, 1, "rule_set", &json_string(&self.rule_set), true);
-        let packet_id = self.packet_id.as_deref().map(json_string).unwrap_or_else(|| "null".to_owned());
+        let packet_id = self
+            .packet_id
+            .as_deref()
+            .map(json_string)
+            .unwrap_or_else(|| "null".to_owned());
         field(&mut out, 1, "packet_id", &packet_id, true);
-        field(&mut out, 1, "record_count", &self.record_count.to_string(), true);
-        field(&mut out, 1, "errors", &self.count(Severity::Error).to_string(), true);
-        field(&mut out, 1, "warnings", &self.count(Severity::Warning).to_string(), true);
+        field(
+            &mut out,
+            1,
+            "record_count",
+            &self.record_count.to_string(),
+            true,
+        );
+        field(
+            &mut out,
+            1,
+            "errors",
+            &self.count(Severity::Error).to_string(),
+            true,
+        );
+        field(
+            &mut out,
+            1,
+            "warnings",
+            &self.count(Severity::Warning).to_string(),
+            true,
+        );
         if self.findings.is_empty() {
             out.push_str("  \"findings\": []\n}\n");
             return out;
@@ -205,28 +249,55 @@ impl Report {
         for (i, finding) in self.findings.iter().enumerate() {
             out.push_str("    {\n");
             field(&mut out, 3, "code", &json_string(finding.code), true);
-            field(&mut out, 3, "severity", &json_string(finding.severity.as_str()), true);
+            field(
+                &mut out,
+                3,
+                "severity",
+                &json_string(finding.severity.as_str()),
+                true,
+            );
             field(&mut out, 3, "path", &json_string(&finding.path), true);
-            let record = finding.record.map(|r| r.to_string()).unwrap_or_else(|| "null".to_owned());
+            let record = finding
+                .record
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "null".to_owned());
             field(&mut out, 3, "record", &record, true);
-            let name = finding.field.as_deref().map(json_string).unwrap_or_else(|| "null".to_owned());
+            let name = finding
+                .field
+                .as_deref()
+                .map(json_string)
+                .unwrap_or_else(|| "null".to_owned());
             field(&mut out, 3, "field", &name, true);
             let last_is_message = finding.suggestion.is_none();
             match self.lang {
-                Some(lang) => field(&mut out, 3, "message", &json_string(&finding.message(catalog, lang)), last_is_message),
+                Some(lang) => field(
+                    &mut out,
+                    3,
+                    "message",
+                    &json_string(&finding.message(catalog, lang)),
+                    last_is_message,
+                ),
                 None => {
                     out.push_str("      \"messages\": {\n");
                     for (j, lang) in Lang::ALL.iter().enumerate() {
                         let text = json_string(&finding.message(catalog, *lang));
                         field(&mut out, 4, lang.as_str(), &text, j + 1 < Lang::ALL.len());
                     }
-                    out.push_str(if last_is_message { "      }\n" } else { "      },\n" });
+                    out.push_str(if last_is_message {
+                        "      }\n"
+                    } else {
+                        "      },\n"
+                    });
                 }
             }
             if let Some(suggestion) = &finding.suggestion {
                 field(&mut out, 3, "suggestion", &json_string(suggestion), false);
             }
-            out.push_str(if i + 1 < self.findings.len() { "    },\n" } else { "    }\n" });
+            out.push_str(if i + 1 < self.findings.len() {
+                "    },\n"
+            } else {
+                "    }\n"
+            });
         }
         out.push_str("  ]\n}\n");
         out
@@ -281,7 +352,10 @@ pub(crate) fn write_json_string(out: &mut String, s: &str) {
 /// segments compared as numbers), then by code.
 pub(crate) fn canonical_order(a: &Finding, b: &Finding) -> Ordering {
     let record = |f: &Finding| f.record.map_or(0, |r| r + 1);
-    record(a).cmp(&record(b)).then_with(|| compare_paths(&a.path, &b.path)).then_with(|| a.code.cmp(b.code))
+    record(a)
+        .cmp(&record(b))
+        .then_with(|| compare_paths(&a.path, &b.path))
+        .then_with(|| a.code.cmp(b.code))
 }
 
 fn compare_paths(a: &str, b: &str) -> Ordering {
@@ -311,12 +385,18 @@ mod tests {
 
     #[test]
     fn escaping_is_rfc8785() {
-        assert_eq!(json_string("a\"b\\c\u{1}\n/é"), "\"a\\\"b\\\\c\\u0001\\n/é\"");
+        assert_eq!(
+            json_string("a\"b\\c\u{1}\n/é"),
+            "\"a\\\"b\\\\c\\u0001\\n/é\""
+        );
     }
 
     #[test]
     fn numeric_path_order() {
-        assert_eq!(compare_paths("/records/10/id", "/records/9/id"), Ordering::Greater);
+        assert_eq!(
+            compare_paths("/records/10/id", "/records/9/id"),
+            Ordering::Greater
+        );
         assert_eq!(compare_paths("/records/1", "/records/1/id"), Ordering::Less);
     }
 }

@@ -40,7 +40,14 @@ fn at(path: &str, field: &str) -> String {
 }
 
 /// Runs the record rules of `entity` on one checked record.
-pub(crate) fn check_record(v: &mut Validator, entity: Entity, fields: &Fields, object: &Object, path: &str, index: usize) {
+pub(crate) fn check_record(
+    v: &mut Validator,
+    entity: Entity,
+    fields: &Fields,
+    object: &Object,
+    path: &str,
+    index: usize,
+) {
     match entity {
         Entity::PlanItem => plan_item(v, fields, path, index),
         Entity::Announcement => announcement(v, fields, path, index),
@@ -56,7 +63,9 @@ pub(crate) fn check_record(v: &mut Validator, entity: Entity, fields: &Fields, o
 fn plan_item(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
     let record = Some(index);
     let sum = decimal(fields, "sum");
-    if let (Some(volume), Some(price), Some(sum)) = (decimal(fields, "volume"), decimal(fields, "price"), sum) {
+    if let (Some(volume), Some(price), Some(sum)) =
+        (decimal(fields, "volume"), decimal(fields, "price"), sum)
+    {
         if let Some(product) = volume.mul(&price) {
             let expected = product.round_half_up(2);
             if expected != sum {
@@ -65,25 +74,40 @@ fn plan_item(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
                     at(path, "sum"),
                     record,
                     Some("sum"),
-                    vec![("value", sum.to_string()), ("expected", expected.to_string())],
+                    vec![
+                        ("value", sum.to_string_scale(2)),
+                        ("expected", expected.to_string_scale(2)),
+                    ],
                     None,
                 );
             }
         }
     }
-    if let (Some(period), Some(sum), Some(year1)) = (text(fields, "h_tender_period_id"), sum, decimal(fields, "sum_year1")) {
+    if let (Some(period), Some(sum), Some(year1)) = (
+        text(fields, "h_tender_period_id"),
+        sum,
+        decimal(fields, "sum_year1"),
+    ) {
         match period {
             "annualplan" if year1 != sum => v.push(
                 codes::PLAN_ANNUAL_YEAR_SUM,
                 at(path, "sum_year1"),
                 record,
                 Some("sum_year1"),
-                vec![("value", year1.to_string()), ("expected", sum.to_string())],
+                vec![
+                    ("value", year1.to_string_scale(2)),
+                    ("expected", sum.to_string_scale(2)),
+                ],
                 None,
             ),
             "longTermPlan" => {
-                if let (Some(year2), Some(year3)) = (optional_decimal(fields, "sum_year2"), optional_decimal(fields, "sum_year3")) {
-                    let total = year1.add(&year2.unwrap_or(Decimal::ZERO)).and_then(|t| t.add(&year3.unwrap_or(Decimal::ZERO)));
+                if let (Some(year2), Some(year3)) = (
+                    optional_decimal(fields, "sum_year2"),
+                    optional_decimal(fields, "sum_year3"),
+                ) {
+                    let total = year1
+                        .add(&year2.unwrap_or(Decimal::ZERO))
+                        .and_then(|t| t.add(&year3.unwrap_or(Decimal::ZERO)));
                     if let Some(total) = total {
                         if total != sum {
                             v.push(
@@ -91,7 +115,10 @@ fn plan_item(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
                                 at(path, "sum_year1"),
                                 record,
                                 Some("sum_year1"),
-                                vec![("value", total.to_string()), ("expected", sum.to_string())],
+                                vec![
+                                    ("value", total.to_string_scale(2)),
+                                    ("expected", sum.to_string_scale(2)),
+                                ],
                                 None,
                             );
                         }
@@ -102,13 +129,31 @@ fn plan_item(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
         }
     }
     let payments = ["advance", "step_pay", "last_pay"];
-    let states: Option<Vec<Option<Decimal>>> = payments.iter().map(|p| optional_decimal(fields, p)).collect();
+    let states: Option<Vec<Option<Decimal>>> = payments
+        .iter()
+        .map(|p| optional_decimal(fields, p))
+        .collect();
     if let Some(states) = states {
-        if let Some(first) = payments.iter().zip(&states).find(|(_, s)| s.is_some()).map(|(p, _)| *p) {
-            let total = states.iter().flatten().try_fold(Decimal::ZERO, |acc, d| acc.add(d));
+        if let Some(first) = payments
+            .iter()
+            .zip(&states)
+            .find(|(_, s)| s.is_some())
+            .map(|(p, _)| *p)
+        {
+            let total = states
+                .iter()
+                .flatten()
+                .try_fold(Decimal::ZERO, |acc, d| acc.add(d));
             if let Some(total) = total {
                 if total != Decimal::from_int(100) {
-                    v.push(codes::PLAN_PAYMENTS_TOTAL, at(path, first), record, Some(first), vec![("value", total.to_string())], None);
+                    v.push(
+                        codes::PLAN_PAYMENTS_TOTAL,
+                        at(path, first),
+                        record,
+                        Some(first),
+                        vec![("value", total.to_string())],
+                        None,
+                    );
                 }
             }
         }
@@ -134,7 +179,10 @@ fn announcement(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
                 at(path, "publish_date"),
                 Some(index),
                 Some("publish_date"),
-                vec![("value", shown("publish_date")), ("expected", shown("reception_from"))],
+                vec![
+                    ("value", shown("publish_date")),
+                    ("expected", shown("reception_from")),
+                ],
                 None,
             );
         }
@@ -146,7 +194,10 @@ fn announcement(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
                 at(path, "reception_to"),
                 Some(index),
                 Some("reception_to"),
-                vec![("value", shown("reception_to")), ("expected", shown("reception_from"))],
+                vec![
+                    ("value", shown("reception_to")),
+                    ("expected", shown("reception_from")),
+                ],
                 None,
             );
         }
@@ -157,16 +208,28 @@ fn contract(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
     let goods = fields.state("local_content");
     let works = fields.state("local_content_works_services");
     if *goods == FieldState::Absent && *works == FieldState::Absent {
-        v.push(codes::CONTRACT_LOCAL_CONTENT_MISSING, at(path, "local_content"), Some(index), Some("local_content"), Vec::new(), None);
+        v.push(
+            codes::CONTRACT_LOCAL_CONTENT_MISSING,
+            at(path, "local_content"),
+            Some(index),
+            Some("local_content"),
+            Vec::new(),
+            None,
+        );
     }
-    if let (Some(Parsed::Count(lot_count)), FieldState::List(rows)) = (fields.valid("lot_count"), fields.state("details")) {
+    if let (Some(Parsed::Count(lot_count)), FieldState::List(rows)) =
+        (fields.valid("lot_count"), fields.state("details"))
+    {
         if *lot_count != *rows as u64 {
             v.push(
                 codes::CONTRACT_LOT_COUNT_MISMATCH,
                 at(path, "lot_count"),
                 Some(index),
                 Some("lot_count"),
-                vec![("value", lot_count.to_string()), ("expected", rows.to_string())],
+                vec![
+                    ("value", lot_count.to_string()),
+                    ("expected", rows.to_string()),
+                ],
                 None,
             );
         }
@@ -176,14 +239,24 @@ fn contract(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
 fn participant(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
     let non_resident = matches!(fields.valid("h_flag_member_list"), Some(Parsed::Flags(f)) if f.iter().any(|c| c == "supplierNon-Resident"));
     if non_resident && fields.valid("is_resident") == Some(&Parsed::Bool(true)) {
-        v.push(codes::PARTICIPANT_RESIDENT_CONFLICT, at(path, "is_resident"), Some(index), Some("is_resident"), Vec::new(), None);
+        v.push(
+            codes::PARTICIPANT_RESIDENT_CONFLICT,
+            at(path, "is_resident"),
+            Some(index),
+            Some("is_resident"),
+            Vec::new(),
+            None,
+        );
     }
 }
 
 fn register(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
-    if let (Some(Parsed::Date(start)), Some(Parsed::Date(end))) = (fields.valid("start_date"), fields.valid("end_date")) {
+    if let (Some(Parsed::Date(start)), Some(Parsed::Date(end))) =
+        (fields.valid("start_date"), fields.valid("end_date"))
+    {
         if end < start {
-            let show = |d: &crate::calendar::Date| format!("{:02}.{:02}.{:04}", d.day, d.month, d.year);
+            let show =
+                |d: &crate::calendar::Date| format!("{:02}.{:02}.{:04}", d.day, d.month, d.year);
             v.push(
                 codes::REGISTER_DATES_ORDER,
                 at(path, "end_date"),
@@ -200,10 +273,21 @@ fn register(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
 fn bilingual(v: &mut Validator, entity: Entity, fields: &Fields, path: &str, index: usize) {
     let Ok(catalog) = Catalog::get() else { return };
     for field in &catalog.entity(entity).fields {
-        let Some(base) = field.name.strip_suffix("_kz") else { continue };
+        let Some(base) = field.name.strip_suffix("_kz") else {
+            continue;
+        };
         let russian = format!("{base}_ru");
-        if matches!(fields.state(&field.name), FieldState::Valid(_)) && *fields.state(&russian) == FieldState::Absent {
-            v.push(codes::BILINGUAL_RU_MISSING, at(path, &russian), Some(index), Some(&russian), vec![("pair", field.name.clone())], None);
+        if matches!(fields.state(&field.name), FieldState::Valid(_))
+            && *fields.state(&russian) == FieldState::Absent
+        {
+            v.push(
+                codes::BILINGUAL_RU_MISSING,
+                at(path, &russian),
+                Some(index),
+                Some(&russian),
+                vec![("pair", field.name.clone())],
+                None,
+            );
         }
     }
 }

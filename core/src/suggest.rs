@@ -14,7 +14,11 @@ where
     if folded.is_empty() {
         return None;
     }
-    if let Some(same) = candidates.clone().into_iter().find(|c| fold(c) == folded && *c != given) {
+    if let Some(same) = candidates
+        .clone()
+        .into_iter()
+        .find(|c| fold(c) == folded && *c != given)
+    {
         return Some(same);
     }
     let given_lower = given.to_lowercase();
@@ -33,7 +37,10 @@ where
 }
 
 fn fold(text: &str) -> String {
-    text.chars().filter(|c| !matches!(c, '.' | '_' | '-' | ' ')).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| !matches!(c, '.' | '_' | '-' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Levenshtein distance over characters.
@@ -59,12 +66,25 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        let lot = ["published_Auction", "publishedReceivePriceOffers", "considerationOfPDBByOperator"];
+        let lot = [
+            "published_Auction",
+            "publishedReceivePriceOffers",
+            "considerationOfPDBByOperator",
+        ];
         assert_eq!(nearest("published.Auction", lot), Some("published_Auction"));
-        assert_eq!(nearest("published_ReceivePriceOffers", lot), Some("publishedReceivePriceOffers"));
-        assert_eq!(nearest("considerationOfPDByOperator", lot), Some("considerationOfPDBByOperator"));
+        assert_eq!(
+            nearest("published_ReceivePriceOffers", lot),
+            Some("publishedReceivePriceOffers")
+        );
+        assert_eq!(
+            nearest("considerationOfPDByOperator", lot),
+            Some("considerationOfPDBByOperator")
+        );
         assert_eq!(nearest("KZZ", ["KZT", "USD"]), Some("KZT"));
         assert_eq!(nearest("XYZ", ["KZT", "USD"]), None);
-        assert_eq!(nearest("release_date", ["realese_date", "id"]), Some("realese_date"));
+        assert_eq!(
+            nearest("release_date", ["realese_date", "id"]),
+            Some("realese_date")
+        );
     }
 }

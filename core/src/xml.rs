@@ -56,7 +56,10 @@ pub(crate) fn parse(text: &str, lists: &[&str]) -> Result<XmlDocument, Error> {
         // A bare list of records: the root is the list whatever its name.
         convert(&payload, "", lists, &mut ignored, true)?
     };
-    Ok(XmlDocument { value, ignored_attributes: ignored })
+    Ok(XmlDocument {
+        value,
+        ignored_attributes: ignored,
+    })
 }
 
 fn local(name: &str) -> String {
@@ -74,11 +77,17 @@ fn prefix(name: &str) -> String {
 }
 
 fn xml_error(offset: u64, message: impl Into<String>) -> Error {
-    Error::Xml { offset, message: message.into() }
+    Error::Xml {
+        offset,
+        message: message.into(),
+    }
 }
 
 /// Reads a start tag; returns the element and its `prefix:nil` attribute (prefix, value), if any.
-fn start_element(start: &BytesStart, offset: u64) -> Result<(Element, Option<(String, String)>), Error> {
+fn start_element(
+    start: &BytesStart,
+    offset: u64,
+) -> Result<(Element, Option<(String, String)>), Error> {
     let mut element = Element {
         name: local(start.name().as_ref()),
         nil: false,
@@ -149,7 +158,9 @@ fn read_tree(text: &str) -> Result<Element, Error> {
                 }
             }
             Event::End(_) => {
-                let element = stack.pop().ok_or_else(|| xml_error(offset, "unexpected end tag"))?;
+                let element = stack
+                    .pop()
+                    .ok_or_else(|| xml_error(offset, "unexpected end tag"))?;
                 attach(&mut stack, &mut root, element);
             }
             Event::Text(t) => {
@@ -161,7 +172,10 @@ fn read_tree(text: &str) -> Result<Element, Error> {
                 push_text(&mut stack, &content, offset)?;
             }
             Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref().map_err(|e| xml_error(offset, e.to_string()))? {
+                let resolved = match r
+                    .resolve_char_ref()
+                    .map_err(|e| xml_error(offset, e.to_string()))?
+                {
                     Some(c) => c.to_string(),
                     None => match &*r {
                         "lt" => "<".to_owned(),
@@ -169,7 +183,9 @@ fn read_tree(text: &str) -> Result<Element, Error> {
                         "amp" => "&".to_owned(),
                         "apos" => "'".to_owned(),
                         "quot" => "\"".to_owned(),
-                        other => return Err(xml_error(offset, format!("unknown entity &{other};"))),
+                        other => {
+                            return Err(xml_error(offset, format!("unknown entity &{other};")))
+                        }
                     },
                 };
                 push_text(&mut stack, &resolved, offset)?;
@@ -179,7 +195,10 @@ fn read_tree(text: &str) -> Result<Element, Error> {
                 if let Some(encoding) = decl.encoding() {
                     let encoding = encoding.map_err(|e| xml_error(offset, e.to_string()))?;
                     if !encoding.eq_ignore_ascii_case("utf-8") {
-                        return Err(xml_error(offset, format!("encoding {encoding} is not supported, only UTF-8")));
+                        return Err(xml_error(
+                            offset,
+                            format!("encoding {encoding} is not supported, only UTF-8"),
+                        ));
                     }
                 }
             }
@@ -188,7 +207,10 @@ fn read_tree(text: &str) -> Result<Element, Error> {
         }
     }
     if !stack.is_empty() {
-        return Err(xml_error(text.len() as u64, "unexpected end of input: unclosed elements"));
+        return Err(xml_error(
+            text.len() as u64,
+            "unexpected end of input: unclosed elements",
+        ));
     }
     root.ok_or_else(|| xml_error(0, "no root element"))
 }
@@ -215,9 +237,16 @@ fn unwrap_soap(root: Element) -> Result<Element, Error> {
     if root.name != "Envelope" {
         return Ok(root);
     }
-    let namespace = root.namespaces.iter().map(|(_, uri)| uri.as_str()).find(|uri| *uri == SOAP11 || *uri == SOAP12);
+    let namespace = root
+        .namespaces
+        .iter()
+        .map(|(_, uri)| uri.as_str())
+        .find(|uri| *uri == SOAP11 || *uri == SOAP12);
     if namespace.is_none() {
-        return Err(xml_error(root.offset, "Envelope is not in the SOAP 1.1 or 1.2 namespace"));
+        return Err(xml_error(
+            root.offset,
+            "Envelope is not in the SOAP 1.1 or 1.2 namespace",
+        ));
     }
     let offset = root.offset;
     let body = root
@@ -227,9 +256,14 @@ fn unwrap_soap(root: Element) -> Result<Element, Error> {
         .ok_or_else(|| xml_error(offset, "SOAP Envelope has no Body"))?;
     let body_offset = body.offset;
     let mut payloads = body.children.into_iter();
-    let payload = payloads.next().ok_or_else(|| xml_error(body_offset, "SOAP Body is empty"))?;
+    let payload = payloads
+        .next()
+        .ok_or_else(|| xml_error(body_offset, "SOAP Body is empty"))?;
     if payloads.next().is_some() {
-        return Err(xml_error(body_offset, "SOAP Body has more than one element"));
+        return Err(xml_error(
+            body_offset,
+            "SOAP Body has more than one element",
+        ));
     }
     Ok(payload)
 }
@@ -260,19 +294,31 @@ fn convert(
         return Ok(Value::Text(element.text.clone()));
     }
     if !element.text.chars().all(char::is_whitespace) {
-        return Err(xml_error(element.offset, format!("element <{}> mixes text and child elements", element.name)));
+        return Err(xml_error(
+            element.offset,
+            format!("element <{}> mixes text and child elements", element.name),
+        ));
     }
     if is_list {
         let mut items = Vec::with_capacity(element.children.len());
         for (i, child) in element.children.iter().enumerate() {
-            items.push(convert(child, &format!("{path}/{i}"), lists, ignored, false)?);
+            items.push(convert(
+                child,
+                &format!("{path}/{i}"),
+                lists,
+                ignored,
+                false,
+            )?);
         }
         Ok(Value::Array(items))
     } else {
         let mut members = Vec::with_capacity(element.children.len());
         for child in &element.children {
             let child_path = format!("{path}/{}", escape_pointer(&child.name));
-            members.push((child.name.clone(), convert(child, &child_path, lists, ignored, false)?));
+            members.push((
+                child.name.clone(),
+                convert(child, &child_path, lists, ignored, false)?,
+            ));
         }
         Ok(Value::Object(members))
     }
@@ -294,7 +340,10 @@ mod tests {
         let expected = Value::Object(vec![
             (
                 "header".into(),
-                Value::Object(vec![("entity".into(), Value::Text("lot".into())), ("rule_set".into(), Value::Null)]),
+                Value::Object(vec![
+                    ("entity".into(), Value::Text("lot".into())),
+                    ("rule_set".into(), Value::Null),
+                ]),
             ),
             (
                 "records".into(),

@@ -1,0 +1,171 @@
+//! The conformance corpus on the Rust host: every packet of `tests/corpus/manifest.json`
+//! gives its expected report byte for byte (or its expected API error kind).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use tekser::{codes, Options};
+
+const HOST: &str = "rust";
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus")
+}
+
+fn manifest() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(corpus_dir().join("manifest.json"))
+        .expect("tests/corpus/manifest.json is readable");
+    let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
+    manifest["cases"]
+        .as_array()
+        .cloned()
+        .expect("manifest has cases")
+}
+
+fn options(case: &serde_json::Value) -> Options {
+    Options {
+        entity: case["entity"]
+            .as_str()
+            .map(|e| e.parse().expect("manifest entity is known")),
+        lang: case["lang"]
+            .as_str()
+            .map(|l| l.parse().expect("manifest lang is known")),
+        ..Options::default()
+    }
+}
+
+#[test]
+fn every_packet_gives_its_expected_report() {
+    let dir = corpus_dir();
+    let cases = manifest();
+    let mut failures = Vec::new();
+    let mut seen_codes = BTreeSet::new();
+    for case in &cases {
+        let packet = case["packet"].as_str().expect("case names its packet");
+        let bytes = std::fs::read(dir.join(packet)).expect("packet is readable");
+        let result = tekser::validate(&bytes, &options(case));
+        match (case["report"].as_str(), case["error"].as_str(), result) {
+            (Some(report_path), _, Ok(report)) => {
+                let expected = std::fs::read_to_string(dir.join(report_path)).unwrap_or_default();
+                let actual = report.to_json();
+                if actual != expected {
+                    failures.push(format!("host {HOST}: packet {packet}: report differs from {report_path} (run `cargo xtask bless` and review the diff)"));
+                }
+                let codes_in_report: BTreeSet<&str> =
+                    report.findings.iter().map(|f| f.code).collect();
+                for trigger in case["triggers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.as_str())
+                {
+                    if !codes_in_report.contains(trigger) {
+                        failures.push(format!(
+                            "host {HOST}: packet {packet}: expected finding {trigger} is missing"
+                        ));
+                    }
+                }
+                seen_codes.extend(codes_in_report);
+            }
+            (None, Some(kind), Err(e)) if e.kind() == kind => {}
+            (_, _, Err(e)) => failures.push(format!(
+                "host {HOST}: packet {packet}: unexpected error {} ({e})",
+                e.kind()
+            )),
+            (None, expected, Ok(_)) => failures.push(format!(
+                "host {HOST}: packet {packet}: expected error {expected:?}, got a report"
+            )),
+        }
+    }
+    for code in codes::ALL {
+        if !seen_codes.contains(code) {
+            failures.push(format!("host {HOST}: no corpus packet triggers {code}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    eprintln!("host {HOST}: {} corpus cases passed", cases.len());
+}
+
+#[test]
+fn json_and_xml_forms_give_the_same_report() {
+    let dir = corpus_dir();
+    let cases = manifest();
+    let mut pairs = 0;
+    for case in &cases {
+        let packet = case["packet"].as_str().expect("packet");
+        let Some(stem) = packet.strip_suffix(".json") else {
+            continue;
+        };
+        if case["report"].is_null() {
+            continue;
+        }
+        for xml in [
+            format!("{stem}.xml"),
+            format!("{stem}.soap11.xml"),
+            format!("{stem}.soap12.xml"),
+        ] {
+            let Ok(xml_bytes) = std::fs::read(dir.join(&xml)) else {
+                continue;
+            };
+            let json_bytes = std::fs::read(dir.join(packet)).expect("packet");
+            let from_json = tekser::validate(&json_bytes, &options(case))
+                .expect("readable")
+                .to_json();
+            let from_xml = tekser::validate(&xml_bytes, &options(case))
+                .expect("readable")
+                .to_json();
+            assert_eq!(
+                from_json, from_xml,
+                "host {HOST}: {packet} and {xml} give different reports"
+            );
+            pairs += 1;
+        }
+    }
+    assert!(pairs >= 20, "only {pairs} JSON/XML pairs in the corpus");
+}
+
+#[test]
+fn reports_are_deterministic_across_runs_and_languages() {
+    let bytes = std::fs::read(corpus_dir().join("plan_item/three-findings.json")).expect("packet");
+    let all = tekser::validate(
+        &bytes,
+        &Options {
+            lang: None,
+            ..Options::default()
+        },
+    )
+    .expect("readable");
+    assert_eq!(
+        all.to_json(),
+        tekser::validate(
+            &bytes,
+            &Options {
+                lang: None,
+                ..Options::default()
+            }
+        )
+        .expect("readable")
+        .to_json()
+    );
+    for lang in tekser::Lang::ALL {
+        let one = tekser::validate(
+            &bytes,
+            &Options {
+                lang: Some(lang),
+                ..Options::default()
+            },
+        )
+        .expect("readable");
+        assert_eq!(
+            one.findings, all.findings,
+            "findings do not depend on the language"
+        );
+        assert!(one.to_json().contains("\"message\": "));
+    }
+}
