@@ -275,7 +275,7 @@ impl Report {
                     3,
                     "message",
                     &json_string(&finding.message(catalog, lang)),
-                    last_is_message,
+                    !last_is_message,
                 ),
                 None => {
                     out.push_str("      \"messages\": {\n");

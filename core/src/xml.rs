@@ -16,6 +16,8 @@ use crate::value::Value;
 const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// Deepest element nesting accepted (a packet needs six levels inside a SOAP envelope).
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// An attribute the packet format does not use, reported as a warning.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +155,11 @@ fn read_tree(text: &str) -> Result<Element, Error> {
                 }
                 if is_empty {
                     attach(&mut stack, &mut root, element);
+                } else if stack.len() >= MAX_DEPTH {
+                    return Err(xml_error(
+                        offset,
+                        format!("elements nested deeper than {MAX_DEPTH} levels"),
+                    ));
                 } else {
                     stack.push(element);
                 }
@@ -355,6 +362,12 @@ mod tests {
         ]);
         assert_eq!(doc.value, expected);
         assert!(doc.ignored_attributes.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        assert!(matches!(parse(&text, &[]), Err(Error::Xml { .. })));
     }
 
     #[test]

@@ -48,6 +48,11 @@ fn every_packet_gives_its_expected_report() {
             (Some(report_path), _, Ok(report)) => {
                 let expected = std::fs::read_to_string(dir.join(report_path)).unwrap_or_default();
                 let actual = report.to_json();
+                if let Err(e) = serde_json::from_str::<serde_json::Value>(&actual) {
+                    failures.push(format!(
+                        "host {HOST}: packet {packet}: the report is not valid JSON: {e}"
+                    ));
+                }
                 if actual != expected {
                     failures.push(format!("host {HOST}: packet {packet}: report differs from {report_path} (run `cargo xtask bless` and review the diff)"));
                 }

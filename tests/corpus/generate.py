@@ -205,6 +205,9 @@ case("result", "two-participants", packet("result", [copy.deepcopy(BASE["result"
 # ---------------------------------------------------------------- the acceptance case: exactly three findings
 case("plan_item", "three-findings", one("plan_item", customer_bin=BAD_CHECK, h_method_trade_id="openTendr", price="24.16"),
      triggers=["bin.checksum", "dictionary.unknown_code", "plan.sum_mismatch"], forms=("json", "xml"))
+for lang in ("ru", "kk", "en"):
+    case("plan_item", "three-findings", one("plan_item", customer_bin=BAD_CHECK, h_method_trade_id="openTendr", price="24.16"),
+         triggers=["bin.checksum", "dictionary.unknown_code", "plan.sum_mismatch"], lang=lang, note="messages in one language")
 
 # ---------------------------------------------------------------- presence and shape
 case("plan_item", "field-missing", one("plan_item", name_ru=REMOVE, h_skp_id=None), triggers=["field.missing"], forms=("json", "xml"),
