@@ -21,6 +21,18 @@ pub enum IdKind {
     BinOrIin,
 }
 
+/// Every reason [`IdError::Structure`] carries; each is a phrase of `schemas/rules.json`.
+pub const REASONS: [&str; 8] = [
+    "iin_where_bin",
+    "bin_where_iin",
+    "bin_type",
+    "bin_month",
+    "bin_attribute",
+    "iin_century",
+    "iin_birth_date",
+    "never_issued",
+];
+
 /// What is wrong with a 12-digit identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdError {
@@ -139,6 +151,70 @@ mod tests {
         digits[..11].copy_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
         // weights 1..11 give 10 → second weights 3..11,1,2 give 1 × 1 = 1.
         assert_eq!(check_digit(&digits), Some(1));
+    }
+
+    /// Completes 10 digits with a serial digit and check digit so that the number is issuable.
+    fn complete(first10: &str) -> String {
+        for serial in 0..10u8 {
+            let mut digits = [0u8; 12];
+            for (slot, b) in digits.iter_mut().zip(first10.bytes()) {
+                *slot = b - b'0';
+            }
+            digits[10] = serial;
+            if let Some(cd) = check_digit(&digits) {
+                return format!("{first10}{serial}{cd}");
+            }
+        }
+        unreachable!("some serial digit gives an issuable number")
+    }
+
+    #[test]
+    fn every_structure_reason() {
+        let cases = [
+            ("0811700004", IdKind::BinOrIin, "bin_type"),
+            ("0813400004", IdKind::Bin, "bin_month"),
+            ("0811450004", IdKind::Bin, "bin_attribute"),
+            ("8506159000", IdKind::Iin, "iin_century"),
+            ("8502303000", IdKind::Iin, "iin_birth_date"),
+            ("0811400004", IdKind::Iin, "bin_where_iin"),
+            ("8506153000", IdKind::Bin, "iin_where_bin"),
+        ];
+        for (first10, kind, reason) in cases {
+            let number = complete(first10);
+            assert_eq!(
+                check(&number, kind),
+                Err(IdError::Structure(reason)),
+                "{number}"
+            );
+        }
+        assert_eq!(
+            check(&complete("0502295000"), IdKind::Iin),
+            Err(IdError::Structure("iin_birth_date")),
+            "29.02.2005 does not exist"
+        );
+        assert_eq!(
+            check(&complete("0402295000"), IdKind::Iin),
+            Ok(()),
+            "29.02.2004 exists"
+        );
+    }
+
+    #[test]
+    fn never_issued_numbers_are_refused() {
+        let found = (0..1000u32)
+            .map(|serial| format!("08114000{serial:03}0"))
+            .find(|n| {
+                let mut digits = [0u8; 12];
+                for (slot, b) in digits.iter_mut().zip(n.bytes()) {
+                    *slot = b - b'0';
+                }
+                check_digit(&digits).is_none()
+            })
+            .expect("some serial has no check digit");
+        assert_eq!(
+            check(&found, IdKind::Bin),
+            Err(IdError::Structure("never_issued"))
+        );
     }
 
     #[test]

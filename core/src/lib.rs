@@ -340,6 +340,18 @@ mod tests {
         for entity in Entity::ALL {
             assert!(!catalog.entity(entity).fields.is_empty(), "{entity}");
         }
+        for reason in identifiers::REASONS
+            .iter()
+            .chain(&["never_issued", "suggestion"])
+        {
+            for lang in Lang::ALL {
+                assert!(
+                    catalog.phrase(reason, lang).is_some_and(|p| !p.is_empty()),
+                    "phrase {reason} in {}",
+                    lang.as_str()
+                );
+            }
+        }
         for rule in &catalog.rules {
             for lang in Lang::ALL {
                 assert!(

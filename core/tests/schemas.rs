@@ -95,3 +95,32 @@ fn schema_validator_agrees_with_core_on_every_corpus_packet() {
     );
     assert!(checked > 100, "only {checked} packets checked");
 }
+
+#[test]
+fn every_expected_report_conforms_to_the_report_schema() {
+    let registry = registry();
+    let validator = jsonschema::options()
+        .with_registry(&registry)
+        .build(&serde_json::json!({ "$ref": format!("{BASE}report.schema.json") }))
+        .expect("validator builds");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/corpus/manifest.json")).expect("manifest"),
+    )
+    .expect("JSON");
+    let mut checked = 0;
+    for case in manifest["cases"].as_array().expect("cases") {
+        let Some(report) = case["report"].as_str() else {
+            continue;
+        };
+        let text =
+            std::fs::read_to_string(root().join("tests/corpus").join(report)).expect("report");
+        let instance: serde_json::Value = serde_json::from_str(&text).expect("report is JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{report}: {errors:?}");
+        checked += 1;
+    }
+    assert!(checked > 100);
+}
