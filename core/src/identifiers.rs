@@ -21,8 +21,9 @@ pub enum IdKind {
     BinOrIin,
 }
 
-/// Every reason [`IdError::Structure`] carries; each is a phrase of `schemas/rules.json`.
-pub const REASONS: [&str; 8] = [
+/// Every reason [`IdError::Structure`] carries; each is a phrase of `schemas/rules.json` (checked in tests).
+#[cfg(test)]
+pub(crate) const REASONS: [&str; 8] = [
     "iin_where_bin",
     "bin_where_iin",
     "bin_type",
