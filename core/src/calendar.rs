@@ -51,15 +51,11 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 fn number(bytes: &[u8]) -> u16 {
-    bytes
-        .iter()
-        .fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'))
+    bytes.iter().fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'))
 }
 
 fn digits_at(bytes: &[u8], positions: std::ops::Range<usize>) -> bool {
-    bytes
-        .get(positions)
-        .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    bytes.get(positions).is_some_and(|s| s.iter().all(u8::is_ascii_digit))
 }
 
 impl Date {
@@ -93,12 +89,7 @@ impl LocalDateTime {
     /// Parses `dd.mm.yyyy HH:MM`.
     pub fn parse(text: &str) -> Result<LocalDateTime, CalendarError> {
         let b = text.as_bytes();
-        if b.len() != 16
-            || b[10] != b' '
-            || !digits_at(b, 11..13)
-            || b[13] != b':'
-            || !digits_at(b, 14..16)
-        {
+        if b.len() != 16 || b[10] != b' ' || !digits_at(b, 11..13) || b[13] != b':' || !digits_at(b, 14..16) {
             return Err(CalendarError::Format);
         }
         let date = Date::parse(&text[..10])?;
@@ -131,18 +122,9 @@ mod tests {
     #[test]
     fn date_times() {
         assert!(LocalDateTime::parse("01.03.2024 00:00").is_ok());
-        assert_eq!(
-            LocalDateTime::parse("01.03.2024 24:00"),
-            Err(CalendarError::NoSuchDate)
-        );
-        assert_eq!(
-            LocalDateTime::parse("01.03.2024 10:60"),
-            Err(CalendarError::NoSuchDate)
-        );
-        assert_eq!(
-            LocalDateTime::parse("01.03.2024T10:00"),
-            Err(CalendarError::Format)
-        );
+        assert_eq!(LocalDateTime::parse("01.03.2024 24:00"), Err(CalendarError::NoSuchDate));
+        assert_eq!(LocalDateTime::parse("01.03.2024 10:60"), Err(CalendarError::NoSuchDate));
+        assert_eq!(LocalDateTime::parse("01.03.2024T10:00"), Err(CalendarError::Format));
         assert!(
             LocalDateTime::parse("01.03.2024 10:00").expect("ok")
                 < LocalDateTime::parse("01.03.2024 10:01").expect("ok")

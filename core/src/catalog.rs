@@ -15,35 +15,23 @@ use crate::value::{get, Object, Value};
 pub const RULE_SET: &str = "eoz-2019";
 
 const ENTITY_SCHEMAS: [(Entity, &str); 8] = [
-    (
-        Entity::PlanItem,
-        include_str!("../../schemas/plan_item.schema.json"),
-    ),
+    (Entity::PlanItem, include_str!("../../schemas/plan_item.schema.json")),
     (Entity::Lot, include_str!("../../schemas/lot.schema.json")),
     (
         Entity::Announcement,
         include_str!("../../schemas/announcement.schema.json"),
     ),
-    (
-        Entity::Contract,
-        include_str!("../../schemas/contract.schema.json"),
-    ),
+    (Entity::Contract, include_str!("../../schemas/contract.schema.json")),
     (
         Entity::Participant,
         include_str!("../../schemas/participant.schema.json"),
     ),
-    (
-        Entity::Result,
-        include_str!("../../schemas/result.schema.json"),
-    ),
+    (Entity::Result, include_str!("../../schemas/result.schema.json")),
     (
         Entity::UnreliableSupplier,
         include_str!("../../schemas/unreliable_supplier.schema.json"),
     ),
-    (
-        Entity::LegalAct,
-        include_str!("../../schemas/legal_act.schema.json"),
-    ),
+    (Entity::LegalAct, include_str!("../../schemas/legal_act.schema.json")),
 ];
 const PACKET_SCHEMA: &str = include_str!("../../schemas/packet.schema.json");
 const DICTIONARIES: &str = include_str!("../../schemas/dictionaries.schema.json");
@@ -136,9 +124,8 @@ impl Kind {
 
     /// Names of the kinds defined in `kinds.schema.json` that core implements.
     pub const NAMES: [&'static str; 22] = [
-        "text", "guid", "decimal", "amount", "count", "percent", "bin", "iin", "bin_iin", "date",
-        "datetime", "year", "month", "boolean", "kato", "mkei", "rca", "enstru", "url", "email",
-        "phone", "flags",
+        "text", "guid", "decimal", "amount", "count", "percent", "bin", "iin", "bin_iin", "date", "datetime", "year",
+        "month", "boolean", "kato", "mkei", "rca", "enstru", "url", "email", "phone", "flags",
     ];
 }
 
@@ -324,15 +311,9 @@ fn load() -> Result<Catalog, String> {
         let schema = object(&schema, entity.as_str())?;
         let declared = text(schema, "x-entity", entity.as_str())?;
         if declared != entity.as_str() {
-            return Err(format!(
-                "{} schema declares entity {declared}",
-                entity.as_str()
-            ));
+            return Err(format!("{} schema declares entity {declared}", entity.as_str()));
         }
-        entities.push((
-            entity,
-            record_schema(schema, schema, &dictionaries, entity.as_str())?,
-        ));
+        entities.push((entity, record_schema(schema, schema, &dictionaries, entity.as_str())?));
     }
     let packet = parse("packet", PACKET_SCHEMA)?;
     let packet = object(&packet, "packet")?;
@@ -342,10 +323,7 @@ fn load() -> Result<Catalog, String> {
     let (rules, phrases) = load_rules()?;
     // Every kind the schemas define must be one core implements, and the other way round.
     let kinds = parse("kinds", KINDS)?;
-    let kind_defs = object(
-        member(object(&kinds, "kinds")?, "$defs", "kinds")?,
-        "kinds.$defs",
-    )?;
+    let kind_defs = object(member(object(&kinds, "kinds")?, "$defs", "kinds")?, "kinds.$defs")?;
     for (name, _) in kind_defs {
         if name != "absent" && Kind::from_name(name).is_none() {
             return Err(format!(
@@ -411,12 +389,7 @@ fn load_dictionaries() -> Result<Vec<Dictionary>, String> {
 }
 
 /// Reads the kind named by a `$ref`, relative to the schema document `root`.
-fn kind_of_ref(
-    reference: &str,
-    root: &Object,
-    dictionaries: &[Dictionary],
-    what: &str,
-) -> Result<Kind, String> {
+fn kind_of_ref(reference: &str, root: &Object, dictionaries: &[Dictionary], what: &str) -> Result<Kind, String> {
     if let Some(name) = reference.strip_prefix("kinds.schema.json#/$defs/") {
         return Kind::from_name(name).ok_or_else(|| format!("{what}: unknown kind {name}"));
     }
@@ -433,12 +406,7 @@ fn kind_of_ref(
     if let Some(name) = reference.strip_prefix("#/$defs/") {
         let defs = object(member(root, "$defs", what)?, what)?;
         let nested = object(member(defs, name, what)?, what)?;
-        return Ok(Kind::List(Box::new(record_schema(
-            nested,
-            root,
-            dictionaries,
-            name,
-        )?)));
+        return Ok(Kind::List(Box::new(record_schema(nested, root, dictionaries, name)?)));
     }
     Err(format!("{what}: unsupported $ref {reference}"))
 }
@@ -470,16 +438,12 @@ fn record_schema(
                 })
                 .collect();
             match refs.as_slice() {
-                ["kinds.schema.json#/$defs/absent", kind] => {
-                    kind_of_ref(kind, root, dictionaries, &where_)?
-                }
+                ["kinds.schema.json#/$defs/absent", kind] => kind_of_ref(kind, root, dictionaries, &where_)?,
                 _ => return Err(format!("{where_}: anyOf must be [absent, kind]")),
             }
         } else if let Some(Value::Object(items)) = get(property, "items") {
             match get(items, "$ref") {
-                Some(Value::Text(reference)) => {
-                    kind_of_ref(reference, root, dictionaries, &where_)?
-                }
+                Some(Value::Text(reference)) => kind_of_ref(reference, root, dictionaries, &where_)?,
                 _ => return Err(format!("{where_}: array items need a $ref")),
             }
         } else {

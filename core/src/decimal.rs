@@ -34,10 +34,7 @@ pub enum DecimalError {
 
 impl Decimal {
     /// Zero.
-    pub const ZERO: Decimal = Decimal {
-        mantissa: 0,
-        scale: 0,
-    };
+    pub const ZERO: Decimal = Decimal { mantissa: 0, scale: 0 };
 
     /// A whole number.
     pub fn from_int(value: u64) -> Decimal {
@@ -54,6 +51,11 @@ impl Decimal {
             Some(r) => (true, r),
             None => (false, literal),
         };
+        // The sign decides first: any non-zero negative number is Negative, however long.
+        let mantissa_text = rest.split(['e', 'E']).next().unwrap_or("");
+        if negative && mantissa_text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+            return Err(DecimalError::Negative);
+        }
         let (number, exponent) = match rest.find(['e', 'E']) {
             Some(i) => {
                 let exp_text = &rest[i + 1..];
@@ -79,8 +81,8 @@ impl Decimal {
     pub fn parse_text(text: &str) -> Result<Decimal, DecimalError> {
         if let Some(rest) = text.strip_prefix('-') {
             return match Self::parse_plain(rest) {
-                Ok(_) => Err(DecimalError::Negative),
-                Err(e) => Err(e),
+                Err(DecimalError::Format) => Err(DecimalError::Format),
+                _ => Err(DecimalError::Negative),
             };
         }
         Self::parse_plain(text)
@@ -113,11 +115,49 @@ impl Decimal {
         let mantissa = if significant.is_empty() {
             0
         } else {
-            significant
-                .parse::<u128>()
-                .map_err(|_| DecimalError::Range)?
+            significant.parse::<u128>().map_err(|_| DecimalError::Range)?
         };
         Ok(Decimal { mantissa, scale }.normalised())
+    }
+
+    /// Scientific form of a literal: significant digits `d` and point `p` with
+    /// value = 0.d × 10^p; `d` is empty for zero. Works for values too long to parse.
+    fn scientific(literal: &str) -> (String, i64) {
+        let unsigned = literal.trim_start_matches('-');
+        let (number, exponent) = match unsigned.split_once(['e', 'E']) {
+            Some((n, e)) => (n, e.trim_start_matches('+').parse::<i64>().unwrap_or(0)),
+            None => (unsigned, 0),
+        };
+        let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
+        let all = format!("{int_part}{frac_part}");
+        let leading = all.len() - all.trim_start_matches('0').len();
+        let digits = all.trim_matches('0').to_owned();
+        if digits.is_empty() {
+            return (digits, 0);
+        }
+        (digits, int_part.len() as i64 - leading as i64 + exponent)
+    }
+
+    /// True when the literal's value has a fractional part (`1.5`, `1e-30`; not `2.0`, `1e30`).
+    pub fn literal_has_fraction(literal: &str) -> bool {
+        let (digits, point) = Self::scientific(literal);
+        digits.len() as i64 > point
+    }
+
+    /// True when the literal's value (sign ignored) is greater than `limit`, exactly.
+    pub fn literal_exceeds(literal: &str, limit: u64) -> bool {
+        let (digits, point) = Self::scientific(literal);
+        let limit_text = limit.to_string();
+        let (limit_digits, limit_point) = Self::scientific(&limit_text);
+        if digits.is_empty() {
+            return false;
+        }
+        if limit_digits.is_empty() || point != limit_point {
+            return limit_digits.is_empty() || point > limit_point;
+        }
+        let width = digits.len().max(limit_digits.len());
+        let pad = |d: &str| format!("{d:0<width$}");
+        pad(&digits) > pad(&limit_digits)
     }
 
     fn shift(self, exponent: i32) -> Result<Decimal, DecimalError> {
@@ -191,12 +231,8 @@ impl Decimal {
     /// Exact sum.
     pub fn add(&self, other: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
-        let a = self
-            .mantissa
-            .checked_mul(10u128.checked_pow(scale - self.scale)?)?;
-        let b = other
-            .mantissa
-            .checked_mul(10u128.checked_pow(scale - other.scale)?)?;
+        let a = self.mantissa.checked_mul(10u128.checked_pow(scale - self.scale)?)?;
+        let b = other.mantissa.checked_mul(10u128.checked_pow(scale - other.scale)?)?;
         Some(
             Decimal {
                 mantissa: a.checked_add(b)?,
@@ -250,9 +286,7 @@ impl Ord for Decimal {
         let scale = self.scale.max(other.scale);
         // Mantissas are < 10^38 only after a product; aligning two parsed values (< 10^19,
         // scale ≤ 36) stays below 2^128 in every use here, and saturation keeps order.
-        let a = self
-            .mantissa
-            .saturating_mul(10u128.saturating_pow(scale - self.scale));
+        let a = self.mantissa.saturating_mul(10u128.saturating_pow(scale - self.scale));
         let b = other
             .mantissa
             .saturating_mul(10u128.saturating_pow(scale - other.scale));
@@ -298,10 +332,7 @@ mod tests {
         assert_eq!(Decimal::parse_text(".5"), Err(DecimalError::Format));
         assert_eq!(Decimal::parse_text("1e3"), Err(DecimalError::Format));
         assert_eq!(Decimal::parse_text("-5"), Err(DecimalError::Negative));
-        assert_eq!(
-            Decimal::parse_text("12345678901234567890"),
-            Err(DecimalError::Range)
-        );
+        assert_eq!(Decimal::parse_text("12345678901234567890"), Err(DecimalError::Range));
         assert_eq!(d("12.500").to_string(), "12.5");
         assert_eq!(d("12.5").to_string_scale(2), "12.50");
         assert_eq!(d("12").to_string_scale(2), "12.00");
@@ -315,22 +346,28 @@ mod tests {
             Decimal::parse_json_number("125e-4").map(|v| v.to_string()),
             Ok("0.0125".into())
         );
+        assert_eq!(Decimal::parse_json_number("-0").map(|v| v.to_string()), Ok("0".into()));
+        assert_eq!(Decimal::parse_json_number("-0.5"), Err(DecimalError::Negative));
+        assert_eq!(Decimal::parse_json_number("1e400"), Err(DecimalError::Range));
+        assert_eq!(Decimal::parse_json_number("1e99999"), Err(DecimalError::Range));
+        assert_eq!(Decimal::parse_json_number("-1e99999"), Err(DecimalError::Negative));
         assert_eq!(
-            Decimal::parse_json_number("-0").map(|v| v.to_string()),
-            Ok("0".into())
-        );
-        assert_eq!(
-            Decimal::parse_json_number("-0.5"),
+            Decimal::parse_text("-12345678901234567890"),
             Err(DecimalError::Negative)
         );
-        assert_eq!(
-            Decimal::parse_json_number("1e400"),
-            Err(DecimalError::Range)
-        );
-        assert_eq!(
-            Decimal::parse_json_number("1e99999"),
-            Err(DecimalError::Range)
-        );
+        assert!(Decimal::literal_exceeds("12345678901234567890", 100));
+        assert!(Decimal::literal_exceeds("100.000000000000000000001", 100));
+        assert!(Decimal::literal_exceeds("1.5e3", 100));
+        assert!(!Decimal::literal_exceeds("100.000", 100));
+        assert!(!Decimal::literal_exceeds("1e2", 100));
+        assert!(!Decimal::literal_exceeds("99.99999999999999999999999", 100));
+        assert!(!Decimal::literal_exceeds("0.00123e3", 100));
+        assert!(!Decimal::literal_exceeds("0", 100));
+        assert!(Decimal::literal_has_fraction("1e-30"));
+        assert!(Decimal::literal_has_fraction("0.5"));
+        assert!(!Decimal::literal_has_fraction("2.000"));
+        assert!(!Decimal::literal_has_fraction("1.5e1"));
+        assert!(!Decimal::literal_has_fraction("1e30"));
     }
 
     #[test]
@@ -338,9 +375,7 @@ mod tests {
         // 0.1 + 0.2 is exactly 0.3 here, unlike binary floating point.
         assert_eq!(d("0.1").add(&d("0.2")), Some(d("0.3")));
         assert_eq!(
-            d("3.333")
-                .mul(&d("3"))
-                .map(|p| p.round_half_up(2).to_string()),
+            d("3.333").mul(&d("3")).map(|p| p.round_half_up(2).to_string()),
             Some("10".into())
         );
         assert_eq!(d("2.675").round_half_up(2).to_string(), "2.68");

@@ -120,13 +120,7 @@ impl<'c> Validator<'c> {
     }
 
     /// Adds a finding for an XML attribute that carries no data in the packet format.
-    pub(crate) fn ignored_attribute(
-        &mut self,
-        path: &str,
-        element: &str,
-        attribute: &str,
-        record: Option<usize>,
-    ) {
+    pub(crate) fn ignored_attribute(&mut self, path: &str, element: &str, attribute: &str, record: Option<usize>) {
         self.push(
             codes::XML_ATTRIBUTE_IGNORED,
             path.to_owned(),
@@ -162,10 +156,7 @@ impl<'c> Validator<'c> {
                     "/header/entity".into(),
                     None,
                     Some("entity"),
-                    vec![
-                        ("value", named.clone()),
-                        ("expected", expected.as_str().to_owned()),
-                    ],
+                    vec![("value", named.clone()), ("expected", expected.as_str().to_owned())],
                     None,
                 );
             }
@@ -240,13 +231,7 @@ impl<'c> Validator<'c> {
     }
 
     /// Checks the members of an object against a record schema; returns the field states.
-    fn check_object(
-        &mut self,
-        schema: &RecordSchema,
-        object: &Object,
-        path: &str,
-        record: Option<usize>,
-    ) -> Fields {
+    fn check_object(&mut self, schema: &RecordSchema, object: &Object, path: &str, record: Option<usize>) -> Fields {
         // Repeated keys: reported once per name; the first occurrence is the one checked.
         let mut seen: Vec<&str> = Vec::new();
         let mut repeated: Vec<&str> = Vec::new();
@@ -272,8 +257,7 @@ impl<'c> Validator<'c> {
         for key in &seen {
             if schema.field(key).is_none() {
                 let suggestion =
-                    suggest::nearest(key, schema.fields.iter().map(|f| f.name.as_str()))
-                        .map(str::to_owned);
+                    suggest::nearest(key, schema.fields.iter().map(|f| f.name.as_str())).map(str::to_owned);
                 self.push(
                     codes::FIELD_UNKNOWN,
                     format!("{path}/{}", pointer_segment(key)),
@@ -293,13 +277,7 @@ impl<'c> Validator<'c> {
         fields
     }
 
-    fn check_field(
-        &mut self,
-        def: &FieldDef,
-        value: Option<&Value>,
-        path: &str,
-        record: Option<usize>,
-    ) -> FieldState {
+    fn check_field(&mut self, def: &FieldDef, value: Option<&Value>, path: &str, record: Option<usize>) -> FieldState {
         let field_path = format!("{path}/{}", pointer_segment(&def.name));
         let value = match value {
             None | Some(Value::Null) => {
@@ -318,14 +296,7 @@ impl<'c> Validator<'c> {
             }
             Some(v) if v.is_blank() => {
                 if def.mandatory {
-                    self.push(
-                        codes::TEXT_BLANK,
-                        field_path,
-                        record,
-                        Some(&def.name),
-                        Vec::new(),
-                        None,
-                    );
+                    self.push(codes::TEXT_BLANK, field_path, record, Some(&def.name), Vec::new(), None);
                     return FieldState::Invalid;
                 }
                 return FieldState::Absent;
@@ -372,13 +343,7 @@ impl<'c> Validator<'c> {
         }
     }
 
-    fn detail_key(
-        &mut self,
-        schema: &RecordSchema,
-        fields: &Fields,
-        path: &str,
-        record: Option<usize>,
-    ) {
+    fn detail_key(&mut self, schema: &RecordSchema, fields: &Fields, path: &str, record: Option<usize>) {
         let Some(key) = record_key(schema, fields) else {
             return;
         };
@@ -409,11 +374,7 @@ impl<'c> Validator<'c> {
             .iter()
             .any(|f| f.severity == crate::report::Severity::Error);
         Report {
-            status: if rejected {
-                Status::Rejected
-            } else {
-                Status::Accepted
-            },
+            status: if rejected { Status::Rejected } else { Status::Accepted },
             entity: self.entity,
             rule_set: self.catalog.rule_set.clone(),
             packet_id: self.packet_id,
@@ -433,9 +394,7 @@ fn record_key(schema: &RecordSchema, fields: &Fields) -> Option<String> {
     for name in &schema.key {
         let text = match fields.valid(name)? {
             // GUIDs compare case-insensitively: the same id in upper and lower case is one id.
-            Parsed::Text(t) if schema.field(name).is_some_and(|f| f.kind == Kind::Guid) => {
-                t.to_ascii_lowercase()
-            }
+            Parsed::Text(t) if schema.field(name).is_some_and(|f| f.kind == Kind::Guid) => t.to_ascii_lowercase(),
             Parsed::Text(t) => t.clone(),
             Parsed::Date(d) => format!("{:02}.{:02}.{:04}", d.day, d.month, d.year),
             other => format!("{other:?}"),

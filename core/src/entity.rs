@@ -55,11 +55,7 @@ impl Entity {
 
     /// The known names, comma-separated (for error messages).
     pub fn names() -> String {
-        Entity::ALL
-            .iter()
-            .map(|e| e.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Entity::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
     }
 }
 

@@ -47,10 +47,7 @@ pub enum IdError {
 
 /// Computes the check digit of the first 11 digits, or `None` when no number is issued.
 pub fn check_digit(digits: &[u8; 12]) -> Option<u8> {
-    let first: u32 = (0..11)
-        .map(|i| u32::from(digits[i]) * (i as u32 + 1))
-        .sum::<u32>()
-        % 11;
+    let first: u32 = (0..11).map(|i| u32::from(digits[i]) * (i as u32 + 1)).sum::<u32>() % 11;
     if first != 10 {
         return Some(first as u8);
     }
@@ -137,10 +134,7 @@ mod tests {
 
     #[test]
     fn check_digit_errors() {
-        assert_eq!(
-            check("081140000437", IdKind::Bin),
-            Err(IdError::Checksum(6))
-        );
+        assert_eq!(check("081140000437", IdKind::Bin), Err(IdError::Checksum(6)));
         assert_eq!(check("08114000043", IdKind::Bin), Err(IdError::Format));
         assert_eq!(check("08114000043x", IdKind::Bin), Err(IdError::Format));
     }
@@ -182,22 +176,14 @@ mod tests {
         ];
         for (first10, kind, reason) in cases {
             let number = complete(first10);
-            assert_eq!(
-                check(&number, kind),
-                Err(IdError::Structure(reason)),
-                "{number}"
-            );
+            assert_eq!(check(&number, kind), Err(IdError::Structure(reason)), "{number}");
         }
         assert_eq!(
             check(&complete("0502295000"), IdKind::Iin),
             Err(IdError::Structure("iin_birth_date")),
             "29.02.2005 does not exist"
         );
-        assert_eq!(
-            check(&complete("0402295000"), IdKind::Iin),
-            Ok(()),
-            "29.02.2004 exists"
-        );
+        assert_eq!(check(&complete("0402295000"), IdKind::Iin), Ok(()), "29.02.2004 exists");
     }
 
     #[test]
@@ -212,10 +198,7 @@ mod tests {
                 check_digit(&digits).is_none()
             })
             .expect("some serial has no check digit");
-        assert_eq!(
-            check(&found, IdKind::Bin),
-            Err(IdError::Structure("never_issued"))
-        );
+        assert_eq!(check(&found, IdKind::Bin), Err(IdError::Structure("never_issued")));
     }
 
     #[test]
@@ -225,9 +208,6 @@ mod tests {
         let cd = check_digit(&base).expect("issued");
         let iin = format!("85061530001{cd}");
         assert_eq!(check(&iin, IdKind::Iin), Ok(()));
-        assert_eq!(
-            check(&iin, IdKind::Bin),
-            Err(IdError::Structure("iin_where_bin"))
-        );
+        assert_eq!(check(&iin, IdKind::Bin), Err(IdError::Structure("iin_where_bin")));
     }
 }

@@ -42,9 +42,7 @@ pub(crate) fn to_value(raw: &RawValue) -> Result<Value, Error> {
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array)
         }
-        Some(b'"') => serde_json::from_str::<String>(text)
-            .map(Value::Text)
-            .map_err(internal),
+        Some(b'"') => serde_json::from_str::<String>(text).map(Value::Text).map_err(internal),
         Some(b't') => Ok(Value::Bool(true)),
         Some(b'f') => Ok(Value::Bool(false)),
         Some(b'n') => Ok(Value::Null),
@@ -66,12 +64,7 @@ pub(crate) fn raw_array(raw: &RawValue) -> Result<Vec<&RawValue>, Error> {
 
 /// The first non-whitespace byte of a raw value (`{`, `[`, `"`, …).
 pub(crate) fn raw_kind(raw: &RawValue) -> u8 {
-    raw.get()
-        .trim_start()
-        .as_bytes()
-        .first()
-        .copied()
-        .unwrap_or(b' ')
+    raw.get().trim_start().as_bytes().first().copied().unwrap_or(b' ')
 }
 
 struct RawObject<'a>(Vec<(String, &'a RawValue)>);
@@ -120,8 +113,7 @@ mod tests {
 
     #[test]
     fn keeps_number_literals_and_repeated_keys() {
-        let raw =
-            parse_raw(r#"{"a": 0.1, "a": 1e3, "b": [true, null, "x\u0041"]}"#).expect("valid");
+        let raw = parse_raw(r#"{"a": 0.1, "a": 1e3, "b": [true, null, "x\u0041"]}"#).expect("valid");
         let value = to_value(raw).expect("converts");
         assert_eq!(
             value,
@@ -130,11 +122,7 @@ mod tests {
                 ("a".into(), Value::Number("1e3".into())),
                 (
                     "b".into(),
-                    Value::Array(vec![
-                        Value::Bool(true),
-                        Value::Null,
-                        Value::Text("xA".into())
-                    ])
+                    Value::Array(vec![Value::Bool(true), Value::Null, Value::Text("xA".into())])
                 ),
             ])
         );

@@ -12,7 +12,7 @@ use crate::decimal::{Decimal, DecimalError};
 use crate::entity::Entity;
 use crate::identifiers::{self, IdError, IdKind};
 use crate::suggest;
-use crate::value::Value;
+use crate::value::{is_space, Value};
 
 /// A checked value, in the form the record rules use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,13 +115,15 @@ fn numeric(kind: &Kind, value: &Value) -> Checked {
     match decimal_of(value) {
         Err(DecimalError::Format) => Checked::fail(Problem::new(codes::DECIMAL_FORMAT, &shown)),
         Err(DecimalError::Negative) => Checked::fail(Problem::new(codes::DECIMAL_NEGATIVE, &shown)),
+        // Too long to compute exactly, but plainly above 100 (1000 or more): out of range.
+        Err(DecimalError::Range) if *kind == Kind::Percent && Decimal::literal_exceeds(&shown, 100) => {
+            Checked::fail(Problem::new(codes::PERCENT_RANGE, &shown))
+        }
         Err(DecimalError::Range) => Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown)),
         Ok(d) if *kind == Kind::Percent && d > Decimal::from_int(100) => {
             Checked::fail(Problem::new(codes::PERCENT_RANGE, &shown))
         }
-        Ok(d) if *kind == Kind::Amount && d.scale() > 2 => {
-            Checked::fail(Problem::new(codes::AMOUNT_SCALE, &shown))
-        }
+        Ok(d) if *kind == Kind::Amount && d.scale() > 2 => Checked::fail(Problem::new(codes::AMOUNT_SCALE, &shown)),
         Ok(d) => Checked::ok(Parsed::Decimal(d)),
     }
 }
@@ -136,7 +138,8 @@ fn whole(kind: &Kind, value: &Value) -> Checked {
     let number = match value {
         Value::Number(literal) => match Decimal::parse_json_number(literal) {
             Ok(d) => d.to_u64(),
-            Err(DecimalError::Range) if *kind == Kind::Count => {
+            // A whole number too long to compute is a range problem; a fraction is not a count.
+            Err(DecimalError::Range) if *kind == Kind::Count && !Decimal::literal_has_fraction(literal) => {
                 return Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown))
             }
             Err(_) => None,
@@ -145,16 +148,10 @@ fn whole(kind: &Kind, value: &Value) -> Checked {
             let well_formed = match kind {
                 Kind::Count => {
                     text == "0"
-                        || (!text.starts_with('0')
-                            && !text.is_empty()
-                            && text.bytes().all(|b| b.is_ascii_digit()))
+                        || (!text.starts_with('0') && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
                 }
                 Kind::Year => text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()),
-                _ => {
-                    matches!(text.len(), 1 | 2)
-                        && !text.starts_with('0')
-                        && text.bytes().all(|b| b.is_ascii_digit())
-                }
+                _ => matches!(text.len(), 1 | 2) && !text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit()),
             };
             if well_formed && *kind == Kind::Count && text.len() > crate::decimal::MAX_DIGITS {
                 return Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown));
@@ -218,14 +215,11 @@ fn is_enstru(text: &str) -> bool {
 
 /// `^https?://[^\s/?#@]+([/?#]\S*)?$`
 fn is_url(text: &str) -> bool {
-    let rest = match text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"))
-    {
+    let rest = match text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) {
         Some(r) => r,
         None => return false,
     };
-    if text.chars().any(char::is_whitespace) {
+    if text.chars().any(is_space) {
         return false;
     }
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -235,7 +229,7 @@ fn is_url(text: &str) -> bool {
 
 /// `^[^@\s]+@[^@\s]+\.[^@\s]+$`
 fn is_email(text: &str) -> bool {
-    if text.chars().any(char::is_whitespace) {
+    if text.chars().any(is_space) {
         return false;
     }
     let Some((local, domain)) = text.split_once('@') else {
@@ -275,9 +269,7 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
         Kind::Enstru => {
             let mut checked = Checked::ok(Parsed::Text(text.to_owned()));
             if !is_enstru(text) {
-                checked
-                    .problems
-                    .push(Problem::new(codes::ENSTRU_FORMAT, text));
+                checked.problems.push(Problem::new(codes::ENSTRU_FORMAT, text));
             }
             checked
         }
@@ -292,10 +284,7 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
                 Err(IdError::Format) => Checked::fail(Problem::new(codes::BIN_FORMAT, text)),
                 Err(IdError::Checksum(expected)) => Checked::fail(Problem {
                     code: codes::BIN_CHECKSUM,
-                    params: vec![
-                        ("value", text.to_owned()),
-                        ("expected", expected.to_string()),
-                    ],
+                    params: vec![("value", text.to_owned()), ("expected", expected.to_string())],
                     suggestion: None,
                 }),
                 Err(IdError::Structure(reason)) => Checked::fail(Problem {
@@ -308,27 +297,18 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
         Kind::Date => match Date::parse(text) {
             Ok(d) => Checked::ok(Parsed::Date(d)),
             Err(CalendarError::Format) => Checked::fail(Problem::new(codes::DATE_FORMAT, text)),
-            Err(CalendarError::NoSuchDate) => {
-                Checked::fail(Problem::new(codes::DATE_CALENDAR, text))
-            }
+            Err(CalendarError::NoSuchDate) => Checked::fail(Problem::new(codes::DATE_CALENDAR, text)),
         },
         Kind::DateTime => match LocalDateTime::parse(text) {
             Ok(d) => Checked::ok(Parsed::DateTime(d)),
             Err(CalendarError::Format) => Checked::fail(Problem::new(codes::DATETIME_FORMAT, text)),
-            Err(CalendarError::NoSuchDate) => {
-                Checked::fail(Problem::new(codes::DATETIME_CALENDAR, text))
-            }
+            Err(CalendarError::NoSuchDate) => Checked::fail(Problem::new(codes::DATETIME_CALENDAR, text)),
         },
         Kind::Dictionary(index) => match catalog.dictionaries.get(*index) {
-            Some(dictionary) if dictionary.contains(text) => {
-                Checked::ok(Parsed::Text(text.to_owned()))
-            }
+            Some(dictionary) if dictionary.contains(text) => Checked::ok(Parsed::Text(text.to_owned())),
             Some(dictionary) => Checked::fail(Problem {
                 code: codes::DICTIONARY_UNKNOWN_CODE,
-                params: vec![
-                    ("value", text.to_owned()),
-                    ("dictionary", dictionary.title.clone()),
-                ],
+                params: vec![("value", text.to_owned()), ("dictionary", dictionary.title.clone())],
                 suggestion: suggest::nearest(text, dictionary.codes()).map(str::to_owned),
             }),
             None => Checked::fail(Problem::new(codes::DICTIONARY_UNKNOWN_CODE, text)),
@@ -339,12 +319,8 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
             } else {
                 Checked::fail(Problem {
                     code: codes::DICTIONARY_UNKNOWN_CODE,
-                    params: vec![
-                        ("value", text.to_owned()),
-                        ("dictionary", "entity".to_owned()),
-                    ],
-                    suggestion: suggest::nearest(text, Entity::ALL.iter().map(|e| e.as_str()))
-                        .map(str::to_owned),
+                    params: vec![("value", text.to_owned()), ("dictionary", "entity".to_owned())],
+                    suggestion: suggest::nearest(text, Entity::ALL.iter().map(|e| e.as_str())).map(str::to_owned),
                 })
             }
         }
@@ -362,10 +338,7 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
 }
 
 fn flags(text: &str, catalog: &Catalog) -> Checked {
-    let dictionary = catalog
-        .dictionaries
-        .iter()
-        .find(|d| d.name == "participant_flag");
+    let dictionary = catalog.dictionaries.iter().find(|d| d.name == "participant_flag");
     let mut valid = Vec::new();
     let mut problems = Vec::new();
     for item in text.split(',').map(str::trim) {

@@ -142,10 +142,7 @@ pub fn validate(input: &[u8], options: &Options) -> Result<Report, Error> {
             let document = xml::parse(text, &lists)?;
             match document.value {
                 Value::Object(members) => {
-                    let members = members
-                        .into_iter()
-                        .map(|(k, v)| (k, Item::Parsed(v)))
-                        .collect();
+                    let members = members.into_iter().map(|(k, v)| (k, Item::Parsed(v))).collect();
                     packet(catalog, members, options, &document.ignored_attributes)
                 }
                 Value::Array(records) => list(
@@ -188,12 +185,7 @@ fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
 
 fn report_attributes(v: &mut Validator, attributes: &[xml::IgnoredAttribute], in_packet: bool) {
     for a in attributes {
-        v.ignored_attribute(
-            &a.path,
-            &a.element,
-            &a.attribute,
-            record_of_path(&a.path, in_packet),
-        );
+        v.ignored_attribute(&a.path, &a.element, &a.attribute, record_of_path(&a.path, in_packet));
     }
 }
 
@@ -241,13 +233,7 @@ fn packet(
     };
     let mut v = Validator::new(catalog, entity, options.lang);
     for key in duplicates {
-        v.packet_finding(
-            codes::FIELD_DUPLICATE,
-            &format!("/{key}"),
-            &key,
-            Vec::new(),
-            None,
-        );
+        v.packet_finding(codes::FIELD_DUPLICATE, &format!("/{key}"), &key, Vec::new(), None);
     }
     for key in unknown {
         let suggestion = suggest::nearest(&key, ["header", "records"]).map(str::to_owned);
@@ -264,13 +250,7 @@ fn packet(
         None => v.packet_finding(codes::FIELD_MISSING, "/header", "header", Vec::new(), None),
     }
     match records {
-        None => v.packet_finding(
-            codes::FIELD_MISSING,
-            "/records",
-            "records",
-            Vec::new(),
-            None,
-        ),
+        None => v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None),
         Some(Item::Raw(raw)) if json::raw_kind(raw) == b'[' => {
             for (i, record) in json::raw_array(raw)?.into_iter().enumerate() {
                 v.record(i, &format!("/records/{i}"), &json::to_value(record)?);
@@ -340,10 +320,7 @@ mod tests {
         for entity in Entity::ALL {
             assert!(!catalog.entity(entity).fields.is_empty(), "{entity}");
         }
-        for reason in identifiers::REASONS
-            .iter()
-            .chain(&["never_issued", "suggestion"])
-        {
+        for reason in identifiers::REASONS.iter().chain(&["never_issued", "suggestion"]) {
             for lang in Lang::ALL {
                 assert!(
                     catalog.phrase(reason, lang).is_some_and(|p| !p.is_empty()),
@@ -354,12 +331,7 @@ mod tests {
         }
         for rule in &catalog.rules {
             for lang in Lang::ALL {
-                assert!(
-                    !rule.template(lang).is_empty(),
-                    "{} {}",
-                    rule.code,
-                    lang.as_str()
-                );
+                assert!(!rule.template(lang).is_empty(), "{} {}", rule.code, lang.as_str());
             }
         }
     }
@@ -368,18 +340,12 @@ mod tests {
     fn unusable_inputs_are_errors() {
         let options = Options::default();
         assert_eq!(validate(b"", &options), Err(Error::Empty));
-        assert_eq!(
-            validate(b"\xff{}", &options),
-            Err(Error::InvalidUtf8 { offset: 0 })
-        );
+        assert_eq!(validate(b"\xff{}", &options), Err(Error::InvalidUtf8 { offset: 0 }));
         assert_eq!(
             validate(b"{\"a\": \xc3}", &options),
             Err(Error::InvalidUtf8 { offset: 6 })
         );
-        assert_eq!(
-            validate(b"hello", &options),
-            Err(Error::UnknownFormat { found: 'h' })
-        );
+        assert_eq!(validate(b"hello", &options), Err(Error::UnknownFormat { found: 'h' }));
         assert_eq!(validate(b"[]", &options), Err(Error::EntityNotNamed));
         assert!(matches!(
             validate(b"{\"header\": {\"entity\": \"lots\"}}", &options),
@@ -389,17 +355,11 @@ mod tests {
             max_input_bytes: 4,
             ..Options::default()
         };
-        assert_eq!(
-            validate(b"[1, 2]", &small),
-            Err(Error::TooLarge { size: 6, limit: 4 })
-        );
+        assert_eq!(validate(b"[1, 2]", &small), Err(Error::TooLarge { size: 6, limit: 4 }));
         let other = Options {
             rule_set: Some("eoz-2030".into()),
             ..Options::default()
         };
-        assert!(matches!(
-            validate(b"[]", &other),
-            Err(Error::UnknownRuleSet { .. })
-        ));
+        assert!(matches!(validate(b"[]", &other), Err(Error::UnknownRuleSet { .. })));
     }
 }

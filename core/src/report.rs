@@ -122,10 +122,7 @@ pub struct Finding {
 impl Finding {
     /// The message in `lang`, rendered from the catalog's template.
     pub fn message(&self, catalog: &Catalog, lang: Lang) -> String {
-        let template = catalog
-            .rule(self.code)
-            .map(|r| r.template(lang))
-            .unwrap_or(self.code);
+        let template = catalog.rule(self.code).map(|r| r.template(lang)).unwrap_or(self.code);
         let mut message = template.replace("{field}", self.field.as_deref().unwrap_or(""));
         for (name, value) in &self.params {
             let value = if *name == "reason" {
@@ -184,10 +181,7 @@ impl Report {
 
     /// Number of findings of `severity`.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
+        self.findings.iter().filter(|f| f.severity == severity).count()
     }
 
     /// The canonical JSON form of the report: the same bytes on every host.
@@ -199,20 +193,8 @@ impl Report {
         };
         let mut out = String::with_capacity(256 + self.findings.len() * 256);
         out.push_str("{\n");
-        field(
-            &mut out,
-            1,
-            "status",
-            &json_string(self.status.as_str()),
-            true,
-        );
-        field(
-            &mut out,
-            1,
-            "entity",
-            &json_string(self.entity.as_str()),
-            true,
-        );
+        field(&mut out, 1, "status", &json_string(self.status.as_str()), true);
+        field(&mut out, 1, "entity", &json_string(self.entity.as_str()), true);
         field(&mut out, 1, "rule_set", &json_string(&self.rule_set), true);
         let packet_id = self
             .packet_id
@@ -220,20 +202,8 @@ impl Report {
             .map(json_string)
             .unwrap_or_else(|| "null".to_owned());
         field(&mut out, 1, "packet_id", &packet_id, true);
-        field(
-            &mut out,
-            1,
-            "record_count",
-            &self.record_count.to_string(),
-            true,
-        );
-        field(
-            &mut out,
-            1,
-            "errors",
-            &self.count(Severity::Error).to_string(),
-            true,
-        );
+        field(&mut out, 1, "record_count", &self.record_count.to_string(), true);
+        field(&mut out, 1, "errors", &self.count(Severity::Error).to_string(), true);
         field(
             &mut out,
             1,
@@ -249,13 +219,7 @@ impl Report {
         for (i, finding) in self.findings.iter().enumerate() {
             out.push_str("    {\n");
             field(&mut out, 3, "code", &json_string(finding.code), true);
-            field(
-                &mut out,
-                3,
-                "severity",
-                &json_string(finding.severity.as_str()),
-                true,
-            );
+            field(&mut out, 3, "severity", &json_string(finding.severity.as_str()), true);
             field(&mut out, 3, "path", &json_string(&finding.path), true);
             let record = finding
                 .record
@@ -283,11 +247,7 @@ impl Report {
                         let text = json_string(&finding.message(catalog, *lang));
                         field(&mut out, 4, lang.as_str(), &text, j + 1 < Lang::ALL.len());
                     }
-                    out.push_str(if last_is_message {
-                        "      }\n"
-                    } else {
-                        "      },\n"
-                    });
+                    out.push_str(if last_is_message { "      }\n" } else { "      },\n" });
                 }
             }
             if let Some(suggestion) = &finding.suggestion {
@@ -385,18 +345,12 @@ mod tests {
 
     #[test]
     fn escaping_is_rfc8785() {
-        assert_eq!(
-            json_string("a\"b\\c\u{1}\n/é"),
-            "\"a\\\"b\\\\c\\u0001\\n/é\""
-        );
+        assert_eq!(json_string("a\"b\\c\u{1}\n/é"), "\"a\\\"b\\\\c\\u0001\\n/é\"");
     }
 
     #[test]
     fn numeric_path_order() {
-        assert_eq!(
-            compare_paths("/records/10/id", "/records/9/id"),
-            Ordering::Greater
-        );
+        assert_eq!(compare_paths("/records/10/id", "/records/9/id"), Ordering::Greater);
         assert_eq!(compare_paths("/records/1", "/records/1/id"), Ordering::Less);
     }
 }

@@ -63,9 +63,7 @@ pub(crate) fn check_record(
 fn plan_item(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
     let record = Some(index);
     let sum = decimal(fields, "sum");
-    if let (Some(volume), Some(price), Some(sum)) =
-        (decimal(fields, "volume"), decimal(fields, "price"), sum)
-    {
+    if let (Some(volume), Some(price), Some(sum)) = (decimal(fields, "volume"), decimal(fields, "price"), sum) {
         if let Some(product) = volume.mul(&price) {
             let expected = product.round_half_up(2);
             if expected != sum {
@@ -83,11 +81,9 @@ fn plan_item(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
             }
         }
     }
-    if let (Some(period), Some(sum), Some(year1)) = (
-        text(fields, "h_tender_period_id"),
-        sum,
-        decimal(fields, "sum_year1"),
-    ) {
+    if let (Some(period), Some(sum), Some(year1)) =
+        (text(fields, "h_tender_period_id"), sum, decimal(fields, "sum_year1"))
+    {
         match period {
             "annualplan" if year1 != sum => v.push(
                 codes::PLAN_ANNUAL_YEAR_SUM,
@@ -129,21 +125,10 @@ fn plan_item(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
         }
     }
     let payments = ["advance", "step_pay", "last_pay"];
-    let states: Option<Vec<Option<Decimal>>> = payments
-        .iter()
-        .map(|p| optional_decimal(fields, p))
-        .collect();
+    let states: Option<Vec<Option<Decimal>>> = payments.iter().map(|p| optional_decimal(fields, p)).collect();
     if let Some(states) = states {
-        if let Some(first) = payments
-            .iter()
-            .zip(&states)
-            .find(|(_, s)| s.is_some())
-            .map(|(p, _)| *p)
-        {
-            let total = states
-                .iter()
-                .flatten()
-                .try_fold(Decimal::ZERO, |acc, d| acc.add(d));
+        if let Some(first) = payments.iter().zip(&states).find(|(_, s)| s.is_some()).map(|(p, _)| *p) {
+            let total = states.iter().flatten().try_fold(Decimal::ZERO, |acc, d| acc.add(d));
             if let Some(total) = total {
                 if total != Decimal::from_int(100) {
                     v.push(
@@ -179,10 +164,7 @@ fn announcement(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
                 at(path, "publish_date"),
                 Some(index),
                 Some("publish_date"),
-                vec![
-                    ("value", shown("publish_date")),
-                    ("expected", shown("reception_from")),
-                ],
+                vec![("value", shown("publish_date")), ("expected", shown("reception_from"))],
                 None,
             );
         }
@@ -194,10 +176,7 @@ fn announcement(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
                 at(path, "reception_to"),
                 Some(index),
                 Some("reception_to"),
-                vec![
-                    ("value", shown("reception_to")),
-                    ("expected", shown("reception_from")),
-                ],
+                vec![("value", shown("reception_to")), ("expected", shown("reception_from"))],
                 None,
             );
         }
@@ -226,10 +205,7 @@ fn contract(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
                 at(path, "lot_count"),
                 Some(index),
                 Some("lot_count"),
-                vec![
-                    ("value", lot_count.to_string()),
-                    ("expected", rows.to_string()),
-                ],
+                vec![("value", lot_count.to_string()), ("expected", rows.to_string())],
                 None,
             );
         }
@@ -251,12 +227,10 @@ fn participant(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
 }
 
 fn register(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
-    if let (Some(Parsed::Date(start)), Some(Parsed::Date(end))) =
-        (fields.valid("start_date"), fields.valid("end_date"))
+    if let (Some(Parsed::Date(start)), Some(Parsed::Date(end))) = (fields.valid("start_date"), fields.valid("end_date"))
     {
         if end < start {
-            let show =
-                |d: &crate::calendar::Date| format!("{:02}.{:02}.{:04}", d.day, d.month, d.year);
+            let show = |d: &crate::calendar::Date| format!("{:02}.{:02}.{:04}", d.day, d.month, d.year);
             v.push(
                 codes::REGISTER_DATES_ORDER,
                 at(path, "end_date"),
@@ -277,9 +251,7 @@ fn bilingual(v: &mut Validator, entity: Entity, fields: &Fields, path: &str, ind
             continue;
         };
         let russian = format!("{base}_ru");
-        if matches!(fields.state(&field.name), FieldState::Valid(_))
-            && *fields.state(&russian) == FieldState::Absent
-        {
+        if matches!(fields.state(&field.name), FieldState::Valid(_)) && *fields.state(&russian) == FieldState::Absent {
             v.push(
                 codes::BILINGUAL_RU_MISSING,
                 at(path, &russian),

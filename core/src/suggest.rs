@@ -82,9 +82,6 @@ mod tests {
         );
         assert_eq!(nearest("KZZ", ["KZT", "USD"]), Some("KZT"));
         assert_eq!(nearest("XYZ", ["KZT", "USD"]), None);
-        assert_eq!(
-            nearest("release_date", ["realese_date", "id"]),
-            Some("realese_date")
-        );
+        assert_eq!(nearest("release_date", ["realese_date", "id"]), Some("realese_date"));
     }
 }

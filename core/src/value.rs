@@ -42,7 +42,7 @@ impl Value {
     pub fn is_blank(&self) -> bool {
         match self {
             Value::Null => true,
-            Value::Text(s) => s.chars().all(char::is_whitespace),
+            Value::Text(s) => s.chars().all(is_space),
             _ => false,
         }
     }
@@ -86,6 +86,13 @@ impl Value {
             }
         }
     }
+}
+
+/// White space as JSON Schema patterns see it (ECMA-262 `\s`: Unicode White_Space
+/// without U+0085, plus U+FEFF), so that core and any schema validator agree on what a
+/// blank value is.
+pub(crate) fn is_space(c: char) -> bool {
+    c == '\u{feff}' || (c.is_whitespace() && c != '\u{85}')
 }
 
 /// Returns the first member named `key`.

@@ -86,10 +86,7 @@ fn xml_error(offset: u64, message: impl Into<String>) -> Error {
 }
 
 /// Reads a start tag; returns the element and its `prefix:nil` attribute (prefix, value), if any.
-fn start_element(
-    start: &BytesStart,
-    offset: u64,
-) -> Result<(Element, Option<(String, String)>), Error> {
+fn start_element(start: &BytesStart, offset: u64) -> Result<(Element, Option<(String, String)>), Error> {
     let mut element = Element {
         name: local(start.name().as_ref()),
         nil: false,
@@ -165,9 +162,7 @@ fn read_tree(text: &str) -> Result<Element, Error> {
                 }
             }
             Event::End(_) => {
-                let element = stack
-                    .pop()
-                    .ok_or_else(|| xml_error(offset, "unexpected end tag"))?;
+                let element = stack.pop().ok_or_else(|| xml_error(offset, "unexpected end tag"))?;
                 attach(&mut stack, &mut root, element);
             }
             Event::Text(t) => {
@@ -179,10 +174,7 @@ fn read_tree(text: &str) -> Result<Element, Error> {
                 push_text(&mut stack, &content, offset)?;
             }
             Event::GeneralRef(r) => {
-                let resolved = match r
-                    .resolve_char_ref()
-                    .map_err(|e| xml_error(offset, e.to_string()))?
-                {
+                let resolved = match r.resolve_char_ref().map_err(|e| xml_error(offset, e.to_string()))? {
                     Some(c) => c.to_string(),
                     None => match &*r {
                         "lt" => "<".to_owned(),
@@ -190,9 +182,7 @@ fn read_tree(text: &str) -> Result<Element, Error> {
                         "amp" => "&".to_owned(),
                         "apos" => "'".to_owned(),
                         "quot" => "\"".to_owned(),
-                        other => {
-                            return Err(xml_error(offset, format!("unknown entity &{other};")))
-                        }
+                        other => return Err(xml_error(offset, format!("unknown entity &{other};"))),
                     },
                 };
                 push_text(&mut stack, &resolved, offset)?;
@@ -228,7 +218,7 @@ fn push_text(stack: &mut [Element], content: &str, offset: u64) -> Result<(), Er
             element.text.push_str(content);
             Ok(())
         }
-        None if content.chars().all(char::is_whitespace) => Ok(()),
+        None if content.chars().all(is_xml_space) => Ok(()),
         None => Err(xml_error(offset, "text outside the root element")),
     }
 }
@@ -267,12 +257,14 @@ fn unwrap_soap(root: Element) -> Result<Element, Error> {
         .next()
         .ok_or_else(|| xml_error(body_offset, "SOAP Body is empty"))?;
     if payloads.next().is_some() {
-        return Err(xml_error(
-            body_offset,
-            "SOAP Body has more than one element",
-        ));
+        return Err(xml_error(body_offset, "SOAP Body has more than one element"));
     }
     Ok(payload)
+}
+
+/// XML's white space (production S): only these separate elements.
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
 fn escape_pointer(segment: &str) -> String {
@@ -300,7 +292,7 @@ fn convert(
     if element.children.is_empty() && !is_list {
         return Ok(Value::Text(element.text.clone()));
     }
-    if !element.text.chars().all(char::is_whitespace) {
+    if !element.text.chars().all(is_xml_space) {
         return Err(xml_error(
             element.offset,
             format!("element <{}> mixes text and child elements", element.name),
@@ -309,23 +301,14 @@ fn convert(
     if is_list {
         let mut items = Vec::with_capacity(element.children.len());
         for (i, child) in element.children.iter().enumerate() {
-            items.push(convert(
-                child,
-                &format!("{path}/{i}"),
-                lists,
-                ignored,
-                false,
-            )?);
+            items.push(convert(child, &format!("{path}/{i}"), lists, ignored, false)?);
         }
         Ok(Value::Array(items))
     } else {
         let mut members = Vec::with_capacity(element.children.len());
         for child in &element.children {
             let child_path = format!("{path}/{}", escape_pointer(&child.name));
-            members.push((
-                child.name.clone(),
-                convert(child, &child_path, lists, ignored, false)?,
-            ));
+            members.push((child.name.clone(), convert(child, &child_path, lists, ignored, false)?));
         }
         Ok(Value::Object(members))
     }

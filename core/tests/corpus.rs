@@ -13,13 +13,10 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn manifest() -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(corpus_dir().join("manifest.json"))
-        .expect("tests/corpus/manifest.json is readable");
+    let text =
+        std::fs::read_to_string(corpus_dir().join("manifest.json")).expect("tests/corpus/manifest.json is readable");
     let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
-    manifest["cases"]
-        .as_array()
-        .cloned()
-        .expect("manifest has cases")
+    manifest["cases"].as_array().cloned().expect("manifest has cases")
 }
 
 fn options(case: &serde_json::Value) -> Options {
@@ -56,8 +53,7 @@ fn every_packet_gives_its_expected_report() {
                 if actual != expected {
                     failures.push(format!("host {HOST}: packet {packet}: report differs from {report_path} (run `cargo xtask bless` and review the diff)"));
                 }
-                let codes_in_report: BTreeSet<&str> =
-                    report.findings.iter().map(|f| f.code).collect();
+                let codes_in_report: BTreeSet<&str> = report.findings.iter().map(|f| f.code).collect();
                 for trigger in case["triggers"]
                     .as_array()
                     .into_iter()
@@ -167,10 +163,7 @@ fn reports_are_deterministic_across_runs_and_languages() {
             },
         )
         .expect("readable");
-        assert_eq!(
-            one.findings, all.findings,
-            "findings do not depend on the language"
-        );
+        assert_eq!(one.findings, all.findings, "findings do not depend on the language");
         assert!(one.to_json().contains("\"message\": "));
     }
 }

@@ -33,10 +33,8 @@ const ERRATA_NAMES: [(&str, &str); 2] = [
 ];
 
 fn appendix() -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/source/eoz-2019-appendix1.txt"),
-    )
-    .expect("appendix text")
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/source/eoz-2019-appendix1.txt"))
+        .expect("appendix text")
 }
 
 /// Rows (title, type, mandatory, service name) of each table, in order.
@@ -53,8 +51,7 @@ fn tables(text: &str) -> Vec<(String, Vec<[String; 4]>)> {
         }
         let cells: Vec<&str> = line.split('\t').collect();
         let separator = cells.iter().all(|c| c.trim().chars().all(|ch| ch == '-'));
-        if cells.len() == 4 && !separator && !cells[0].contains("Наименование поля")
-        {
+        if cells.len() == 4 && !separator && !cells[0].contains("Наименование поля") {
             if let Some((_, rows)) = out.last_mut() {
                 rows.push([cells[0], cells[1], cells[2], cells[3]].map(|c| c.trim().to_owned()));
             }
@@ -108,9 +105,7 @@ fn every_table_field_is_in_the_schemas() {
             // The contract table's two `id` rows are the contract's and the detail row's.
             let found = fields.iter().find(|(n, t, _)| *n == service && t == title);
             match found {
-                None => problems.push(format!(
-                    "{name}: «{title}» ({service}) is not in the {entity} schema"
-                )),
+                None => problems.push(format!("{name}: «{title}» ({service}) is not in the {entity} schema")),
                 Some((_, _, schema_mandatory)) => {
                     let table_mandatory = mandatory == "да";
                     if *schema_mandatory != table_mandatory {

@@ -48,10 +48,7 @@ fn run(program: &str, args: &[&str]) -> Result<(), String> {
     if status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "`{program} {}` exited with {status}",
-            args.join(" ")
-        ))
+        Err(format!("`{program} {}` exited with {status}", args.join(" ")))
     }
 }
 
@@ -69,10 +66,7 @@ fn output(program: &str, args: &[&str]) -> Result<(i32, String), String> {
 
 fn setup() -> Result<(), String> {
     let (_, installed) = output("rustup", &["target", "list", "--installed"])?;
-    if installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         eprintln!("xtask: wasm32-unknown-unknown target already installed");
         Ok(())
     } else {
@@ -86,14 +80,7 @@ fn test() -> Result<(), String> {
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     run(
         "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
+        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
     )?;
     run("cargo", &["test", "--workspace"])?;
     run(
@@ -125,33 +112,19 @@ fn cli_acceptance() -> Result<(), String> {
     }
     let (code, stdout) = output(
         &exe,
-        &[
-            "check",
-            "--format",
-            "json",
-            "examples/plan_item_three_findings.json",
-        ],
+        &["check", "--format", "json", "examples/plan_item_three_findings.json"],
     )?;
     let report: serde_json::Value =
         serde_json::from_str(&stdout).map_err(|e| format!("cli: report is not JSON: {e}"))?;
     let findings = report["findings"].as_array().cloned().unwrap_or_default();
     let mut codes: Vec<&str> = findings.iter().filter_map(|f| f["code"].as_str()).collect();
     codes.sort_unstable();
-    if code != 1
-        || codes
-            != [
-                "bin.checksum",
-                "dictionary.unknown_code",
-                "plan.sum_mismatch",
-            ]
-    {
+    if code != 1 || codes != ["bin.checksum", "dictionary.unknown_code", "plan.sum_mismatch"] {
         return Err(format!("cli: the three-findings example should be rejected (exit 1) with exactly bin.checksum, dictionary.unknown_code, plan.sum_mismatch; got exit {code}, {codes:?}"));
     }
     for f in &findings {
         if f["record"].as_u64() != Some(0) || f["field"].as_str().is_none_or(str::is_empty) {
-            return Err(format!(
-                "cli: finding does not name the record and field: {f}"
-            ));
+            return Err(format!("cli: finding does not name the record and field: {f}"));
         }
     }
     let (code, _) = output(&exe, &["check", "Cargo.toml"])?;
@@ -165,10 +138,8 @@ fn cli_acceptance() -> Result<(), String> {
 
 fn bless() -> Result<(), String> {
     let dir = root().join("tests/corpus");
-    let manifest =
-        std::fs::read_to_string(dir.join("manifest.json")).map_err(|e| format!("manifest: {e}"))?;
-    let manifest: serde_json::Value =
-        serde_json::from_str(&manifest).map_err(|e| format!("manifest: {e}"))?;
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).map_err(|e| format!("manifest: {e}"))?;
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).map_err(|e| format!("manifest: {e}"))?;
     let cases = manifest["cases"].as_array().cloned().unwrap_or_default();
     let mut written = 0;
     for case in cases {
@@ -191,19 +162,15 @@ fn bless() -> Result<(), String> {
             ..tekser::Options::default()
         };
         let report = tekser::validate(&bytes, &options).map_err(|e| format!("{packet}: {e}"))?;
-        std::fs::write(dir.join(report_path), report.to_json())
-            .map_err(|e| format!("{report_path}: {e}"))?;
+        std::fs::write(dir.join(report_path), report.to_json()).map_err(|e| format!("{report_path}: {e}"))?;
         written += 1;
     }
-    eprintln!(
-        "xtask: wrote {written} expected reports; review them with git diff before committing"
-    );
+    eprintln!("xtask: wrote {written} expected reports; review them with git diff before committing");
     Ok(())
 }
 
 fn read_json(relative: &str) -> Result<serde_json::Value, String> {
-    let text =
-        std::fs::read_to_string(root().join(relative)).map_err(|e| format!("{relative}: {e}"))?;
+    let text = std::fs::read_to_string(root().join(relative)).map_err(|e| format!("{relative}: {e}"))?;
     serde_json::from_str(&text).map_err(|e| format!("{relative}: {e}"))
 }
 
@@ -224,11 +191,10 @@ fn render_catalog() -> Result<String, String> {
         rules["rule_set"].as_str().unwrap_or("")
     ));
     out.push_str(&format!("{}\n\n", rules["title"].as_str().unwrap_or("")));
-    out.push_str(&format!(
-        "{}\n\n",
-        rules["description"].as_str().unwrap_or("")
-    ));
-    out.push_str("## Finding codes\n\n| code | severity | in JSON Schema | what it means | clause |\n|---|---|---|---|---|\n");
+    out.push_str(&format!("{}\n\n", rules["description"].as_str().unwrap_or("")));
+    out.push_str(
+        "## Finding codes\n\n| code | severity | in JSON Schema | what it means | clause |\n|---|---|---|---|---|\n",
+    );
     for rule in rules["rules"].as_array().into_iter().flatten() {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} |\n",
@@ -244,7 +210,9 @@ fn render_catalog() -> Result<String, String> {
         ));
     }
     out.push_str("\nMessages in Russian, Kazakh and English are in `rules.json`; `tekser explain CODE` prints them.\n");
-    out.push_str("\n## Phrases (values of {reason}, and the suggestion suffix)\n\n| key | ru | kk | en |\n|---|---|---|---|\n");
+    out.push_str(
+        "\n## Phrases (values of {reason}, and the suggestion suffix)\n\n| key | ru | kk | en |\n|---|---|---|---|\n",
+    );
     if let Some(phrases) = rules["phrases"].as_object() {
         for (key, texts) in phrases {
             out.push_str(&format!(
@@ -289,8 +257,7 @@ fn render_catalog() -> Result<String, String> {
 
 fn write_catalog() -> Result<(), String> {
     let text = render_catalog()?;
-    std::fs::write(root().join("schemas/RULES.md"), text)
-        .map_err(|e| format!("schemas/RULES.md: {e}"))?;
+    std::fs::write(root().join("schemas/RULES.md"), text).map_err(|e| format!("schemas/RULES.md: {e}"))?;
     eprintln!("xtask: wrote schemas/RULES.md");
     Ok(())
 }
@@ -299,9 +266,7 @@ fn check_catalog_fresh() -> Result<(), String> {
     let expected = render_catalog()?;
     let actual = std::fs::read_to_string(root().join("schemas/RULES.md")).unwrap_or_default();
     if actual != expected {
-        return Err(
-            "schemas/RULES.md is stale: run `cargo xtask catalog` and commit it".to_owned(),
-        );
+        return Err("schemas/RULES.md is stale: run `cargo xtask catalog` and commit it".to_owned());
     }
     eprintln!("xtask: schemas/RULES.md is fresh");
     Ok(())

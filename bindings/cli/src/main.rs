@@ -189,12 +189,7 @@ fn write_text(out: &mut impl Write, name: &str, report: &Report) -> io::Result<(
     Ok(())
 }
 
-fn write_finding(
-    out: &mut impl Write,
-    catalog: &Catalog,
-    lang: Option<Lang>,
-    finding: &Finding,
-) -> io::Result<()> {
+fn write_finding(out: &mut impl Write, catalog: &Catalog, lang: Option<Lang>, finding: &Finding) -> io::Result<()> {
     let record = finding
         .record
         .map(|r| format!("record {r}"))
@@ -211,12 +206,7 @@ fn write_finding(
         Some(lang) => writeln!(out, "          {}", finding.message(catalog, lang))?,
         None => {
             for lang in Lang::ALL {
-                writeln!(
-                    out,
-                    "          [{}] {}",
-                    lang.as_str(),
-                    finding.message(catalog, lang)
-                )?;
+                writeln!(out, "          [{}] {}", lang.as_str(), finding.message(catalog, lang))?;
             }
         }
     }
@@ -238,12 +228,7 @@ fn rules(lang: LangChoice) -> io::Result<ExitCode> {
             Some(Lang::En) | None => rule.title.clone(),
             Some(l) => rule.template(l).to_owned(),
         };
-        writeln!(
-            out,
-            "{:<37} {:<7} {marker} {text}",
-            rule.code,
-            rule.severity.as_str()
-        )?;
+        writeln!(out, "{:<37} {:<7} {marker} {text}", rule.code, rule.severity.as_str())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -269,12 +254,7 @@ fn explain(code: &str) -> io::Result<ExitCode> {
     writeln!(out, "  {}", rule.title)?;
     writeln!(out, "  clause: {}", rule.clause)?;
     for lang in Lang::ALL {
-        writeln!(
-            out,
-            "  message [{}]: {}",
-            lang.as_str(),
-            rule.template(lang)
-        )?;
+        writeln!(out, "  message [{}]: {}", lang.as_str(), rule.template(lang))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,20 +35,11 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn shipped_example_is_accepted() {
-    let out = tekser(
-        &["check", "examples/plan_item.json", "examples/plan_item.xml"],
-        None,
-    );
+    let out = tekser(&["check", "examples/plan_item.json", "examples/plan_item.xml"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains("examples/plan_item.json: accepted"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("examples/plan_item.xml: accepted"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("examples/plan_item.json: accepted"), "{stdout}");
+    assert!(stdout.contains("examples/plan_item.xml: accepted"), "{stdout}");
 }
 
 #[test]
@@ -65,8 +56,7 @@ fn three_findings_each_name_record_field_and_rule() {
         None,
     );
     assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value =
-        serde_json::from_slice(&out.stdout).expect("canonical JSON report");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("canonical JSON report");
     assert_eq!(report["status"], "rejected");
     let findings = report["findings"].as_array().expect("findings");
     let summary: Vec<(String, String, u64)> = findings
@@ -83,11 +73,7 @@ fn three_findings_each_name_record_field_and_rule() {
         summary,
         vec![
             ("bin.checksum".to_owned(), "customer_bin".to_owned(), 0),
-            (
-                "dictionary.unknown_code".to_owned(),
-                "h_method_trade_id".to_owned(),
-                0
-            ),
+            ("dictionary.unknown_code".to_owned(), "h_method_trade_id".to_owned(), 0),
             ("plan.sum_mismatch".to_owned(), "sum".to_owned(), 0),
         ]
     );
@@ -108,8 +94,7 @@ fn json_output_is_the_canonical_report() {
         None,
     );
     let expected =
-        std::fs::read(root().join("tests/corpus/plan_item/three-findings.json.report.json"))
-            .expect("expected report");
+        std::fs::read(root().join("tests/corpus/plan_item/three-findings.json.report.json")).expect("expected report");
     assert_eq!(out.stdout, expected);
 }
 
@@ -121,21 +106,13 @@ fn stdin_and_caller_entity() {
     assert!(text(&out.stdout).starts_with("<stdin>: accepted"));
     let out = tekser(&["check", "-"], Some(&bytes));
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("entity_not_named"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("entity_not_named"), "{}", text(&out.stderr));
 }
 
 #[test]
 fn unusable_input_exits_2_and_says_why() {
     let out = tekser(
-        &[
-            "check",
-            "tests/corpus/errors/doctype.xml",
-            "examples/plan_item.json",
-        ],
+        &["check", "tests/corpus/errors/doctype.xml", "examples/plan_item.json"],
         None,
     );
     assert_eq!(out.status.code(), Some(2));
@@ -150,15 +127,8 @@ fn unusable_input_exits_2_and_says_why() {
     );
     let out = tekser(&["check", "no/such/file.json"], None);
     assert_eq!(out.status.code(), Some(2));
-    let out = tekser(
-        &["check", "--entity", "tenders", "examples/plan_item.json"],
-        None,
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "unknown entity is a usage error"
-    );
+    let out = tekser(&["check", "--entity", "tenders", "examples/plan_item.json"], None);
+    assert_eq!(out.status.code(), Some(2), "unknown entity is a usage error");
 }
 
 #[test]
