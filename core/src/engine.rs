@@ -204,7 +204,7 @@ impl<'c> Validator<'c> {
         let schema = self.catalog.entity(self.entity);
         let fields = self.check_object(schema, object, path, Some(index));
         self.duplicate_key(schema, &fields, path, index);
-        rules::check_record(self, self.entity, &fields, object, path, index);
+        rules::check_record(self, self.entity, &fields, path, index);
     }
 
     fn duplicate_key(&mut self, schema: &RecordSchema, fields: &Fields, path: &str, index: usize) {

@@ -13,8 +13,52 @@ use std::fmt;
 use crate::error::Error;
 use crate::value::Value;
 
+/// Deepest nesting of arrays and objects accepted (a packet needs four levels).
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Refuses nesting deeper than [`MAX_DEPTH`] in one linear pass, before any parsing:
+/// serde_json skips a raw value without a depth limit, and converting a deep tree level
+/// by level would take quadratic time.
+fn check_depth(text: &str) -> Result<(), Error> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut line, mut column) = (1usize, 0usize);
+    for c in text.chars() {
+        column += 1;
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(Error::Json {
+                        line,
+                        column,
+                        message: format!("arrays and objects nested deeper than {MAX_DEPTH} levels"),
+                    });
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            '\n' => {
+                line += 1;
+                column = 0;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Checks the syntax of `text` and returns the raw top-level value.
 pub(crate) fn parse_raw(text: &str) -> Result<&RawValue, Error> {
+    check_depth(text)?;
     serde_json::from_str::<&RawValue>(text).map_err(|e| Error::Json {
         line: e.line(),
         column: e.column(),

@@ -10,7 +10,6 @@ use crate::decimal::Decimal;
 use crate::engine::{pointer_segment, FieldState, Fields, Validator};
 use crate::entity::Entity;
 use crate::kinds::Parsed;
-use crate::value::Object;
 
 fn decimal(fields: &Fields, name: &str) -> Option<Decimal> {
     match fields.valid(name) {
@@ -40,14 +39,7 @@ fn at(path: &str, field: &str) -> String {
 }
 
 /// Runs the record rules of `entity` on one checked record.
-pub(crate) fn check_record(
-    v: &mut Validator,
-    entity: Entity,
-    fields: &Fields,
-    object: &Object,
-    path: &str,
-    index: usize,
-) {
+pub(crate) fn check_record(v: &mut Validator, entity: Entity, fields: &Fields, path: &str, index: usize) {
     match entity {
         Entity::PlanItem => plan_item(v, fields, path, index),
         Entity::Announcement => announcement(v, fields, path, index),
@@ -57,7 +49,6 @@ pub(crate) fn check_record(
         Entity::Lot | Entity::Result | Entity::LegalAct => {}
     }
     bilingual(v, entity, fields, path, index);
-    let _ = object;
 }
 
 fn plan_item(v: &mut Validator, fields: &Fields, path: &str, index: usize) {

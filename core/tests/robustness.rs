@@ -1,0 +1,138 @@
+//! Bad input gets a report or an error, never a panic or a hang: every corpus packet is
+//! mutated many times (truncated, bytes flipped, spans repeated or dropped) and each
+//! result must validate to `Ok(report)` whose JSON parses, or to `Err`.
+
+use std::path::Path;
+
+use tekser::{Error, Options};
+
+/// A small deterministic generator (xorshift64*), so a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+const INTERESTING: [&[u8]; 12] = [
+    b"\"",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"<",
+    b">",
+    b"&",
+    b"\xff",
+    b"\\u0000",
+    b"1e999",
+    b"<!DOCTYPE x>",
+];
+
+fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for _ in 0..=rng.below(3) {
+        let at = rng.below(out.len() + 1);
+        match rng.below(5) {
+            0 => out.truncate(at),
+            1 => {
+                if at < out.len() {
+                    out[at] = rng.next() as u8;
+                }
+            }
+            2 => {
+                let end = (at + rng.below(64)).min(out.len());
+                let span = out[at..end].to_vec();
+                out.splice(at..at, span);
+            }
+            3 => {
+                let end = (at + rng.below(64)).min(out.len());
+                out.drain(at..end);
+            }
+            _ => {
+                let piece = INTERESTING[rng.below(INTERESTING.len())];
+                out.splice(at..at, piece.iter().copied());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn mutated_corpus_packets_never_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
+    let mut packets: Vec<_> = Vec::new();
+    for entity in std::fs::read_dir(&dir).expect("corpus").flatten() {
+        if entity.path().is_dir() {
+            for file in std::fs::read_dir(entity.path()).expect("dir").flatten() {
+                let name = file.file_name().to_string_lossy().into_owned();
+                if (name.ends_with(".json") || name.ends_with(".xml")) && !name.ends_with(".report.json") {
+                    packets.push(file.path());
+                }
+            }
+        }
+    }
+    packets.sort();
+    assert!(packets.len() > 100);
+    let mut rng = Rng(0x7e45_e12d_u64);
+    let (mut reports, mut errors) = (0, 0);
+    for path in &packets {
+        let bytes = std::fs::read(path).expect("packet");
+        for round in 0..150 {
+            let mutated = mutate(&mut rng, &bytes);
+            let options = Options {
+                lang: None,
+                entity: Some(tekser::Entity::PlanItem),
+                ..Options::default()
+            };
+            match tekser::validate(&mutated, &options) {
+                Ok(report) => {
+                    let json = report.to_json();
+                    assert!(
+                        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+                        "{} round {round}: report is not JSON",
+                        path.display()
+                    );
+                    reports += 1;
+                }
+                Err(Error::Catalog(e)) => panic!("catalog error on input: {e}"),
+                Err(_) => errors += 1,
+            }
+        }
+    }
+    eprintln!("mutations: {reports} reports, {errors} API errors");
+    assert!(reports > 0 && errors > 0);
+}
+
+#[test]
+fn deep_json_nesting_is_an_error() {
+    let options = Options {
+        entity: Some(tekser::Entity::Lot),
+        ..Options::default()
+    };
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(matches!(
+        tekser::validate(deep.as_bytes(), &options),
+        Err(Error::Json { .. })
+    ));
+    let deep = format!("[{}{}]", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+    assert!(matches!(
+        tekser::validate(deep.as_bytes(), &options),
+        Err(Error::Json { .. })
+    ));
+    // Brackets inside strings do not count.
+    let text = format!("[{{\"id\": \"{}\"}}]", "[".repeat(1000));
+    assert!(tekser::validate(text.as_bytes(), &options).is_ok());
+}
