@@ -246,11 +246,16 @@ fn packet(
         );
     }
     match &header {
+        None | Some(Value::Null) => v.packet_finding(codes::FIELD_MISSING, "/header", "header", Vec::new(), None),
         Some(h) => v.header(h, options.entity),
-        None => v.packet_finding(codes::FIELD_MISSING, "/header", "header", Vec::new(), None),
     }
     match records {
-        None => v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None),
+        None | Some(Item::Parsed(Value::Null)) => {
+            v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None)
+        }
+        Some(Item::Raw(raw)) if json::raw_kind(raw) == b'n' => {
+            v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None)
+        }
         Some(Item::Raw(raw)) if json::raw_kind(raw) == b'[' => {
             for (i, record) in json::raw_array(raw)?.into_iter().enumerate() {
                 v.record(i, &format!("/records/{i}"), &json::to_value(record)?);

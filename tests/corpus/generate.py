@@ -286,6 +286,8 @@ case("plan_item", "header-entity-unknown", h, caller="plan_item", triggers=["dat
 case("plan_item", "packet-no-header", {"records": [copy.deepcopy(BASE["plan_item"])]}, caller="plan_item", triggers=["field.missing"])
 case("plan_item", "packet-records-shape", {"header": dict(HEADER, entity="plan_item"), "records": {"id": guid(1)}, "meta": 1},
      triggers=["field.type", "field.unknown"])
+case("plan_item", "packet-null-parts", {"header": None, "records": None}, caller="plan_item", triggers=["field.missing"], forms=("json", "xml"),
+     note="null header and records are missing, as a null mandatory field is")
 case("plan_item", "packet-no-records", {"header": dict(HEADER, entity="plan_item"), "recrods": []}, triggers=["field.missing", "field.unknown"])
 
 # ---------------------------------------------------------------- lots
