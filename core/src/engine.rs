@@ -51,6 +51,13 @@ impl Fields {
     }
 }
 
+/// Which rows a key belongs to: keys are unique among records, and among detail rows.
+#[derive(Clone, Copy)]
+enum Rows {
+    Records,
+    Details,
+}
+
 /// Escapes one JSON Pointer segment.
 pub(crate) fn pointer_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
@@ -64,7 +71,7 @@ pub struct Validator<'c> {
     findings: Vec<Finding>,
     record_count: usize,
     packet_id: Option<String>,
-    record_keys: BTreeMap<String, usize>,
+    record_keys: BTreeMap<String, String>,
     detail_keys: BTreeMap<String, String>,
 }
 
@@ -203,29 +210,39 @@ impl<'c> Validator<'c> {
         };
         let schema = self.catalog.entity(self.entity);
         let fields = self.check_object(schema, object, path, Some(index));
-        self.duplicate_key(schema, &fields, path, index);
+        self.duplicate_key(Rows::Records, schema, &fields, path, Some(index));
         rules::check_record(self, self.entity, &fields, path, index);
     }
 
-    fn duplicate_key(&mut self, schema: &RecordSchema, fields: &Fields, path: &str, index: usize) {
-        let Some(key) = record_key(schema, fields) else {
-            return;
-        };
+    /// Reports a record (or detail row) whose key was seen before in this packet.
+    ///
+    /// `first_seen` is what the finding names as the earlier occurrence: the record
+    /// index for records, the JSON Pointer for detail rows (which may sit in any record).
+    fn duplicate_key(&mut self, rows: Rows, schema: &RecordSchema, fields: &Fields, path: &str, record: Option<usize>) {
+        let Some(key) = record_key(schema, fields) else { return };
         let first_field = schema.key.first().cloned().unwrap_or_default();
-        match self.record_keys.get(&key) {
+        let here = match rows {
+            Rows::Records => record.map(|r| r.to_string()).unwrap_or_default(),
+            Rows::Details => path.to_owned(),
+        };
+        let seen = match rows {
+            Rows::Records => &mut self.record_keys,
+            Rows::Details => &mut self.detail_keys,
+        };
+        match seen.get(&key) {
             Some(first) => {
-                let first = *first;
+                let first = first.clone();
                 self.push(
                     codes::RECORD_DUPLICATE_KEY,
                     format!("{path}/{}", pointer_segment(&first_field)),
-                    Some(index),
+                    record,
                     Some(&first_field),
-                    vec![("value", key), ("expected", first.to_string())],
+                    vec![("value", key), ("expected", first)],
                     None,
                 );
             }
             None => {
-                self.record_keys.insert(key, index);
+                seen.insert(key, here);
             }
         }
     }
@@ -329,7 +346,7 @@ impl<'c> Validator<'c> {
                     continue;
                 };
                 let detail = self.check_object(nested, object, &item_path, record);
-                self.detail_key(nested, &detail, &item_path, record);
+                self.duplicate_key(Rows::Details, nested, &detail, &item_path, record);
             }
             return FieldState::List(items.len());
         }
@@ -340,29 +357,6 @@ impl<'c> Validator<'c> {
         match checked.parsed {
             Some(p) => FieldState::Valid(p),
             None => FieldState::Invalid,
-        }
-    }
-
-    fn detail_key(&mut self, schema: &RecordSchema, fields: &Fields, path: &str, record: Option<usize>) {
-        let Some(key) = record_key(schema, fields) else {
-            return;
-        };
-        let first_field = schema.key.first().cloned().unwrap_or_default();
-        match self.detail_keys.get(&key) {
-            Some(first_path) => {
-                let first_path = first_path.clone();
-                self.push(
-                    codes::RECORD_DUPLICATE_KEY,
-                    format!("{path}/{}", pointer_segment(&first_field)),
-                    record,
-                    Some(&first_field),
-                    vec![("value", key), ("expected", first_path)],
-                    None,
-                );
-            }
-            None => {
-                self.detail_keys.insert(key, path.to_owned());
-            }
         }
     }
 
