@@ -39,9 +39,15 @@ fn main() -> ExitCode {
 }
 
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
-    eprintln!("xtask: $ {program} {}", args.join(" "));
+    run_with_env(program, args, &[])
+}
+
+fn run_with_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    let shown: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    eprintln!("xtask: $ {}{program} {}", shown.concat(), args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
@@ -78,6 +84,11 @@ fn test() -> Result<(), String> {
     setup()?;
     check_catalog_fresh()?;
     run("cargo", &["fmt", "--all", "--", "--check"])?;
+    run_with_env(
+        "cargo",
+        &["doc", "-q", "-p", "tekser", "--no-deps"],
+        ("RUSTDOCFLAGS", "-D warnings"),
+    )?;
     run(
         "cargo",
         &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
