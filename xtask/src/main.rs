@@ -87,7 +87,7 @@ fn test() -> Result<(), String> {
     run_with_env(
         "cargo",
         &["doc", "-q", "-p", "tekser", "--no-deps"],
-        ("RUSTDOCFLAGS", "-D warnings"),
+        &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
     run(
         "cargo",
