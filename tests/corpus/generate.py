@@ -202,6 +202,44 @@ second_result = dict(BASE["result"], bin_iin=BIN_B, h_state_member_id="potential
 case("result", "two-participants", packet("result", [copy.deepcopy(BASE["result"]), second_result]), forms=("json", "xml"),
      note="one lot, two rows: the key is id + bin_iin")
 
+# ---------------------------------------------------------------- every field, one record each
+def schema_fields(entity):
+    schema = json.load(open(os.path.join(ROOT, "../../schemas", entity + ".schema.json"), encoding="utf-8"))
+    return schema["properties"], schema["required"]
+
+
+for entity in BASE:
+    props, required = schema_fields(entity)
+    missing, wrong = [], []
+    for name in props:
+        r = copy.deepcopy(BASE[entity])
+        if name in required:
+            r.pop(name, None)
+            missing.append(r)
+        r = copy.deepcopy(BASE[entity])
+        r[name] = {"value": "x"}
+        wrong.append(r)
+    if entity == "contract":
+        detail_props = json.load(open(os.path.join(ROOT, "../../schemas/contract.schema.json"), encoding="utf-8"))["$defs"]["detail"]["required"]
+        for name in detail_props:
+            r = copy.deepcopy(BASE[entity])
+            r["details"][0]["id"] = guid(5000 + len(missing))
+            r["details"][0].pop(name)
+            missing.append(r)
+    # Distinct keys, so that the only findings are the ones each record is about.
+    for i, r in enumerate(missing + wrong):
+        if entity == "contract" and isinstance(r.get("details"), list) and "id" in r["details"][0]:
+            r["details"][0]["id"] = guid(6000 + i)
+        for key in ("id", "download_url"):
+            if key in r and not isinstance(r[key], dict):
+                r[key] = guid(1000 + i) if key == "id" else BASE[entity][key] + "?" + str(i)
+        if entity in ("participant", "unreliable_supplier") and not isinstance(r.get("bin_iin"), dict) and "bin_iin" in r:
+            r["bin_iin"] = with_check("0811400%04d" % i)
+    case(entity, "each-mandatory-missing", packet(entity, missing), triggers=["field.missing"], forms=("json", "xml"),
+         note="record i lacks the i-th mandatory field")
+    case(entity, "each-field-an-object", packet(entity, wrong), triggers=["field.type"],
+         note="record i has an object in the i-th field")
+
 # ---------------------------------------------------------------- the acceptance case: exactly three findings
 case("plan_item", "three-findings", one("plan_item", customer_bin=BAD_CHECK, h_method_trade_id="openTendr", price="24.16"),
      triggers=["bin.checksum", "dictionary.unknown_code", "plan.sum_mismatch"], forms=("json", "xml"))
