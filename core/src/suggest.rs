@@ -4,7 +4,8 @@
 ///
 /// A candidate equal to `given` once case and the separators `._- ` are ignored wins
 /// outright (the regulation itself spells `published.Auction` and `published_Auction`);
-/// otherwise the smallest edit distance of at most 2 (and less than half the length)
+/// otherwise the smallest edit distance of at most 1 for codes of up to 4 characters and
+/// at most 2 for longer ones
 /// wins, ties going to the earlier candidate so that the answer is deterministic.
 pub fn nearest<'a, I>(given: &str, candidates: I) -> Option<&'a str>
 where
@@ -28,7 +29,8 @@ where
             continue;
         }
         let distance = edit_distance(&given_lower, &candidate.to_lowercase());
-        let limit = 2.min(given.chars().count().saturating_sub(1) / 2);
+        // One edit for short codes (KZ → KZT), two for longer ones, never half the word.
+        let limit = (given.chars().count().saturating_sub(1) / 2).clamp(1, 2);
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
@@ -82,6 +84,8 @@ mod tests {
         );
         assert_eq!(nearest("KZZ", ["KZT", "USD"]), Some("KZT"));
         assert_eq!(nearest("XYZ", ["KZT", "USD"]), None);
+        assert_eq!(nearest("KZ", ["KZT", "USD"]), Some("KZT"));
+        assert_eq!(nearest("x", ["t", "r", "u"]), Some("t"));
         assert_eq!(nearest("release_date", ["realese_date", "id"]), Some("realese_date"));
     }
 }
