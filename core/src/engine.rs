@@ -4,7 +4,7 @@
 //! records is the set of record keys for duplicate detection. A later streaming reader
 //! can therefore feed records as it parses them without changing any rule.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::{Catalog, FieldDef, Kind, RecordSchema};
 use crate::codes;
@@ -250,11 +250,14 @@ impl<'c> Validator<'c> {
     /// Checks the members of an object against a record schema; returns the field states.
     fn check_object(&mut self, schema: &RecordSchema, object: &Object, path: &str, record: Option<usize>) -> Fields {
         // Repeated keys: reported once per name; the first occurrence is the one checked.
+        // Sets, not lists: a hostile record may have a great many keys.
+        let mut seen_set: BTreeSet<&str> = BTreeSet::new();
         let mut seen: Vec<&str> = Vec::new();
         let mut repeated: Vec<&str> = Vec::new();
+        let mut repeated_set: BTreeSet<&str> = BTreeSet::new();
         for (key, _) in object {
-            if seen.contains(&key.as_str()) {
-                if !repeated.contains(&key.as_str()) {
+            if !seen_set.insert(key) {
+                if repeated_set.insert(key) {
                     repeated.push(key);
                 }
             } else {

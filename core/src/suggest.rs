@@ -28,6 +28,10 @@ where
         if candidate == given {
             continue;
         }
+        // The distance is at least the difference in length: skip the full computation.
+        if given_lower.chars().count().abs_diff(candidate.chars().count()) > 2 {
+            continue;
+        }
         let distance = edit_distance(&given_lower, &candidate.to_lowercase());
         // One edit for short codes (KZ → KZT), two for longer ones, never half the word.
         let limit = (given.chars().count().saturating_sub(1) / 2).clamp(1, 2);

@@ -136,3 +136,19 @@ fn deep_json_nesting_is_an_error() {
     let text = format!("[{{\"id\": \"{}\"}}]", "[".repeat(1000));
     assert!(tekser::validate(text.as_bytes(), &options).is_ok());
 }
+
+#[test]
+fn a_record_with_very_many_keys_is_checked_in_reasonable_time() {
+    let keys: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\": {i}")).collect();
+    let text = format!("[{{{}}}]", keys.join(","));
+    let options = Options {
+        entity: Some(tekser::Entity::Lot),
+        ..Options::default()
+    };
+    let report = tekser::validate(text.as_bytes(), &options).expect("readable");
+    assert_eq!(
+        report.count(tekser::Severity::Warning),
+        100_000,
+        "every unknown key is a warning"
+    );
+}
