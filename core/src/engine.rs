@@ -115,6 +115,23 @@ impl<'c> Validator<'c> {
         });
     }
 
+    /// A value of the wrong JSON type (`expected` names the type wanted).
+    fn type_mismatch(&mut self, path: String, record: Option<usize>, field: &str, expected: &str) {
+        self.push(
+            codes::FIELD_TYPE,
+            path,
+            record,
+            Some(field),
+            vec![("expected", expected.to_owned())],
+            None,
+        );
+    }
+
+    /// The catalog this validator checks against.
+    pub(crate) fn catalog(&self) -> &'c Catalog {
+        self.catalog
+    }
+
     fn push_problem(&mut self, problem: Problem, path: String, record: Option<usize>, field: &str) {
         self.push(
             problem.code,
@@ -141,14 +158,7 @@ impl<'c> Validator<'c> {
     /// Checks the packet header (a JSON object at `/header`); `caller` is the entity the caller expects.
     pub fn header(&mut self, header: &Value, caller: Option<Entity>) {
         let Value::Object(object) = header else {
-            self.push(
-                codes::FIELD_TYPE,
-                "/header".into(),
-                None,
-                Some("header"),
-                vec![("expected", "object".into())],
-                None,
-            );
+            self.type_mismatch("/header".into(), None, "header", "object");
             return;
         };
         let schema = &self.catalog.header;
@@ -325,27 +335,13 @@ impl<'c> Validator<'c> {
         };
         if let Kind::List(nested) = &def.kind {
             let Value::Array(items) = value else {
-                self.push(
-                    codes::FIELD_TYPE,
-                    field_path,
-                    record,
-                    Some(&def.name),
-                    vec![("expected", "array".into())],
-                    None,
-                );
+                self.type_mismatch(field_path, record, &def.name, "array");
                 return FieldState::Invalid;
             };
             for (i, item) in items.iter().enumerate() {
                 let item_path = format!("{field_path}/{i}");
                 let Value::Object(object) = item else {
-                    self.push(
-                        codes::FIELD_TYPE,
-                        item_path,
-                        record,
-                        Some(&def.name),
-                        vec![("expected", "object".into())],
-                        None,
-                    );
+                    self.type_mismatch(item_path, record, &def.name, "object");
                     continue;
                 };
                 let detail = self.check_object(nested, object, &item_path, record);

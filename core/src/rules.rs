@@ -4,7 +4,6 @@
 //! absent): a malformed input already has its own finding, and one cause gives one
 //! finding.
 
-use crate::catalog::Catalog;
 use crate::codes;
 use crate::decimal::Decimal;
 use crate::engine::{pointer_segment, FieldState, Fields, Validator};
@@ -236,7 +235,8 @@ fn register(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
 
 /// A Kazakh text without its Russian pair (`X_kz` given, `X_ru` absent).
 fn bilingual(v: &mut Validator, entity: Entity, fields: &Fields, path: &str, index: usize) {
-    let Ok(catalog) = Catalog::get() else { return };
+    // The validator's own catalog: the rule must never silently skip on a lookup.
+    let catalog = v.catalog();
     for field in &catalog.entity(entity).fields {
         let Some(base) = field.name.strip_suffix("_kz") else {
             continue;

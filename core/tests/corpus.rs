@@ -1,23 +1,14 @@
 //! The conformance corpus on the Rust host: every packet of `tests/corpus/manifest.json`
 //! gives its expected report byte for byte (or its expected API error kind).
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::collections::BTreeSet;
+
+use common::{corpus_dir, manifest_cases as manifest};
 use tekser::{codes, Options};
 
 const HOST: &str = "rust";
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus")
-}
-
-fn manifest() -> Vec<serde_json::Value> {
-    let text =
-        std::fs::read_to_string(corpus_dir().join("manifest.json")).expect("tests/corpus/manifest.json is readable");
-    let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
-    manifest["cases"].as_array().cloned().expect("manifest has cases")
-}
 
 fn options(case: &serde_json::Value) -> Options {
     Options {

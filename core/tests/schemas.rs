@@ -2,14 +2,11 @@
 //! JSON Schema validator (the `jsonschema` crate) finds the packet structurally valid
 //! exactly when core reports no structural error.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use jsonschema::Registry;
-use tekser::{Catalog, Entity, Options, Severity};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::{manifest_cases, root, structurally_valid};
+use jsonschema::{Registry, Validator};
+use tekser::{Catalog, Entity, Options};
 
 fn registry() -> Registry<'static> {
     let mut builder = Registry::new();
@@ -33,16 +30,21 @@ fn registry() -> Registry<'static> {
 
 const BASE: &str = "https://tekser.example/schemas/eoz-2019/";
 
+/// A validator for the schema file `name` of `schemas/`, resolved through the registry.
+fn validator(registry: &Registry<'static>, name: &str) -> Validator {
+    jsonschema::options()
+        .with_registry(registry)
+        .build(&serde_json::json!({ "$ref": format!("{BASE}{name}") }))
+        .expect("validator builds")
+}
+
 #[test]
 fn schema_validator_agrees_with_core_on_every_corpus_packet() {
     let registry = registry();
     let catalog = Catalog::get().expect("catalog");
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("tests/corpus/manifest.json")).expect("manifest"))
-            .expect("JSON");
     let mut disagreements = Vec::new();
     let mut checked = 0;
-    for case in manifest["cases"].as_array().expect("cases") {
+    for case in &manifest_cases() {
         if case["report"].is_null() {
             continue;
         }
@@ -57,22 +59,12 @@ fn schema_validator_agrees_with_core_on_every_corpus_packet() {
             },
         )
         .expect("readable");
-        let core_valid = !report
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Error && catalog.rule(f.code).is_some_and(|r| r.structural));
+        let core_valid = structurally_valid(&report, catalog);
         // The packet in its JSON shape (an XML packet as the data model reads it).
         let model = tekser::parse(&bytes).expect("parses");
         let instance: serde_json::Value = serde_json::from_str(&model.to_json()).expect("model is JSON");
-        let schema_id = if instance.is_array() {
-            format!("{BASE}{}.list.schema.json", report.entity)
-        } else {
-            format!("{BASE}{}.packet.schema.json", report.entity)
-        };
-        let validator = jsonschema::options()
-            .with_registry(&registry)
-            .build(&serde_json::json!({ "$ref": schema_id }))
-            .expect("validator builds");
+        let form = if instance.is_array() { "list" } else { "packet" };
+        let validator = validator(&registry, &format!("{}.{form}.schema.json", report.entity));
         let schema_valid = validator.is_valid(&instance);
         if schema_valid != core_valid {
             let errors: Vec<String> = validator
@@ -96,15 +88,9 @@ fn schema_validator_agrees_with_core_on_every_corpus_packet() {
 #[test]
 fn every_expected_report_conforms_to_the_report_schema() {
     let registry = registry();
-    let validator = jsonschema::options()
-        .with_registry(&registry)
-        .build(&serde_json::json!({ "$ref": format!("{BASE}report.schema.json") }))
-        .expect("validator builds");
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("tests/corpus/manifest.json")).expect("manifest"))
-            .expect("JSON");
+    let validator = validator(&registry, "report.schema.json");
     let mut checked = 0;
-    for case in manifest["cases"].as_array().expect("cases") {
+    for case in &manifest_cases() {
         let Some(report) = case["report"].as_str() else {
             continue;
         };
@@ -294,19 +280,13 @@ fn schemas_and_core_agree_on_tricky_values_of_every_kind() {
         let base_text =
             std::fs::read_to_string(root().join(format!("tests/corpus/{entity}/valid.json"))).expect("valid packet");
         let base: serde_json::Value = serde_json::from_str(&base_text).expect("JSON");
-        let validator = jsonschema::options()
-            .with_registry(&registry)
-            .build(&serde_json::json!({ "$ref": format!("{BASE}{entity}.packet.schema.json") }))
-            .expect("validator builds");
+        let validator = validator(&registry, &format!("{entity}.packet.schema.json"));
         for value in &values {
             let mut packet = base.clone();
             packet["records"][0][field] = value.clone();
             let bytes = serde_json::to_vec(&packet).expect("serialises");
             let report = tekser::validate(&bytes, &Options::default()).expect("readable");
-            let core_valid = !report
-                .findings
-                .iter()
-                .any(|f| f.severity == Severity::Error && catalog.rule(f.code).is_some_and(|r| r.structural));
+            let core_valid = structurally_valid(&report, catalog);
             let schema_valid = validator.is_valid(&packet);
             if core_valid != schema_valid {
                 let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
