@@ -102,6 +102,89 @@ impl LocalDateTime {
     }
 }
 
+/// Days from 1970-01-01 to `date` (proleptic Gregorian; negative before 1970).
+fn days_from_epoch(date: Date) -> i64 {
+    // Howard Hinnant's days_from_civil.
+    let y = i64::from(date.year) - i64::from(date.month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(date.month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(date.day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The instant Astana moved from UTC+6 to UTC+5: 2024-02-29T18:00:00Z, i.e. local
+/// midnight of 01.03.2024 (UTC+6) became 23:00 of 29.02.2024 (UTC+5).
+pub const ASTANA_SWITCH_UTC_MINUTES: i64 = 28_487_160;
+
+/// An instant, in whole minutes since 1970-01-01T00:00Z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Instant {
+    /// Minutes since the Unix epoch (UTC).
+    pub utc_minutes: i64,
+    /// The Astana offset from UTC in force at that instant, in minutes (360 or 300).
+    pub offset_minutes: i64,
+}
+
+impl LocalDateTime {
+    /// The instant of this Astana local time, with the offset in force then (Rules p.13:
+    /// all times are Astana time). UTC+6 until 2024-02-29T18:00Z, UTC+5 from then on.
+    ///
+    /// Local times from 23:00 to 23:59 of 29.02.2024 happened twice; they are read as
+    /// the first occurrence (UTC+6), the one before the switch (see errata
+    /// `astana-time-switch`). Daylight saving time before 2005 is not modelled: the
+    /// exchange's data starts in 2016.
+    pub fn instant(&self) -> Instant {
+        let local = days_from_epoch(self.date) * 1440 + i64::from(self.hour) * 60 + i64::from(self.minute);
+        // Every local time before 01.03.2024 00:00 is UTC+6; from then on UTC+5.
+        let switch_local = ASTANA_SWITCH_UTC_MINUTES + 360;
+        let offset = if local < switch_local { 360 } else { 300 };
+        Instant {
+            utc_minutes: local - offset,
+            offset_minutes: offset,
+        }
+    }
+
+    /// ISO 8601 with the Astana offset in force: `2024-02-29T23:30:00+06:00`.
+    pub fn to_iso8601(&self) -> String {
+        let offset = self.instant().offset_minutes;
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:00+{:02}:{:02}",
+            self.date.year,
+            self.date.month,
+            self.date.day,
+            self.hour,
+            self.minute,
+            offset / 60,
+            offset % 60
+        )
+    }
+}
+
+impl Instant {
+    /// ISO 8601 in UTC: `2024-02-29T17:30:00Z`.
+    pub fn to_iso8601_utc(&self) -> String {
+        let days = self.utc_minutes.div_euclid(1440);
+        let minutes = self.utc_minutes.rem_euclid(1440);
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:00Z",
+            minutes / 60,
+            minutes % 60
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +212,41 @@ mod tests {
             LocalDateTime::parse("01.03.2024 10:00").expect("ok")
                 < LocalDateTime::parse("01.03.2024 10:01").expect("ok")
         );
+    }
+
+    #[test]
+    fn astana_offset_on_both_sides_of_the_2024_switch() {
+        let at = |t: &str| LocalDateTime::parse(t).expect("valid");
+        assert_eq!(
+            ASTANA_SWITCH_UTC_MINUTES,
+            days_from_epoch(Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            }) * 1440
+                + 18 * 60
+        );
+        let before = at("29.02.2024 22:59");
+        assert_eq!(before.to_iso8601(), "2024-02-29T22:59:00+06:00");
+        assert_eq!(before.instant().to_iso8601_utc(), "2024-02-29T16:59:00Z");
+        // The repeated hour is read as its first occurrence (UTC+6).
+        let repeated = at("29.02.2024 23:30");
+        assert_eq!(repeated.to_iso8601(), "2024-02-29T23:30:00+06:00");
+        assert_eq!(repeated.instant().to_iso8601_utc(), "2024-02-29T17:30:00Z");
+        let after = at("01.03.2024 00:00");
+        assert_eq!(after.to_iso8601(), "2024-03-01T00:00:00+05:00");
+        assert_eq!(after.instant().to_iso8601_utc(), "2024-02-29T19:00:00Z");
+        assert_eq!(
+            at("15.06.2016 09:00").instant().to_iso8601_utc(),
+            "2016-06-15T03:00:00Z"
+        );
+        assert_eq!(
+            at("15.06.2025 09:00").instant().to_iso8601_utc(),
+            "2025-06-15T04:00:00Z"
+        );
+        assert_eq!(at("01.01.1970 06:00").instant().utc_minutes, 0);
+        // Instants order as the times happened, across the switch.
+        assert!(before.instant() < repeated.instant());
+        assert!(repeated.instant() < after.instant());
     }
 }

@@ -6,13 +6,20 @@
 
 use std::sync::OnceLock;
 
+use crate::calendar::Date;
+use crate::digest::Algorithm;
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::report::{Lang, Severity};
 use crate::value::{get, Object, Value};
 
-/// The name of the only rule set so far: the 2019 ЕОЗ regulation.
+/// The name of the current rule set: the 2019 ЕОЗ regulation.
 pub const RULE_SET: &str = "eoz-2019";
+
+/// The version name of the dictionaries embedded in a rule set (no dictionary file given).
+pub const BUILT_IN_DICTIONARIES: &str = "built-in";
+
+const RULE_SETS: &str = include_str!("../../schemas/rule-sets.json");
 
 const ENTITY_SCHEMAS: [(Entity, &str); 8] = [
     (Entity::PlanItem, include_str!("../../schemas/plan_item.schema.json")),
@@ -37,6 +44,22 @@ const PACKET_SCHEMA: &str = include_str!("../../schemas/packet.schema.json");
 const DICTIONARIES: &str = include_str!("../../schemas/dictionaries.schema.json");
 const KINDS: &str = include_str!("../../schemas/kinds.schema.json");
 const RULES: &str = include_str!("../../schemas/rules.json");
+
+/// The files of the `eoz-2019` rule set that its digest covers (dictionaries are covered
+/// as the effective dictionary entries, so that a dictionary file changes the digest).
+const EOZ_2019_FILES: [(&str, &str); 11] = [
+    ("announcement.schema.json", ENTITY_SCHEMAS[2].1),
+    ("contract.schema.json", ENTITY_SCHEMAS[3].1),
+    ("kinds.schema.json", KINDS),
+    ("legal_act.schema.json", ENTITY_SCHEMAS[7].1),
+    ("lot.schema.json", ENTITY_SCHEMAS[1].1),
+    ("packet.schema.json", PACKET_SCHEMA),
+    ("participant.schema.json", ENTITY_SCHEMAS[4].1),
+    ("plan_item.schema.json", ENTITY_SCHEMAS[0].1),
+    ("result.schema.json", ENTITY_SCHEMAS[5].1),
+    ("rules.json", RULES),
+    ("unreliable_supplier.schema.json", ENTITY_SCHEMAS[6].1),
+];
 
 /// How a field's value is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,10 +231,21 @@ impl Rule {
 }
 
 /// Everything the engine knows about one rule set.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     /// Rule set name.
     pub rule_set: String,
+    /// The regulation edition it implements.
+    pub title: String,
+    /// First day it applies (Astana date).
+    pub applies_from: Date,
+    /// First day it no longer applies, once a newer rule set replaces it.
+    pub applies_until: Option<Date>,
+    /// Version of the dictionaries in use: [`BUILT_IN_DICTIONARIES`] or a dictionary file's.
+    pub dictionaries_version: String,
+    /// `sha256:<hex>` over the rule set's files and effective dictionaries (CANONICAL.md).
+    pub digest: String,
+    files: &'static [(&'static str, &'static str)],
     entities: Vec<(Entity, RecordSchema)>,
     /// The packet header's fields.
     pub header: RecordSchema,
@@ -224,15 +258,142 @@ pub struct Catalog {
     pub xml_lists: Vec<String>,
 }
 
-static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
+static CATALOGS: OnceLock<Result<Vec<Catalog>, String>> = OnceLock::new();
 
 impl Catalog {
-    /// The embedded catalog of the current rule set.
-    pub fn get() -> Result<&'static Catalog, Error> {
-        CATALOG
-            .get_or_init(load)
+    /// Every embedded rule set, oldest first.
+    pub fn all() -> Result<&'static [Catalog], Error> {
+        CATALOGS
+            .get_or_init(load_all)
             .as_ref()
+            .map(Vec::as_slice)
             .map_err(|e| Error::Catalog(e.clone()))
+    }
+
+    /// The current rule set (the newest).
+    pub fn get() -> Result<&'static Catalog, Error> {
+        Catalog::all()?
+            .last()
+            .ok_or_else(|| Error::Catalog("no rule set is embedded".to_owned()))
+    }
+
+    /// The rule set named `name`; an unknown name is [`Error::UnknownRuleSet`].
+    pub fn named(name: &str) -> Result<&'static Catalog, Error> {
+        let all = Catalog::all()?;
+        all.iter()
+            .find(|c| c.rule_set == name)
+            .ok_or_else(|| Error::UnknownRuleSet {
+                name: name.to_owned(),
+                expected: all.iter().map(|c| c.rule_set.as_str()).collect::<Vec<_>>().join(", "),
+            })
+    }
+
+    /// The rule set in force on `date`; before the first one, the first one.
+    pub fn for_date(date: Date) -> Result<&'static Catalog, Error> {
+        let all = Catalog::all()?;
+        let periods: Vec<(Date, Option<Date>)> = all.iter().map(|c| (c.applies_from, c.applies_until)).collect();
+        all.get(select_by_date(&periods, date))
+            .ok_or_else(|| Error::Catalog("no rule set is embedded".to_owned()))
+    }
+
+    /// This rule set with its dictionaries replaced or extended by a dictionary file
+    /// (`schemas/dictionary-file.schema.json`), without a rebuild. The result records the
+    /// file's version and has its own digest.
+    pub fn with_dictionaries(&self, file: &[u8]) -> Result<Catalog, Error> {
+        let bad = |m: String| Error::InvalidDictionaryFile(m);
+        let text = std::str::from_utf8(file).map_err(|e| bad(format!("not UTF-8 at byte {}", e.valid_up_to())))?;
+        let doc = crate::json::to_value(crate::json::parse_raw(text)?)?;
+        let doc = object(&doc, "the dictionary file").map_err(bad)?;
+        let rule_set = text_of(doc, "rule_set").map_err(bad)?;
+        if rule_set != self.rule_set {
+            return Err(bad(format!("it is for rule set {rule_set:?}, not {:?}", self.rule_set)));
+        }
+        let version = text_of(doc, "version").map_err(bad)?;
+        if version.trim().is_empty() || version == BUILT_IN_DICTIONARIES {
+            return Err(bad(format!("version {version:?} is blank or reserved")));
+        }
+        let mut out = self.clone();
+        let updates = object(
+            member(doc, "dictionaries", "the dictionary file").map_err(bad)?,
+            "dictionaries",
+        )
+        .map_err(bad)?;
+        for (name, update) in updates {
+            let update = object(update, name).map_err(bad)?;
+            let Some(dictionary) = out.dictionaries.iter_mut().find(|d| &d.name == name) else {
+                return Err(bad(format!("unknown dictionary {name:?}")));
+            };
+            let mode = text_of(update, "mode").map_err(bad)?;
+            let mut entries = Vec::new();
+            match member(update, "entries", name).map_err(bad)? {
+                Value::Array(items) => {
+                    for item in items {
+                        let item = object(item, name).map_err(bad)?;
+                        let code = text_of(item, "const").map_err(bad)?;
+                        let title = text_of(item, "title").map_err(bad)?;
+                        if code.trim().is_empty() || code.trim() != code {
+                            return Err(bad(format!("{name}: code {code:?} is blank or has surrounding spaces")));
+                        }
+                        entries.push((code.to_owned(), title.to_owned()));
+                    }
+                }
+                _ => return Err(bad(format!("{name}: entries is not an array"))),
+            }
+            match mode {
+                "extend" => {
+                    for (code, title) in entries {
+                        if dictionary.contains(&code) {
+                            return Err(bad(format!(
+                                "{name}: code {code:?} is already in the dictionary (use mode \"replace\")"
+                            )));
+                        }
+                        dictionary.entries.push((code, title));
+                    }
+                }
+                "replace" => {
+                    if entries.is_empty() {
+                        return Err(bad(format!("{name}: a replacement needs at least one entry")));
+                    }
+                    dictionary.entries = entries;
+                }
+                other => return Err(bad(format!("{name}: mode {other:?} is not extend or replace"))),
+            }
+        }
+        out.dictionaries_version = version.to_owned();
+        out.digest = out.compute_digest().map_err(Error::Catalog)?;
+        Ok(out)
+    }
+
+    /// The rule-set digest: SHA-256 of the canonical JSON of `{"dictionaries": {name:
+    /// [[code, title], …]}, "dictionaries_version": …, "files": {file name: content},
+    /// "rule_set": name}` (see CANONICAL.md).
+    fn compute_digest(&self) -> Result<String, String> {
+        let mut files = Vec::new();
+        for (name, source) in self.files {
+            files.push(((*name).to_owned(), parse(name, source)?));
+        }
+        let dictionaries = self
+            .dictionaries
+            .iter()
+            .map(|d| {
+                let entries = d
+                    .entries
+                    .iter()
+                    .map(|(code, title)| Value::Array(vec![Value::Text(code.clone()), Value::Text(title.clone())]))
+                    .collect();
+                (d.name.clone(), Value::Array(entries))
+            })
+            .collect();
+        let doc = Value::Object(vec![
+            ("dictionaries".into(), Value::Object(dictionaries)),
+            (
+                "dictionaries_version".into(),
+                Value::Text(self.dictionaries_version.clone()),
+            ),
+            ("files".into(), Value::Object(files)),
+            ("rule_set".into(), Value::Text(self.rule_set.clone())),
+        ]);
+        Ok(Algorithm::Sha256.digest(crate::integrity::canonical_json(&doc).as_bytes()))
     }
 
     /// The record schema of `entity`.
@@ -303,7 +464,65 @@ fn languages(o: &Object, what: &str) -> Result<[String; 3], String> {
     ])
 }
 
-fn load() -> Result<Catalog, String> {
+/// The index of the period that contains `date` (from ≤ date < until); the first one
+/// when `date` is before every period, the last one when after.
+pub(crate) fn select_by_date(periods: &[(Date, Option<Date>)], date: Date) -> usize {
+    if let Some(i) = periods
+        .iter()
+        .position(|(from, until)| *from <= date && until.is_none_or(|u| date < u))
+    {
+        return i;
+    }
+    if periods.first().is_some_and(|(from, _)| date < *from) {
+        0
+    } else {
+        periods.len().saturating_sub(1)
+    }
+}
+
+fn text_of<'a>(o: &'a Object, key: &str) -> Result<&'a str, String> {
+    text(o, key, "the dictionary file")
+}
+
+fn load_all() -> Result<Vec<Catalog>, String> {
+    let doc = parse("rule-sets", RULE_SETS)?;
+    let doc = object(&doc, "rule-sets.json")?;
+    let Value::Array(entries) = member(doc, "rule_sets", "rule-sets.json")? else {
+        return Err("rule-sets.json: rule_sets is not an array".to_owned());
+    };
+    let date = |o: &Object, key: &str, name: &str| -> Result<Option<Date>, String> {
+        match get(o, key) {
+            Some(Value::Text(t)) => Date::parse(t)
+                .map(Some)
+                .map_err(|_| format!("{name}: {key} is not dd.mm.yyyy")),
+            Some(Value::Null) | None => Ok(None),
+            _ => Err(format!("{name}: {key} is not a string")),
+        }
+    };
+    let mut out: Vec<Catalog> = Vec::new();
+    for entry in entries {
+        let entry = object(entry, "rule set")?;
+        let name = text(entry, "name", "rule set")?;
+        let files: &'static [(&'static str, &'static str)] = match name {
+            RULE_SET => &EOZ_2019_FILES,
+            other => return Err(format!("rule set {other} has no embedded files")),
+        };
+        let mut catalog = load(name, files)?;
+        catalog.title = text(entry, "title", name)?.to_owned();
+        catalog.applies_from = date(entry, "applies_from", name)?.ok_or(format!("{name}: applies_from is missing"))?;
+        catalog.applies_until = date(entry, "applies_until", name)?;
+        if let Some(previous) = out.last() {
+            if previous.applies_until != Some(catalog.applies_from) {
+                return Err(format!("{name}: rule sets must follow one another without gaps"));
+            }
+        }
+        catalog.digest = catalog.compute_digest()?;
+        out.push(catalog);
+    }
+    Ok(out)
+}
+
+fn load(name: &str, files: &'static [(&'static str, &'static str)]) -> Result<Catalog, String> {
     let dictionaries = load_dictionaries()?;
     let mut entities = Vec::new();
     for (entity, source) in ENTITY_SCHEMAS {
@@ -347,7 +566,17 @@ fn load() -> Result<Catalog, String> {
         }
     }
     Ok(Catalog {
-        rule_set: RULE_SET.to_owned(),
+        rule_set: name.to_owned(),
+        title: String::new(),
+        applies_from: Date {
+            year: 1,
+            month: 1,
+            day: 1,
+        },
+        applies_until: None,
+        dictionaries_version: BUILT_IN_DICTIONARIES.to_owned(),
+        digest: String::new(),
+        files,
         entities,
         header,
         dictionaries,
@@ -506,4 +735,73 @@ fn load_rules() -> Result<(Vec<Rule>, Phrases), String> {
         phrases.push((key.clone(), languages(object(texts, key)?, key)?));
     }
     Ok((rules, phrases))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Date {
+        Date::parse(text).expect("valid date")
+    }
+
+    #[test]
+    fn the_rule_set_is_chosen_by_date() {
+        let periods = [(d("01.01.2019"), Some(d("01.07.2025"))), (d("01.07.2025"), None)];
+        assert_eq!(select_by_date(&periods, d("31.12.2018")), 0);
+        assert_eq!(select_by_date(&periods, d("01.01.2019")), 0);
+        assert_eq!(select_by_date(&periods, d("30.06.2025")), 0);
+        assert_eq!(select_by_date(&periods, d("01.07.2025")), 1);
+        assert_eq!(select_by_date(&periods, d("01.01.2030")), 1);
+    }
+
+    #[test]
+    fn rule_sets_are_named_and_dated() {
+        let current = Catalog::get().expect("catalog");
+        assert_eq!(current.rule_set, RULE_SET);
+        assert_eq!(current.applies_from, d("01.01.2019"));
+        assert!(Catalog::named("eoz-2019").is_ok());
+        assert!(matches!(Catalog::named("eoz-2030"), Err(Error::UnknownRuleSet { .. })));
+        assert_eq!(Catalog::for_date(d("01.02.2016")).expect("catalog").rule_set, RULE_SET);
+        assert!(current.digest.starts_with("sha256:") && current.digest.len() == 71);
+    }
+
+    #[test]
+    fn a_dictionary_file_extends_or_replaces_and_changes_the_digest() {
+        let base = Catalog::get().expect("catalog");
+        let file = r#"{"rule_set": "eoz-2019", "version": "agreement-2026-11",
+            "dictionaries": {"currency": {"mode": "extend", "entries": [{"const": "CNY", "title": "Юань"}]}}}"#;
+        let extended = base.with_dictionaries(file.as_bytes()).expect("accepted");
+        assert_eq!(extended.dictionaries_version, "agreement-2026-11");
+        assert_ne!(extended.digest, base.digest);
+        let currency = extended
+            .dictionaries
+            .iter()
+            .find(|d| d.name == "currency")
+            .expect("currency");
+        assert!(currency.contains("CNY") && currency.contains("KZT"));
+        let replace = r#"{"rule_set": "eoz-2019", "version": "v2",
+            "dictionaries": {"currency": {"mode": "replace", "entries": [{"const": "KZT", "title": "Тенге"}]}}}"#;
+        let replaced = base.with_dictionaries(replace.as_bytes()).expect("accepted");
+        let currency = replaced
+            .dictionaries
+            .iter()
+            .find(|d| d.name == "currency")
+            .expect("currency");
+        assert_eq!(currency.codes().collect::<Vec<_>>(), ["KZT"]);
+        for bad in [
+            &br#"{"rule_set": "eoz-2030", "version": "v", "dictionaries": {}}"#[..],
+            br#"{"rule_set": "eoz-2019", "version": " ", "dictionaries": {}}"#,
+            br#"{"rule_set": "eoz-2019", "version": "v", "dictionaries": {"colour": {"mode": "extend", "entries": []}}}"#,
+            br#"{"rule_set": "eoz-2019", "version": "v", "dictionaries": {"currency": {"mode": "extend", "entries": [{"const": "KZT", "title": "x"}]}}}"#,
+            br#"{"rule_set": "eoz-2019", "version": "v", "dictionaries": {"currency": {"mode": "merge", "entries": []}}}"#,
+            br#"[]"#,
+        ] {
+            assert!(
+                matches!(base.with_dictionaries(bad), Err(Error::InvalidDictionaryFile(_) | Error::Json { .. })),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
 }

@@ -49,9 +49,13 @@ pub const BILINGUAL_RU_MISSING: &str = "bilingual.ru_missing";
 pub const RECORD_DUPLICATE_KEY: &str = "record.duplicate_key";
 pub const HEADER_ENTITY_MISMATCH: &str = "header.entity_mismatch";
 pub const HEADER_RULE_SET_UNKNOWN: &str = "header.rule_set_unknown";
+pub const DATASET_REFERENCE_MISSING: &str = "dataset.reference_missing";
+pub const DATASET_DUPLICATE_KEY: &str = "dataset.duplicate_key";
+pub const DATASET_ANNOUNCEMENT_SUM: &str = "dataset.announcement_sum_mismatch";
+pub const DATASET_WINNER_REPEATED: &str = "dataset.winner_repeated";
 
 /// Every code above, in catalog order.
-pub const ALL: [&str; 47] = [
+pub const ALL: [&str; 51] = [
     FIELD_MISSING,
     TEXT_BLANK,
     FIELD_TYPE,
@@ -99,4 +103,8 @@ pub const ALL: [&str; 47] = [
     RECORD_DUPLICATE_KEY,
     HEADER_ENTITY_MISMATCH,
     HEADER_RULE_SET_UNKNOWN,
+    DATASET_REFERENCE_MISSING,
+    DATASET_DUPLICATE_KEY,
+    DATASET_ANNOUNCEMENT_SUM,
+    DATASET_WINNER_REPEATED,
 ];

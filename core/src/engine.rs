@@ -71,8 +71,10 @@ pub struct Validator<'c> {
     findings: Vec<Finding>,
     record_count: usize,
     packet_id: Option<String>,
+    created_at: Option<crate::calendar::LocalDateTime>,
     record_keys: BTreeMap<String, String>,
     detail_keys: BTreeMap<String, String>,
+    collected: Option<crate::dataset::Collected>,
 }
 
 impl<'c> Validator<'c> {
@@ -85,9 +87,16 @@ impl<'c> Validator<'c> {
             findings: Vec::new(),
             record_count: 0,
             packet_id: None,
+            created_at: None,
             record_keys: BTreeMap::new(),
             detail_keys: BTreeMap::new(),
+            collected: None,
         }
+    }
+
+    /// Also gathers the ids and references of the records for dataset checks.
+    pub(crate) fn collect_references(&mut self) {
+        self.collected = Some(crate::dataset::Collected::default());
     }
 
     pub(crate) fn push(
@@ -166,6 +175,9 @@ impl<'c> Validator<'c> {
         if let Some(Parsed::Text(id)) = fields.valid("packet_id") {
             self.packet_id = Some(id.clone());
         }
+        if let Some(Parsed::DateTime(at)) = fields.valid("created_at") {
+            self.created_at = Some(*at);
+        }
         if let (Some(Parsed::Text(named)), Some(expected)) = (fields.valid("entity"), caller) {
             if named != expected.as_str() {
                 self.push(
@@ -222,6 +234,9 @@ impl<'c> Validator<'c> {
         let fields = self.check_object(schema, object, path, Some(index));
         self.duplicate_key(Rows::Records, schema, &fields, path, Some(index));
         rules::check_record(self, self.entity, &fields, path, index);
+        if let Some(collected) = &mut self.collected {
+            collected.record(self.entity, schema, &fields, path, index);
+        }
     }
 
     /// Reports a record (or detail row) whose key was seen before in this packet.
@@ -346,6 +361,9 @@ impl<'c> Validator<'c> {
                 };
                 let detail = self.check_object(nested, object, &item_path, record);
                 self.duplicate_key(Rows::Details, nested, &detail, &item_path, record);
+                if let (Some(collected), Some(index)) = (&mut self.collected, record) {
+                    collected.detail(&detail, &item_path, index);
+                }
             }
             return FieldState::List(items.len());
         }
@@ -360,26 +378,37 @@ impl<'c> Validator<'c> {
     }
 
     /// Finishes the packet: sorts the findings canonically and builds the report.
-    pub fn finish(mut self) -> Report {
+    pub fn finish(self) -> Report {
+        self.finish_collected().0
+    }
+
+    /// Finishes the packet and hands over what was gathered for dataset checks.
+    pub(crate) fn finish_collected(mut self) -> (Report, Option<crate::dataset::Collected>) {
         self.findings.sort_by(canonical_order);
         let rejected = self
             .findings
             .iter()
             .any(|f| f.severity == crate::report::Severity::Error);
-        Report {
+        let report = Report {
             status: if rejected { Status::Rejected } else { Status::Accepted },
             entity: self.entity,
             rule_set: self.catalog.rule_set.clone(),
+            rules_digest: self.catalog.digest.clone(),
+            dictionaries: self.catalog.dictionaries_version.clone(),
+            engine: format!("tekser {}", crate::VERSION),
+            digest: None,
+            created_at: self.created_at,
             packet_id: self.packet_id,
             record_count: self.record_count,
             findings: self.findings,
             lang: self.lang,
-        }
+        };
+        (report, self.collected)
     }
 }
 
 /// The key of a record (`id=…` or `id=…, bin_iin=…`), when all its key fields are valid.
-fn record_key(schema: &RecordSchema, fields: &Fields) -> Option<String> {
+pub(crate) fn record_key(schema: &RecordSchema, fields: &Fields) -> Option<String> {
     if schema.key.is_empty() {
         return None;
     }

@@ -80,6 +80,18 @@ pub enum Error {
         /// The known rule set names, comma-separated.
         expected: String,
     },
+    /// The caller named a digest algorithm tekser does not have.
+    #[error("unknown digest algorithm {0:?}; expected sha256, streebog256, streebog512 or gost34311")]
+    UnknownAlgorithm(String),
+    /// A per-record digest list (the input of a comparison) is malformed.
+    #[error("not a per-record digest list: {0}")]
+    InvalidDigestList(String),
+    /// A reply message is malformed.
+    #[error("not a reply message: {0}")]
+    InvalidReply(String),
+    /// A dictionary file is malformed or does not fit the rule set.
+    #[error("dictionary file refused: {0}")]
+    InvalidDictionaryFile(String),
     /// The embedded rule catalog could not be loaded (a build defect, never input-dependent).
     #[error("the embedded rule catalog is defective: {0}")]
     Catalog(String),
@@ -100,6 +112,10 @@ impl Error {
             Error::UnknownEntity { .. } => "unknown_entity",
             Error::EntityNotNamed => "entity_not_named",
             Error::UnknownRuleSet { .. } => "unknown_rule_set",
+            Error::UnknownAlgorithm(_) => "unknown_algorithm",
+            Error::InvalidDigestList(_) => "digest_list",
+            Error::InvalidReply(_) => "reply",
+            Error::InvalidDictionaryFile(_) => "dictionary_file",
             Error::Catalog(_) => "catalog",
         }
     }

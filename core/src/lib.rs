@@ -17,25 +17,35 @@
 //! ```
 
 mod calendar;
+mod canonical;
 pub mod catalog;
 pub mod codes;
+pub mod dataset;
 mod decimal;
+pub mod digest;
 mod engine;
 mod entity;
 mod error;
 mod identifiers;
+pub mod integrity;
 mod json;
 mod kinds;
+pub mod reply;
 mod report;
 mod rules;
 mod suggest;
 mod value;
 mod xml;
 
-pub use catalog::{Catalog, Rule, RULE_SET};
+pub use calendar::{Date, Instant, LocalDateTime};
+pub use catalog::{Catalog, Rule, BUILT_IN_DICTIONARIES, RULE_SET};
+pub use dataset::{Dataset, DatasetReport};
+pub use digest::Algorithm;
 pub use engine::Validator;
 pub use entity::Entity;
 pub use error::Error;
+pub use integrity::{compare, digest, Comparison, PacketDigest, RecordDigest};
+pub use reply::Reply;
 pub use report::{Finding, Lang, Report, Severity, Status, UnknownLang};
 pub use value::Value;
 
@@ -98,24 +108,43 @@ pub fn detect(input: &[u8]) -> Result<(&str, InputFormat), Error> {
 
 /// Validates one packet.
 ///
+/// The rule set is the one `options.rule_set` names, else the one the packet header
+/// names, else the one in force on the header's `created_at` date, else the current one.
 /// Returns a report for any readable packet, accepted or rejected; an `Err` means the
 /// input could not be read as a packet at all (see [`Error`]).
 pub fn validate(input: &[u8], options: &Options) -> Result<Report, Error> {
+    run(input, options, None, false).map(|(report, _)| report)
+}
+
+/// Validates one packet against a given catalog (e.g. one with run-time dictionaries,
+/// [`Catalog::with_dictionaries`]); the packet header cannot choose another rule set.
+pub fn validate_with(catalog: &Catalog, input: &[u8], options: &Options) -> Result<Report, Error> {
+    run(input, options, Some(catalog), false).map(|(report, _)| report)
+}
+
+/// Validates a packet and, when `collect` is set, gathers the ids and references the
+/// dataset checks need.
+pub(crate) fn run(
+    input: &[u8],
+    options: &Options,
+    fixed: Option<&Catalog>,
+    collect: bool,
+) -> Result<(Report, Option<dataset::Collected>), Error> {
     if input.len() > options.max_input_bytes {
         return Err(Error::TooLarge {
             size: input.len(),
             limit: options.max_input_bytes,
         });
     }
-    let catalog = Catalog::get()?;
-    if let Some(name) = &options.rule_set {
-        if name != &catalog.rule_set {
-            return Err(Error::UnknownRuleSet {
-                name: name.clone(),
-                expected: catalog.rule_set.clone(),
-            });
-        }
-    }
+    let current = Catalog::get()?;
+    let named = match &options.rule_set {
+        Some(name) => Some(Catalog::named(name)?),
+        None => None,
+    };
+    let choice = Choice {
+        fixed: fixed.or(named),
+        collect,
+    };
     let (text, format) = detect(input)?;
     match format {
         InputFormat::Json => {
@@ -126,11 +155,11 @@ pub fn validate(input: &[u8], options: &Options) -> Result<Report, Error> {
                         .into_iter()
                         .map(|(k, v)| (k, Item::Raw(v)))
                         .collect();
-                    packet(catalog, members, options, &[])
+                    packet(choice, members, options, &[])
                 }
                 b'[' => {
                     let records = json::raw_array(raw)?.into_iter().map(Item::Raw).collect();
-                    list(catalog, records, options, &[])
+                    list(choice.fixed.unwrap_or(current), choice.collect, records, options, &[])
                 }
                 _ => Err(Error::NotAPacket {
                     found: json::to_value(raw)?.type_name(),
@@ -138,15 +167,16 @@ pub fn validate(input: &[u8], options: &Options) -> Result<Report, Error> {
             }
         }
         InputFormat::Xml => {
-            let lists: Vec<&str> = catalog.xml_lists.iter().map(String::as_str).collect();
+            let lists: Vec<&str> = current.xml_lists.iter().map(String::as_str).collect();
             let document = xml::parse(text, &lists)?;
             match document.value {
                 Value::Object(members) => {
                     let members = members.into_iter().map(|(k, v)| (k, Item::Parsed(v))).collect();
-                    packet(catalog, members, options, &document.ignored_attributes)
+                    packet(choice, members, options, &document.ignored_attributes)
                 }
                 Value::Array(records) => list(
-                    catalog,
+                    choice.fixed.unwrap_or(current),
+                    choice.collect,
                     records.into_iter().map(Item::Parsed).collect(),
                     options,
                     &document.ignored_attributes,
@@ -157,6 +187,32 @@ pub fn validate(input: &[u8], options: &Options) -> Result<Report, Error> {
             }
         }
     }
+}
+
+/// How the rule set is chosen, and whether dataset references are collected.
+#[derive(Clone, Copy)]
+struct Choice<'c> {
+    fixed: Option<&'c Catalog>,
+    collect: bool,
+}
+
+/// The rule set for a packet whose header is `header`: the header's named one if known,
+/// else the one in force on its creation date, else the current one.
+fn rule_set_for(header: Option<&Value>) -> Result<&'static Catalog, Error> {
+    let Some(Value::Object(h)) = header else {
+        return Catalog::get();
+    };
+    if let Some(Value::Text(name)) = value::get(h, "rule_set") {
+        if let Ok(catalog) = Catalog::named(name) {
+            return Ok(catalog);
+        }
+    }
+    if let Some(Value::Text(created)) = value::get(h, "created_at") {
+        if let Ok(at) = LocalDateTime::parse(created) {
+            return Catalog::for_date(at.date);
+        }
+    }
+    Catalog::get()
 }
 
 /// A value not yet converted (JSON, converted one record at a time) or already parsed (XML).
@@ -190,31 +246,39 @@ fn report_attributes(v: &mut Validator, attributes: &[xml::IgnoredAttribute], in
 }
 
 fn packet(
-    catalog: &Catalog,
+    choice: Choice<'_>,
     members: Vec<(String, Item<'_>)>,
     options: &Options,
     attributes: &[xml::IgnoredAttribute],
-) -> Result<Report, Error> {
+) -> Result<(Report, Option<dataset::Collected>), Error> {
     let mut header: Option<Item> = None;
     let mut records: Option<Item> = None;
     let mut duplicates = Vec::new();
     let mut unknown = Vec::new();
+    // Every member but the primary `records`, converted, for the packet digest.
+    let mut others: Vec<(String, Value)> = Vec::new();
     for (key, item) in members {
         let slot = match key.as_str() {
             "header" => &mut header,
             "records" => &mut records,
             _ => {
+                others.push((key.clone(), item.into_value()?));
                 unknown.push(key);
                 continue;
             }
         };
         if slot.is_some() {
+            others.push((key.clone(), item.into_value()?));
             duplicates.push(key);
         } else {
             *slot = Some(item);
         }
     }
     let header = header.map(Item::into_value).transpose()?;
+    let catalog = match choice.fixed {
+        Some(c) => c,
+        None => rule_set_for(header.as_ref())?,
+    };
     let named = match &header {
         Some(Value::Object(h)) => match value::get(h, "entity") {
             Some(Value::Text(name)) if !name.trim().is_empty() => Some(name.clone()),
@@ -232,6 +296,37 @@ fn packet(
         (None, None) => return Err(Error::EntityNotNamed),
     };
     let mut v = Validator::new(catalog, entity, options.lang);
+    if choice.collect {
+        v.collect_references();
+    }
+    let records_streamed = match &records {
+        Some(Item::Raw(raw)) => json::raw_kind(raw) == b'[',
+        Some(Item::Parsed(Value::Array(_))) => true,
+        _ => false,
+    };
+    let mut digest = {
+        let mut all: Vec<(&str, &Value)> = others.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        if let Some(h) = &header {
+            all.push(("header", h));
+        }
+        // A `records` member that is not an array is digested like any other value.
+        let records_value = match &records {
+            Some(Item::Raw(raw)) if !records_streamed => Some(json::to_value(raw)?),
+            Some(Item::Parsed(value)) if !records_streamed => Some(value.clone()),
+            _ => None,
+        };
+        let mut digest_members = all;
+        if let Some(r) = &records_value {
+            digest_members.push(("records", r));
+        }
+        integrity::StreamingDigest::packet(
+            digest::Algorithm::Sha256,
+            &digest_members,
+            &catalog.header,
+            records_streamed,
+        )
+    };
+    let schema = catalog.entity(entity);
     for key in duplicates {
         v.packet_finding(codes::FIELD_DUPLICATE, &format!("/{key}"), &key, Vec::new(), None);
     }
@@ -258,12 +353,15 @@ fn packet(
         }
         Some(Item::Raw(raw)) if json::raw_kind(raw) == b'[' => {
             for (i, record) in json::raw_array(raw)?.into_iter().enumerate() {
-                v.record(i, &format!("/records/{i}"), &json::to_value(record)?);
+                let record = json::to_value(record)?;
+                v.record(i, &format!("/records/{i}"), &record);
+                digest.record(&record, schema);
             }
         }
         Some(Item::Parsed(Value::Array(items))) => {
             for (i, record) in items.iter().enumerate() {
                 v.record(i, &format!("/records/{i}"), record);
+                digest.record(record, schema);
             }
         }
         Some(_) => v.packet_finding(
@@ -275,22 +373,34 @@ fn packet(
         ),
     }
     report_attributes(&mut v, attributes, true);
-    Ok(v.finish())
+    let (mut report, collected) = v.finish_collected();
+    report.digest = Some(digest.finish());
+    Ok((report, collected))
 }
 
 fn list(
     catalog: &Catalog,
+    collect: bool,
     records: Vec<Item<'_>>,
     options: &Options,
     attributes: &[xml::IgnoredAttribute],
-) -> Result<Report, Error> {
+) -> Result<(Report, Option<dataset::Collected>), Error> {
     let entity = options.entity.ok_or(Error::EntityNotNamed)?;
     let mut v = Validator::new(catalog, entity, options.lang);
+    if collect {
+        v.collect_references();
+    }
+    let schema = catalog.entity(entity);
+    let mut digest = integrity::StreamingDigest::list(digest::Algorithm::Sha256);
     for (i, record) in records.into_iter().enumerate() {
-        v.record(i, &format!("/{i}"), &record.into_value()?);
+        let record = record.into_value()?;
+        v.record(i, &format!("/{i}"), &record);
+        digest.record(&record, schema);
     }
     report_attributes(&mut v, attributes, false);
-    Ok(v.finish())
+    let (mut report, collected) = v.finish_collected();
+    report.digest = Some(digest.finish());
+    Ok((report, collected))
 }
 
 /// Parses a packet into the data model without validating it (JSON and XML alike).
@@ -366,5 +476,9 @@ mod tests {
             ..Options::default()
         };
         assert!(matches!(validate(b"[]", &other), Err(Error::UnknownRuleSet { .. })));
+        assert!(matches!(
+            validate(b"{\"header\": {\"entity\": \"lot\"}, \"records\": []}", &other),
+            Err(Error::UnknownRuleSet { .. })
+        ));
     }
 }

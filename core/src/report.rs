@@ -10,6 +10,7 @@ use std::str::FromStr;
 
 use crate::catalog::Catalog;
 use crate::entity::Entity;
+use crate::value::{int, opt_text, text, Value};
 
 /// Language of messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -163,6 +164,16 @@ pub struct Report {
     pub entity: Entity,
     /// The rule set applied.
     pub rule_set: String,
+    /// Digest of the rule set's files and the dictionaries actually used.
+    pub rules_digest: String,
+    /// Version of the dictionaries used (`built-in` or a dictionary file's version).
+    pub dictionaries: String,
+    /// The engine that produced the report: `tekser <version>`.
+    pub engine: String,
+    /// Integrity digest of the packet's canonical form (SHA-256), when the whole packet was read.
+    pub digest: Option<String>,
+    /// The header's creation time (Astana local time), when valid; used by the reply.
+    pub created_at: Option<crate::calendar::LocalDateTime>,
     /// The packet id from the header, when it is a valid GUID.
     pub packet_id: Option<String>,
     /// Number of records in the packet.
@@ -184,83 +195,71 @@ impl Report {
         self.findings.iter().filter(|f| f.severity == severity).count()
     }
 
+    /// The findings as documents (shared by the report and the reply message).
+    pub(crate) fn findings_value(&self, catalog: &Catalog) -> Value {
+        Value::Array(
+            self.findings
+                .iter()
+                .map(|f| f.to_value(catalog, self.lang, None))
+                .collect(),
+        )
+    }
+
     /// The canonical JSON form of the report: the same bytes on every host.
     pub fn to_json(&self) -> String {
-        let catalog = match Catalog::get() {
+        let catalog = match Catalog::named(&self.rule_set).or_else(|_| Catalog::get()) {
             Ok(c) => c,
             // A report only exists once the catalog loaded, so this cannot happen; still no panic.
             Err(e) => return format!("{{\n  \"error\": {}\n}}\n", json_string(&e.to_string())),
         };
-        let mut out = String::with_capacity(256 + self.findings.len() * 256);
-        out.push_str("{\n");
-        field(&mut out, 1, "status", &json_string(self.status.as_str()), true);
-        field(&mut out, 1, "entity", &json_string(self.entity.as_str()), true);
-        field(&mut out, 1, "rule_set", &json_string(&self.rule_set), true);
-        let packet_id = self
-            .packet_id
-            .as_deref()
-            .map(json_string)
-            .unwrap_or_else(|| "null".to_owned());
-        field(&mut out, 1, "packet_id", &packet_id, true);
-        field(&mut out, 1, "record_count", &self.record_count.to_string(), true);
-        field(&mut out, 1, "errors", &self.count(Severity::Error).to_string(), true);
-        field(
-            &mut out,
-            1,
-            "warnings",
-            &self.count(Severity::Warning).to_string(),
-            true,
-        );
-        if self.findings.is_empty() {
-            out.push_str("  \"findings\": []\n}\n");
-            return out;
+        Value::Object(vec![
+            ("status".into(), text(self.status.as_str())),
+            ("entity".into(), text(self.entity.as_str())),
+            ("rule_set".into(), text(&self.rule_set)),
+            ("rules_digest".into(), text(&self.rules_digest)),
+            ("dictionaries".into(), text(&self.dictionaries)),
+            ("engine".into(), text(&self.engine)),
+            ("packet_id".into(), opt_text(self.packet_id.as_deref())),
+            ("digest".into(), opt_text(self.digest.as_deref())),
+            ("record_count".into(), int(self.record_count)),
+            ("errors".into(), int(self.count(Severity::Error))),
+            ("warnings".into(), int(self.count(Severity::Warning))),
+            ("findings".into(), self.findings_value(catalog)),
+        ])
+        .to_pretty_json()
+    }
+}
+
+impl Finding {
+    /// The finding as a document: code, severity, [packet,] path, record, field, the
+    /// message (one language) or messages (all three), and the suggestion if any.
+    pub(crate) fn to_value(&self, catalog: &Catalog, lang: Option<Lang>, packet: Option<&str>) -> Value {
+        let mut members = vec![
+            ("code".to_owned(), text(self.code)),
+            ("severity".to_owned(), text(self.severity.as_str())),
+        ];
+        if let Some(label) = packet {
+            members.push(("packet".to_owned(), text(label)));
         }
-        out.push_str("  \"findings\": [\n");
-        for (i, finding) in self.findings.iter().enumerate() {
-            out.push_str("    {\n");
-            field(&mut out, 3, "code", &json_string(finding.code), true);
-            field(&mut out, 3, "severity", &json_string(finding.severity.as_str()), true);
-            field(&mut out, 3, "path", &json_string(&finding.path), true);
-            let record = finding
-                .record
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "null".to_owned());
-            field(&mut out, 3, "record", &record, true);
-            let name = finding
-                .field
-                .as_deref()
-                .map(json_string)
-                .unwrap_or_else(|| "null".to_owned());
-            field(&mut out, 3, "field", &name, true);
-            let last_is_message = finding.suggestion.is_none();
-            match self.lang {
-                Some(lang) => field(
-                    &mut out,
-                    3,
-                    "message",
-                    &json_string(&finding.message(catalog, lang)),
-                    !last_is_message,
+        members.push(("path".to_owned(), text(&self.path)));
+        members.push(("record".to_owned(), self.record.map_or(Value::Null, int)));
+        members.push(("field".to_owned(), opt_text(self.field.as_deref())));
+        match lang {
+            Some(lang) => members.push(("message".to_owned(), text(self.message(catalog, lang)))),
+            None => members.push((
+                "messages".to_owned(),
+                Value::Object(
+                    Lang::ALL
+                        .iter()
+                        .map(|l| (l.as_str().to_owned(), text(self.message(catalog, *l))))
+                        .collect(),
                 ),
-                None => {
-                    out.push_str("      \"messages\": {\n");
-                    for (j, lang) in Lang::ALL.iter().enumerate() {
-                        let text = json_string(&finding.message(catalog, *lang));
-                        field(&mut out, 4, lang.as_str(), &text, j + 1 < Lang::ALL.len());
-                    }
-                    out.push_str(if last_is_message { "      }\n" } else { "      },\n" });
-                }
-            }
-            if let Some(suggestion) = &finding.suggestion {
-                field(&mut out, 3, "suggestion", &json_string(suggestion), false);
-            }
-            out.push_str(if i + 1 < self.findings.len() {
-                "    },\n"
-            } else {
-                "    }\n"
-            });
+            )),
         }
-        out.push_str("  ]\n}\n");
-        out
+        if let Some(suggestion) = &self.suggestion {
+            members.push(("suggestion".to_owned(), text(suggestion)));
+        }
+        Value::Object(members)
     }
 }
 
@@ -268,19 +267,6 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_json())
     }
-}
-
-fn field(out: &mut String, depth: usize, key: &str, value: &str, comma: bool) {
-    for _ in 0..depth {
-        out.push_str("  ");
-    }
-    write_json_string(out, key);
-    out.push_str(": ");
-    out.push_str(value);
-    if comma {
-        out.push(',');
-    }
-    out.push('\n');
 }
 
 fn json_string(s: &str) -> String {

@@ -136,8 +136,9 @@ fn plan_item(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
 }
 
 fn announcement(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
+    // Compared as instants (Astana offset in force at each time), not as local text.
     let datetime = |name: &str| match fields.valid(name) {
-        Some(Parsed::DateTime(d)) => Some(*d),
+        Some(Parsed::DateTime(d)) => Some(d.instant()),
         _ => None,
     };
     let shown = |name: &str| match fields.valid(name) {

@@ -56,6 +56,49 @@ impl Value {
         out
     }
 
+    /// Writes this value as indented JSON: two spaces per level, `"key": value`, empty
+    /// arrays and objects as `[]` and `{}`, a newline at the end. Reports, replies and
+    /// digest lists are written this way, so their bytes are the same on every host.
+    pub fn to_pretty_json(&self) -> String {
+        let mut out = String::new();
+        self.write_pretty(&mut out, 0);
+        out.push('\n');
+        out
+    }
+
+    fn write_pretty(&self, out: &mut String, depth: usize) {
+        let indent = |out: &mut String, depth: usize| {
+            for _ in 0..depth {
+                out.push_str("  ");
+            }
+        };
+        match self {
+            Value::Array(items) if !items.is_empty() => {
+                out.push_str("[\n");
+                for (i, item) in items.iter().enumerate() {
+                    indent(out, depth + 1);
+                    item.write_pretty(out, depth + 1);
+                    out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+                }
+                indent(out, depth);
+                out.push(']');
+            }
+            Value::Object(members) if !members.is_empty() => {
+                out.push_str("{\n");
+                for (i, (key, item)) in members.iter().enumerate() {
+                    indent(out, depth + 1);
+                    crate::report::write_json_string(out, key);
+                    out.push_str(": ");
+                    item.write_pretty(out, depth + 1);
+                    out.push_str(if i + 1 < members.len() { ",\n" } else { "\n" });
+                }
+                indent(out, depth);
+                out.push('}');
+            }
+            other => other.write_json(out),
+        }
+    }
+
     fn write_json(&self, out: &mut String) {
         match self {
             Value::Null => out.push_str("null"),
@@ -93,6 +136,21 @@ impl Value {
 /// blank value is.
 pub(crate) fn is_space(c: char) -> bool {
     c == '\u{feff}' || (c.is_whitespace() && c != '\u{85}')
+}
+
+/// A text value (for building documents).
+pub(crate) fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+
+/// A whole-number value (for building documents).
+pub(crate) fn int(n: impl std::fmt::Display) -> Value {
+    Value::Number(n.to_string())
+}
+
+/// A text value, or null (for building documents).
+pub(crate) fn opt_text(s: Option<&str>) -> Value {
+    s.map_or(Value::Null, |s| Value::Text(s.to_owned()))
 }
 
 /// Returns the first member named `key`.

@@ -49,10 +49,15 @@ struct Element {
 
 /// Parses `text` and converts the payload, treating elements named in `lists` as arrays.
 pub(crate) fn parse(text: &str, lists: &[&str]) -> Result<XmlDocument, Error> {
+    parse_rooted(text, lists, "packet")
+}
+
+/// Parses `text`; a root element named `object_root` is an object, any other a list.
+pub(crate) fn parse_rooted(text: &str, lists: &[&str], object_root: &str) -> Result<XmlDocument, Error> {
     let root = read_tree(text)?;
     let payload = unwrap_soap(root)?;
     let mut ignored = Vec::new();
-    let value = if payload.name == "packet" {
+    let value = if payload.name == object_root {
         convert(&payload, "", lists, &mut ignored, false)?
     } else {
         // A bare list of records: the root is the list whatever its name.

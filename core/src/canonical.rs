@@ -1,0 +1,337 @@
+//! The canonical form of a packet's data model, the input of the integrity digest.
+//!
+//! RFC 8785 (JCS) style, specified in `schemas/CANONICAL.md` so that a third party can
+//! reimplement it: no insignificant white space, object members sorted by the UTF-16 code
+//! units of their names, strings escaped as RFC 8785 does, numbers in the ECMAScript
+//! `Number::toString` layout computed from the exact decimal value of the literal. Two
+//! rules make it "digest over meaning" rather than over bytes:
+//!
+//! * members whose value is null or a blank string are left out (absent, null and blank
+//!   mean the same to every rule), and
+//! * a field the schema types as a number (decimal, amount, count, percent, year, month)
+//!   or a boolean is written as a JSON number / boolean whether it arrived as a JSON
+//!   number, a JSON string or XML text, when its text is a JSON number literal (or
+//!   `true`/`false`); otherwise it stays a string.
+//!
+//! So a packet sent as JSON or as XML, with any member order or white space, has one
+//! canonical form, and a different value anywhere gives a different one.
+
+use std::cmp::Ordering;
+
+use crate::catalog::{Kind, RecordSchema};
+use crate::report::write_json_string;
+use crate::value::{Object, Value};
+
+/// Orders member names by their UTF-16 code units (RFC 8785, section 3.2.3).
+pub(crate) fn utf16_order(a: &str, b: &str) -> Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// True when `text` is a JSON number literal (RFC 8259 grammar, nothing around it).
+pub(crate) fn is_json_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// The canonical text of a JSON number literal: the ECMAScript `Number::toString` layout
+/// applied to the literal's exact decimal digits (no rounding to binary floating point).
+///
+/// `None` when `literal` is not a JSON number or its exponent is beyond ±10^15.
+pub(crate) fn canonical_number(literal: &str) -> Option<String> {
+    if !is_json_number(literal) {
+        return None;
+    }
+    let (negative, rest) = match literal.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, literal),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, "0"),
+    };
+    let exponent: i64 = {
+        let digits = exponent.trim_start_matches(['+', '-']).trim_start_matches('0');
+        if digits.len() > 15 {
+            return None;
+        }
+        let magnitude: i64 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
+        if exponent.starts_with('-') {
+            -magnitude
+        } else {
+            magnitude
+        }
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all: String = int.chars().chain(frac.chars()).collect();
+    // The value is 0.D × 10^n once leading zeros are stripped from the digits D.
+    let leading = all.len() - all.trim_start_matches('0').len();
+    let digits = all[leading..].trim_end_matches('0');
+    if digits.is_empty() {
+        return Some("0".to_owned());
+    }
+    let n = i64::try_from(int.len()).ok()? + exponent - i64::try_from(leading).ok()?;
+    let k = i64::try_from(digits.len()).ok()?;
+    let mut out = String::with_capacity(digits.len() + 8);
+    if negative {
+        out.push('-');
+    }
+    if k <= n && n <= 21 {
+        out.push_str(digits);
+        for _ in 0..(n - k) {
+            out.push('0');
+        }
+    } else if 0 < n && n <= 21 {
+        let cut = usize::try_from(n).ok()?;
+        out.push_str(&digits[..cut]);
+        out.push('.');
+        out.push_str(&digits[cut..]);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        for _ in 0..(-n) {
+            out.push('0');
+        }
+        out.push_str(digits);
+    } else {
+        out.push_str(&digits[..1]);
+        if k > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if n - 1 < 0 { '-' } else { '+' });
+        out.push_str(&(n - 1).abs().to_string());
+    }
+    Some(out)
+}
+
+/// Whether a member is left out of the canonical form.
+fn omitted(value: &Value) -> bool {
+    value.is_blank()
+}
+
+fn is_numeric(kind: &Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Decimal | Kind::Amount | Kind::Count | Kind::Percent | Kind::Year | Kind::Month
+    )
+}
+
+/// Writes `value` canonically; `kind` is the schema's kind for it, if known.
+pub(crate) fn write_value(out: &mut String, value: &Value, kind: Option<&Kind>) {
+    match (value, kind) {
+        (Value::Number(n) | Value::Text(n), Some(k)) if is_numeric(k) => match canonical_number(n) {
+            Some(c) => out.push_str(&c),
+            None => write_plain(out, value),
+        },
+        (Value::Text(t), Some(Kind::Boolean)) if t == "true" || t == "false" => out.push_str(t),
+        (Value::Array(items), Some(Kind::List(schema))) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                match item {
+                    Value::Object(members) => write_object(out, members, Some(schema)),
+                    other => write_value(out, other, None),
+                }
+            }
+            out.push(']');
+        }
+        (Value::Object(members), _) => write_object(out, members, None),
+        (other, _) => write_plain(out, other),
+    }
+}
+
+fn write_plain(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => match canonical_number(n) {
+            Some(c) => out.push_str(&c),
+            None => out.push_str(n),
+        },
+        Value::Text(s) => write_json_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item, None);
+            }
+            out.push(']');
+        }
+        Value::Object(members) => write_object(out, members, None),
+    }
+}
+
+/// Writes an object canonically; `schema` types its known members.
+pub(crate) fn write_object(out: &mut String, members: &Object, schema: Option<&RecordSchema>) {
+    let mut kept: Vec<&(String, Value)> = members.iter().filter(|(_, v)| !omitted(v)).collect();
+    // A stable sort keeps repeated names (a finding of their own) in document order.
+    kept.sort_by(|a, b| utf16_order(&a.0, &b.0));
+    out.push('{');
+    for (i, (key, value)) in kept.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_json_string(out, key);
+        out.push(':');
+        let kind = schema.and_then(|s| s.field(key)).map(|f| &f.kind);
+        write_value(out, value, kind);
+    }
+    out.push('}');
+}
+
+/// The canonical form of one record (or any value) of a schema.
+pub(crate) fn record(value: &Value, schema: &RecordSchema) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(members) => write_object(&mut out, members, Some(schema)),
+        other => write_value(&mut out, other, None),
+    }
+    out
+}
+
+/// The canonical form of a whole packet object (`header`, `records`, anything else).
+pub(crate) fn packet(members: &Object, header: &RecordSchema, entity: &RecordSchema) -> String {
+    let mut out = String::new();
+    let mut kept: Vec<&(String, Value)> = members.iter().filter(|(_, v)| !omitted(v)).collect();
+    kept.sort_by(|a, b| utf16_order(&a.0, &b.0));
+    out.push('{');
+    for (i, (key, value)) in kept.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_json_string(&mut out, key);
+        out.push(':');
+        match (key.as_str(), value) {
+            ("header", Value::Object(h)) => write_object(&mut out, h, Some(header)),
+            ("records", Value::Array(records)) => list_into(&mut out, records, entity),
+            _ => write_value(&mut out, value, None),
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// The canonical form of a bare list of records.
+pub(crate) fn list(records: &[Value], entity: &RecordSchema) -> String {
+    let mut out = String::new();
+    list_into(&mut out, records, entity);
+    out
+}
+
+fn list_into(out: &mut String, records: &[Value], entity: &RecordSchema) {
+    out.push('[');
+    for (i, item) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match item {
+            Value::Object(members) => write_object(out, members, Some(entity)),
+            other => write_value(out, other, None),
+        }
+    }
+    out.push(']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_take_the_ecmascript_layout_of_their_exact_value() {
+        let cases = [
+            ("0", "0"),
+            ("-0", "0"),
+            ("-0.0e5", "0"),
+            ("1", "1"),
+            ("1000.50", "1000.5"),
+            ("1.0", "1"),
+            ("1e3", "1000"),
+            ("1E+3", "1000"),
+            ("0.000001", "0.000001"),
+            ("0.0000001", "1e-7"),
+            ("123e-9", "1.23e-7"),
+            ("1e21", "1e+21"),
+            ("100000000000000000000", "100000000000000000000"),
+            ("1000000000000000000000", "1e+21"),
+            ("12345678901234567890123", "1.2345678901234567890123e+22"),
+            ("-12.5e1", "-125"),
+            ("0.1", "0.1"),
+            ("00", "?"),
+        ];
+        for (literal, expected) in cases {
+            let got = canonical_number(literal).unwrap_or_else(|| "?".to_owned());
+            assert_eq!(got, expected, "{literal}");
+        }
+        assert_eq!(canonical_number("1e9999999999999999"), None);
+        assert_eq!(canonical_number("1."), None);
+        assert_eq!(canonical_number("+1"), None);
+        assert_eq!(canonical_number(" 1"), None);
+    }
+
+    #[test]
+    fn names_sort_by_utf16_code_units() {
+        // U+1F600 (surrogates D83D DE00) sorts before U+FB33 in UTF-16, after it in UTF-8.
+        assert_eq!(utf16_order("\u{1F600}", "\u{FB33}"), Ordering::Less);
+        assert_eq!(utf16_order("a", "b"), Ordering::Less);
+    }
+
+    #[test]
+    fn null_and_blank_members_are_left_out_and_order_does_not_matter() {
+        let a = Value::Object(vec![
+            ("b".into(), Value::Text("x".into())),
+            ("a".into(), Value::Number("1.50".into())),
+            ("c".into(), Value::Null),
+            ("d".into(), Value::Text("  ".into())),
+        ]);
+        let b = Value::Object(vec![
+            ("a".into(), Value::Number("1.5".into())),
+            ("b".into(), Value::Text("x".into())),
+        ]);
+        let mut out_a = String::new();
+        let mut out_b = String::new();
+        write_value(&mut out_a, &a, None);
+        write_value(&mut out_b, &b, None);
+        assert_eq!(out_a, "{\"a\":1.5,\"b\":\"x\"}");
+        assert_eq!(out_a, out_b);
+    }
+}

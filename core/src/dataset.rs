@@ -1,0 +1,549 @@
+//! Cross-entity checks over a dataset: several packets validated together (e.g. a full
+//! load of Appendix 2 of the ЕОЗ regulation).
+//!
+//! Each packet is validated on its own first; while its records are checked, only their
+//! ids, references and the sums the checks need are kept ([`Collected`]), so the memory
+//! of a dataset grows with its ids, not with its records. When every packet is in,
+//! [`Dataset::finish`] checks that references resolve (lot → announcement, lot → plan
+//! item, result → lot, contract detail → lot), that keys are unique per entity across
+//! packets, that an announcement's sum equals the sum of its lots' plan-item sums, and
+//! that a lot has at most one winner. The dataset is taken as complete: a reference to a
+//! record no packet contains is an error (errata `dataset-closed-world`).
+
+use std::collections::BTreeMap;
+
+use crate::catalog::{Catalog, RecordSchema};
+use crate::codes;
+use crate::decimal::Decimal;
+use crate::engine::{record_key, Fields};
+use crate::entity::Entity;
+use crate::error::Error;
+use crate::kinds::Parsed;
+use crate::report::{canonical_order, Finding, Lang, Report, Severity, Status};
+use crate::value::{int, opt_text, text, Value};
+use crate::Options;
+
+/// A place in a packet of the dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Place {
+    packet: usize,
+    record: usize,
+    path: String,
+}
+
+/// One record's contribution to the dataset checks (ids are lower-cased GUIDs).
+#[derive(Debug, Clone)]
+enum Row {
+    Plan {
+        id: String,
+        sum: Option<Decimal>,
+    },
+    Lot {
+        id: Option<String>,
+        tender_id: Option<String>,
+        plan_id: Option<String>,
+        record: usize,
+        path: String,
+    },
+    Announcement {
+        id: String,
+        sum: Option<Decimal>,
+        record: usize,
+        path: String,
+    },
+    Result {
+        lot_id: String,
+        winner: bool,
+        record: usize,
+        path: String,
+    },
+    Detail {
+        lot_id: String,
+        record: usize,
+        path: String,
+    },
+}
+
+/// The ids and references of one packet, gathered while it is validated.
+#[derive(Debug, Default)]
+pub struct Collected {
+    keys: Vec<(String, usize, String)>,
+    rows: Vec<Row>,
+}
+
+fn guid(fields: &Fields, name: &str) -> Option<String> {
+    match fields.valid(name) {
+        Some(Parsed::Text(t)) => Some(t.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+fn decimal(fields: &Fields, name: &str) -> Option<Decimal> {
+    match fields.valid(name) {
+        Some(Parsed::Decimal(d)) => Some(*d),
+        _ => None,
+    }
+}
+
+impl Collected {
+    /// Takes what the checks need from one valid-enough record.
+    pub(crate) fn record(&mut self, entity: Entity, schema: &RecordSchema, fields: &Fields, path: &str, index: usize) {
+        if let Some(key) = record_key(schema, fields) {
+            self.keys.push((key, index, path.to_owned()));
+        }
+        let row = match entity {
+            Entity::PlanItem => guid(fields, "id").map(|id| Row::Plan {
+                id,
+                sum: decimal(fields, "sum"),
+            }),
+            Entity::Lot => Some(Row::Lot {
+                id: guid(fields, "id"),
+                tender_id: guid(fields, "tender_id"),
+                plan_id: guid(fields, "plan_id"),
+                record: index,
+                path: path.to_owned(),
+            }),
+            Entity::Announcement => guid(fields, "id").map(|id| Row::Announcement {
+                id,
+                sum: decimal(fields, "sum"),
+                record: index,
+                path: path.to_owned(),
+            }),
+            Entity::Result => guid(fields, "id").map(|lot_id| Row::Result {
+                lot_id,
+                winner: matches!(fields.valid("h_state_member_id"), Some(Parsed::Text(s)) if s == "winner"),
+                record: index,
+                path: path.to_owned(),
+            }),
+            _ => None,
+        };
+        self.rows.extend(row);
+    }
+
+    /// Takes the lot reference of a contract's detail row.
+    pub(crate) fn detail(&mut self, fields: &Fields, path: &str, index: usize) {
+        if let Some(lot_id) = guid(fields, "lot_id") {
+            self.rows.push(Row::Detail {
+                lot_id,
+                record: index,
+                path: path.to_owned(),
+            });
+        }
+    }
+}
+
+/// The other side of a dataset finding: where the first occurrence is, or which record
+/// a reference expected to find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// The entity of the other side.
+    pub entity: Entity,
+    /// Index of its packet in the dataset, when it exists.
+    pub packet: Option<usize>,
+    /// JSON Pointer in that packet, when it exists; else the field that was looked up.
+    pub path: Option<String>,
+    /// The id looked up or repeated.
+    pub value: String,
+}
+
+/// A finding of the dataset: a packet's own finding, or a cross-entity one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetFinding {
+    /// Index of the packet in the dataset.
+    pub packet: usize,
+    /// The finding (its path is inside that packet).
+    pub finding: Finding,
+    /// The other side of a cross-entity finding.
+    pub related: Option<Related>,
+}
+
+/// What the dataset report says of one packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PacketSummary {
+    /// The caller's label (e.g. the file name).
+    pub label: String,
+    /// The packet's own report.
+    pub report: Report,
+}
+
+/// A dataset being validated.
+pub struct Dataset<'c> {
+    catalog: Option<&'c Catalog>,
+    options: Options,
+    packets: Vec<PacketSummary>,
+    keys: BTreeMap<(Entity, String), Place>,
+    duplicates: Vec<(Entity, String, Place, Place)>,
+    plans: BTreeMap<String, Option<Decimal>>,
+    lots: BTreeMap<String, Place>,
+    announcements: BTreeMap<String, (Option<Decimal>, Place)>,
+    lot_rows: Vec<(Option<String>, Option<String>, Option<String>, Place)>,
+    result_rows: Vec<(String, bool, Place)>,
+    detail_rows: Vec<(String, Place)>,
+}
+
+impl<'c> Dataset<'c> {
+    /// An empty dataset; each packet's rule set is chosen as [`crate::validate`] does.
+    pub fn new(options: Options) -> Dataset<'static> {
+        Dataset::build(None, options)
+    }
+
+    /// An empty dataset validated against one catalog (e.g. with run-time dictionaries).
+    pub fn with_catalog(catalog: &'c Catalog, options: Options) -> Dataset<'c> {
+        Dataset::build(Some(catalog), options)
+    }
+
+    fn build(catalog: Option<&'c Catalog>, options: Options) -> Dataset<'c> {
+        Dataset {
+            catalog,
+            options,
+            packets: Vec::new(),
+            keys: BTreeMap::new(),
+            duplicates: Vec::new(),
+            plans: BTreeMap::new(),
+            lots: BTreeMap::new(),
+            announcements: BTreeMap::new(),
+            lot_rows: Vec::new(),
+            result_rows: Vec::new(),
+            detail_rows: Vec::new(),
+        }
+    }
+
+    /// Validates one packet and adds its ids to the dataset; returns its own report.
+    /// An unreadable packet is an `Err` and is not added.
+    pub fn add(&mut self, label: &str, input: &[u8]) -> Result<&Report, Error> {
+        let (report, collected) = crate::run(input, &self.options, self.catalog, true)?;
+        let packet = self.packets.len();
+        let entity = report.entity;
+        if let Some(collected) = collected {
+            self.absorb(packet, entity, collected);
+        }
+        self.packets.push(PacketSummary {
+            label: label.to_owned(),
+            report,
+        });
+        let summary = self
+            .packets
+            .last()
+            .ok_or_else(|| Error::Catalog("packet list is empty".to_owned()))?;
+        Ok(&summary.report)
+    }
+
+    fn absorb(&mut self, packet: usize, entity: Entity, collected: Collected) {
+        for (key, record, path) in collected.keys {
+            let place = Place { packet, record, path };
+            match self.keys.get(&(entity, key.clone())) {
+                // Repeats inside one packet are already record.duplicate_key findings.
+                Some(first) if first.packet != packet => {
+                    self.duplicates.push((entity, key, first.clone(), place));
+                }
+                Some(_) => {}
+                None => {
+                    self.keys.insert((entity, key), place);
+                }
+            }
+        }
+        for row in collected.rows {
+            match row {
+                Row::Plan { id, sum } => {
+                    self.plans.entry(id).or_insert(sum);
+                }
+                Row::Lot {
+                    id,
+                    tender_id,
+                    plan_id,
+                    record,
+                    path,
+                } => {
+                    let place = Place { packet, record, path };
+                    if let Some(id) = &id {
+                        self.lots.entry(id.clone()).or_insert_with(|| place.clone());
+                    }
+                    self.lot_rows.push((id, tender_id, plan_id, place));
+                }
+                Row::Announcement { id, sum, record, path } => {
+                    self.announcements
+                        .entry(id)
+                        .or_insert((sum, Place { packet, record, path }));
+                }
+                Row::Result {
+                    lot_id,
+                    winner,
+                    record,
+                    path,
+                } => self.result_rows.push((lot_id, winner, Place { packet, record, path })),
+                Row::Detail { lot_id, record, path } => self.detail_rows.push((lot_id, Place { packet, record, path })),
+            }
+        }
+    }
+
+    /// Runs the cross-entity checks and builds the dataset report.
+    pub fn finish(self) -> DatasetReport {
+        let mut cross: Vec<DatasetFinding> = Vec::new();
+        let finding = |code: &'static str, place: &Place, field: &str, params: Vec<(&'static str, String)>| Finding {
+            code,
+            severity: Severity::Error,
+            path: format!("{}/{field}", place.path),
+            record: Some(place.record),
+            field: Some(field.to_owned()),
+            suggestion: None,
+            params,
+        };
+        let missing = |place: &Place, field: &str, target: Entity, id: &str| DatasetFinding {
+            packet: place.packet,
+            finding: finding(
+                codes::DATASET_REFERENCE_MISSING,
+                place,
+                field,
+                vec![
+                    ("value", id.to_owned()),
+                    ("expected", format!("{}.id", target.as_str())),
+                ],
+            ),
+            related: Some(Related {
+                entity: target,
+                packet: None,
+                path: Some("/records/*/id".to_owned()),
+                value: id.to_owned(),
+            }),
+        };
+        let label = |packet: usize, path: &str| {
+            let name = self.packets.get(packet).map(|p| p.label.as_str()).unwrap_or("");
+            format!("{name} {path}")
+        };
+        // References.
+        let mut lots_of: BTreeMap<&str, Vec<Option<&str>>> = BTreeMap::new();
+        for (_, tender_id, plan_id, place) in &self.lot_rows {
+            if let Some(t) = tender_id {
+                if !self.announcements.contains_key(t) {
+                    cross.push(missing(place, "tender_id", Entity::Announcement, t));
+                }
+                lots_of.entry(t.as_str()).or_default().push(plan_id.as_deref());
+            }
+            if let Some(p) = plan_id {
+                if !self.plans.contains_key(p) {
+                    cross.push(missing(place, "plan_id", Entity::PlanItem, p));
+                }
+            }
+        }
+        let mut winners: BTreeMap<&str, &Place> = BTreeMap::new();
+        for (lot_id, winner, place) in &self.result_rows {
+            if !self.lots.contains_key(lot_id) {
+                cross.push(missing(place, "id", Entity::Lot, lot_id));
+            }
+            if *winner {
+                match winners.get(lot_id.as_str()) {
+                    Some(first) => cross.push(DatasetFinding {
+                        packet: place.packet,
+                        finding: finding(
+                            codes::DATASET_WINNER_REPEATED,
+                            place,
+                            "h_state_member_id",
+                            vec![
+                                ("value", lot_id.clone()),
+                                ("expected", label(first.packet, &first.path)),
+                            ],
+                        ),
+                        related: Some(Related {
+                            entity: Entity::Result,
+                            packet: Some(first.packet),
+                            path: Some(first.path.clone()),
+                            value: lot_id.clone(),
+                        }),
+                    }),
+                    None => {
+                        winners.insert(lot_id, place);
+                    }
+                }
+            }
+        }
+        for (lot_id, place) in &self.detail_rows {
+            if !self.lots.contains_key(lot_id) {
+                cross.push(missing(place, "lot_id", Entity::Lot, lot_id));
+            }
+        }
+        // Keys unique per entity across packets.
+        for (entity, key, first, place) in &self.duplicates {
+            let field = self
+                .catalog_for_messages()
+                .map(|c| c.entity(*entity).key.first().cloned().unwrap_or_default())
+                .unwrap_or_default();
+            cross.push(DatasetFinding {
+                packet: place.packet,
+                finding: finding(
+                    codes::DATASET_DUPLICATE_KEY,
+                    place,
+                    &field,
+                    vec![("value", key.clone()), ("expected", label(first.packet, &first.path))],
+                ),
+                related: Some(Related {
+                    entity: *entity,
+                    packet: Some(first.packet),
+                    path: Some(first.path.clone()),
+                    value: key.clone(),
+                }),
+            });
+        }
+        // An announcement's sum equals the sum of its lots' plan-item sums.
+        for (id, (sum, place)) in &self.announcements {
+            let (Some(sum), Some(plan_ids)) = (sum, lots_of.get(id.as_str())) else {
+                continue;
+            };
+            let mut total = Some(Decimal::ZERO);
+            for plan_id in plan_ids {
+                let plan_sum = plan_id.and_then(|p| self.plans.get(p).copied().flatten());
+                total = match (total, plan_sum) {
+                    (Some(t), Some(s)) => t.add(&s),
+                    // A lot without a resolvable plan sum is reported elsewhere; no sum check.
+                    _ => None,
+                };
+            }
+            if let Some(total) = total {
+                if total != *sum {
+                    cross.push(DatasetFinding {
+                        packet: place.packet,
+                        finding: finding(
+                            codes::DATASET_ANNOUNCEMENT_SUM,
+                            place,
+                            "sum",
+                            vec![
+                                ("value", sum.to_string_scale(2)),
+                                ("expected", total.to_string_scale(2)),
+                            ],
+                        ),
+                        related: None,
+                    });
+                }
+            }
+        }
+        cross.sort_by(|a, b| {
+            a.packet
+                .cmp(&b.packet)
+                .then_with(|| canonical_order(&a.finding, &b.finding))
+        });
+        DatasetReport {
+            lang: self.options.lang,
+            rule_set: self.catalog.map(|c| c.rule_set.clone()),
+            packets: self.packets,
+            findings: cross,
+        }
+    }
+
+    fn catalog_for_messages(&self) -> Option<&Catalog> {
+        match self.catalog {
+            Some(c) => Some(c),
+            None => Catalog::get().ok(),
+        }
+    }
+}
+
+/// The result of validating a dataset: each packet's report and the cross-entity findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetReport {
+    /// Language of messages; `None` renders all three.
+    pub lang: Option<Lang>,
+    /// The rule set fixed by the caller, if any (else each packet's own).
+    pub rule_set: Option<String>,
+    /// The packets, in the order they were added.
+    pub packets: Vec<PacketSummary>,
+    /// Cross-entity findings, by packet, in canonical order.
+    pub findings: Vec<DatasetFinding>,
+}
+
+impl DatasetReport {
+    /// Accepted only when every packet is accepted and no cross-entity check failed.
+    pub fn status(&self) -> Status {
+        let packets_ok = self.packets.iter().all(|p| p.report.accepted());
+        let cross_ok = !self.findings.iter().any(|f| f.finding.severity == Severity::Error);
+        if packets_ok && cross_ok {
+            Status::Accepted
+        } else {
+            Status::Rejected
+        }
+    }
+
+    /// Whether the dataset was accepted.
+    pub fn accepted(&self) -> bool {
+        self.status() == Status::Accepted
+    }
+
+    /// The canonical JSON form: packet summaries, then every finding (the packets' own
+    /// findings first, in packet order, then the cross-entity ones), each naming its packet.
+    pub fn to_json(&self) -> String {
+        let Ok(current) = Catalog::get() else {
+            return "{\n  \"error\": \"the embedded rule catalog is defective\"\n}\n".to_owned();
+        };
+        let catalog_of = |rule_set: &str| Catalog::named(rule_set).unwrap_or(current);
+        let mut errors = 0usize;
+        let mut warnings = 0usize;
+        let mut findings = Vec::new();
+        let mut packets = Vec::new();
+        for p in &self.packets {
+            let r = &p.report;
+            errors += r.count(Severity::Error);
+            warnings += r.count(Severity::Warning);
+            packets.push(Value::Object(vec![
+                ("packet".into(), text(&p.label)),
+                ("status".into(), text(r.status.as_str())),
+                ("entity".into(), text(r.entity.as_str())),
+                ("rule_set".into(), text(&r.rule_set)),
+                ("rules_digest".into(), text(&r.rules_digest)),
+                ("packet_id".into(), opt_text(r.packet_id.as_deref())),
+                ("digest".into(), opt_text(r.digest.as_deref())),
+                ("record_count".into(), int(r.record_count)),
+                ("errors".into(), int(r.count(Severity::Error))),
+                ("warnings".into(), int(r.count(Severity::Warning))),
+            ]));
+            let catalog = catalog_of(&r.rule_set);
+            for f in &r.findings {
+                findings.push(with_related(f.to_value(catalog, self.lang, Some(&p.label)), None));
+            }
+        }
+        for f in &self.findings {
+            match f.finding.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+            }
+            let label = self.packets.get(f.packet).map(|p| p.label.as_str()).unwrap_or("");
+            let catalog = self.rule_set.as_deref().map_or(current, catalog_of);
+            let related = f.related.as_ref().map(|r| {
+                Value::Object(vec![
+                    ("entity".into(), text(r.entity.as_str())),
+                    (
+                        "packet".into(),
+                        opt_text(r.packet.and_then(|i| self.packets.get(i)).map(|p| p.label.as_str())),
+                    ),
+                    ("path".into(), opt_text(r.path.as_deref())),
+                    ("value".into(), text(&r.value)),
+                ])
+            });
+            findings.push(with_related(
+                f.finding.to_value(catalog, self.lang, Some(label)),
+                related,
+            ));
+        }
+        Value::Object(vec![
+            ("status".into(), text(self.status().as_str())),
+            ("engine".into(), text(format!("tekser {}", crate::VERSION))),
+            ("packets".into(), Value::Array(packets)),
+            ("errors".into(), int(errors)),
+            ("warnings".into(), int(warnings)),
+            ("findings".into(), Value::Array(findings)),
+        ])
+        .to_pretty_json()
+    }
+}
+
+/// Adds `related` (or null) to a finding document, before its messages.
+fn with_related(finding: Value, related: Option<Value>) -> Value {
+    match finding {
+        Value::Object(mut members) => {
+            let at = members
+                .iter()
+                .position(|(k, _)| k == "message" || k == "messages")
+                .unwrap_or(members.len());
+            members.insert(at, ("related".to_owned(), related.unwrap_or(Value::Null)));
+            Value::Object(members)
+        }
+        other => other,
+    }
+}

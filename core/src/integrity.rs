@@ -1,0 +1,438 @@
+//! Integrity digests of packets and records, and the audit comparison of Rules p.12.
+//!
+//! The packet digest is the hash of the packet's canonical form (see [`crate::canonical`]
+//! and `schemas/CANONICAL.md`). Each record also gets a digest of its own canonical form,
+//! keyed by the record's id (the entity's key fields), and a root digest over those, so
+//! that two systems can exchange the per-record lists and name the records that are
+//! missing on either side or differ ("list of changed objects").
+
+use std::collections::BTreeMap;
+
+use crate::canonical::{self, utf16_order};
+use crate::catalog::{Catalog, Kind, RecordSchema};
+use crate::digest::{hex, parse_digest, Algorithm, Hasher};
+use crate::entity::Entity;
+use crate::error::Error;
+use crate::value::{get, int, opt_text, text, Object, Value};
+use crate::Options;
+
+/// The digest of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordDigest {
+    /// The record's id: its key field values joined by `|` (GUIDs in lower case), or
+    /// `#<index>` when a key value is missing; a repeated id gets `#<index>` appended.
+    pub id: String,
+    /// Index of the record in the packet.
+    pub record: usize,
+    /// `<algorithm>:<hex>` of the record's canonical form.
+    pub digest: String,
+}
+
+/// The integrity digests of one packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PacketDigest {
+    /// The hash algorithm.
+    pub algorithm: Algorithm,
+    /// The entity of the records.
+    pub entity: Entity,
+    /// The packet id from the header, if it has one.
+    pub packet_id: Option<String>,
+    /// Digest of the whole packet's canonical form (header and records in order).
+    pub digest: String,
+    /// Digest over the per-record digests, independent of record order.
+    pub root: String,
+    /// One digest per record, in packet order.
+    pub records: Vec<RecordDigest>,
+}
+
+/// Where the records of a parsed input are.
+pub(crate) struct Parsed<'a> {
+    pub entity: Entity,
+    pub packet: Option<&'a Object>,
+    pub records: &'a [Value],
+}
+
+/// Finds the entity and the records of a parsed input (a packet object or a bare list).
+pub(crate) fn locate<'a>(value: &'a Value, options: &Options) -> Result<Parsed<'a>, Error> {
+    match value {
+        Value::Object(members) => {
+            let named = match get(members, "header") {
+                Some(Value::Object(h)) => match get(h, "entity") {
+                    Some(Value::Text(name)) if !name.trim().is_empty() => Some(name.as_str()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let entity = match (named, options.entity) {
+                (Some(name), caller) => name.parse::<Entity>().or_else(|e| caller.ok_or(e))?,
+                (None, Some(caller)) => caller,
+                (None, None) => return Err(Error::EntityNotNamed),
+            };
+            let records = match get(members, "records") {
+                Some(Value::Array(items)) => items.as_slice(),
+                _ => &[],
+            };
+            Ok(Parsed {
+                entity,
+                packet: Some(members),
+                records,
+            })
+        }
+        Value::Array(items) => Ok(Parsed {
+            entity: options.entity.ok_or(Error::EntityNotNamed)?,
+            packet: None,
+            records: items,
+        }),
+        other => Err(Error::NotAPacket {
+            found: other.type_name(),
+        }),
+    }
+}
+
+/// The id of a record for the per-record digest list.
+fn record_id(record: &Value, schema: &RecordSchema, index: usize) -> String {
+    let Value::Object(members) = record else {
+        return format!("#{index}");
+    };
+    let mut parts = Vec::with_capacity(schema.key.len());
+    for name in &schema.key {
+        match get(members, name) {
+            Some(Value::Text(t)) if !t.trim().is_empty() => {
+                let guid = schema.field(name).is_some_and(|f| f.kind == Kind::Guid);
+                parts.push(if guid { t.to_ascii_lowercase() } else { t.clone() });
+            }
+            _ => return format!("#{index}"),
+        }
+    }
+    if parts.is_empty() {
+        return format!("#{index}");
+    }
+    parts.join("|")
+}
+
+/// The root digest: the hash of the canonical JSON object that maps each record id to
+/// its written digest (so the root does not depend on record order).
+fn root_of(algorithm: Algorithm, records: &[RecordDigest]) -> String {
+    let mut sorted: Vec<&RecordDigest> = records.iter().collect();
+    sorted.sort_by(|a, b| utf16_order(&a.id, &b.id));
+    let map = Value::Object(
+        sorted
+            .into_iter()
+            .map(|r| (r.id.clone(), Value::Text(r.digest.clone())))
+            .collect(),
+    );
+    let mut out = String::new();
+    canonical::write_value(&mut out, &map, None);
+    algorithm.digest(out.as_bytes())
+}
+
+/// Computes the packet digest, the per-record digests and their root.
+pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<PacketDigest, Error> {
+    if input.len() > options.max_input_bytes {
+        return Err(Error::TooLarge {
+            size: input.len(),
+            limit: options.max_input_bytes,
+        });
+    }
+    let catalog = Catalog::get()?;
+    let tree = crate::parse(input)?;
+    let parsed = locate(&tree, options)?;
+    let schema = catalog.entity(parsed.entity);
+    let whole = match parsed.packet {
+        Some(members) => canonical::packet(members, &catalog.header, schema),
+        None => canonical::list(parsed.records, schema),
+    };
+    let mut records = Vec::with_capacity(parsed.records.len());
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, record) in parsed.records.iter().enumerate() {
+        let mut id = record_id(record, schema, index);
+        if seen.insert(id.clone(), index).is_some() {
+            id = format!("{id}#{index}");
+        }
+        records.push(RecordDigest {
+            id,
+            record: index,
+            digest: algorithm.digest(canonical::record(record, schema).as_bytes()),
+        });
+    }
+    let packet_id = parsed.packet.and_then(|p| match get(p, "header") {
+        Some(Value::Object(h)) => match get(h, "packet_id") {
+            Some(Value::Text(id)) if !id.trim().is_empty() => Some(id.clone()),
+            _ => None,
+        },
+        _ => None,
+    });
+    Ok(PacketDigest {
+        algorithm,
+        entity: parsed.entity,
+        packet_id,
+        digest: algorithm.digest(whole.as_bytes()),
+        root: root_of(algorithm, &records),
+        records,
+    })
+}
+
+impl PacketDigest {
+    /// The per-record digest list as an indented JSON document (the input of `diff`).
+    pub fn to_json(&self) -> String {
+        let records = self
+            .records
+            .iter()
+            .map(|r| {
+                Value::Object(vec![
+                    ("id".into(), text(&r.id)),
+                    ("record".into(), int(r.record)),
+                    ("digest".into(), text(&r.digest)),
+                ])
+            })
+            .collect();
+        Value::Object(vec![
+            ("algorithm".into(), text(self.algorithm.as_str())),
+            ("entity".into(), text(self.entity.as_str())),
+            ("packet_id".into(), opt_text(self.packet_id.as_deref())),
+            ("digest".into(), text(&self.digest)),
+            ("root".into(), text(&self.root)),
+            ("records".into(), Value::Array(records)),
+        ])
+        .to_pretty_json()
+    }
+
+    /// Reads a per-record digest list written by [`PacketDigest::to_json`] (ours or the
+    /// receiver's); checks that every digest is of the list's algorithm.
+    pub fn from_json(input: &[u8]) -> Result<PacketDigest, Error> {
+        let bad = |m: &str| Error::InvalidDigestList(m.to_owned());
+        let text = std::str::from_utf8(input).map_err(|_| bad("not UTF-8"))?;
+        let tree = crate::json::to_value(crate::json::parse_raw(text)?)?;
+        let Value::Object(doc) = &tree else {
+            return Err(bad("the top level is not an object"));
+        };
+        let string = |o: &Object, key: &str| match get(o, key) {
+            Some(Value::Text(t)) => Ok(t.clone()),
+            _ => Err(Error::InvalidDigestList(format!("{key} is missing or not a string"))),
+        };
+        let algorithm: Algorithm = string(doc, "algorithm")?
+            .parse()
+            .map_err(|e: crate::digest::UnknownAlgorithm| bad(&e.to_string()))?;
+        let entity: Entity = string(doc, "entity")?.parse()?;
+        let checked = |d: String| match parse_digest(&d) {
+            Some((a, _)) if a == algorithm => Ok(d),
+            _ => Err(Error::InvalidDigestList(format!(
+                "{d:?} is not a {} digest",
+                algorithm.as_str()
+            ))),
+        };
+        let Some(Value::Array(items)) = get(doc, "records") else {
+            return Err(bad("records is missing or not an array"));
+        };
+        let mut records = Vec::with_capacity(items.len());
+        let mut ids = BTreeMap::new();
+        for (i, item) in items.iter().enumerate() {
+            let Value::Object(r) = item else {
+                return Err(bad("a record entry is not an object"));
+            };
+            let record = match get(r, "record") {
+                Some(Value::Number(n)) => n.parse().map_err(|_| bad("record is not an index"))?,
+                _ => i,
+            };
+            let id = string(r, "id")?;
+            if ids.insert(id.clone(), ()).is_some() {
+                return Err(Error::InvalidDigestList(format!("id {id:?} is listed twice")));
+            }
+            records.push(RecordDigest {
+                id,
+                record,
+                digest: checked(string(r, "digest")?)?,
+            });
+        }
+        let packet_id = match get(doc, "packet_id") {
+            Some(Value::Text(t)) => Some(t.clone()),
+            _ => None,
+        };
+        Ok(PacketDigest {
+            algorithm,
+            entity,
+            packet_id,
+            digest: checked(string(doc, "digest")?)?,
+            root: checked(string(doc, "root")?)?,
+            records,
+        })
+    }
+}
+
+/// The outcome of comparing two per-record digest lists (the audit of Rules p.12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// The algorithm of both lists.
+    pub algorithm: Algorithm,
+    /// Ids of records only in our list (missing at the receiver).
+    pub only_ours: Vec<String>,
+    /// Ids of records only in their list (missing here).
+    pub only_theirs: Vec<String>,
+    /// Ids of records in both lists whose digests differ.
+    pub changed: Vec<String>,
+}
+
+impl Comparison {
+    /// True when both sides hold the same records with the same content.
+    pub fn same(&self) -> bool {
+        self.only_ours.is_empty() && self.only_theirs.is_empty() && self.changed.is_empty()
+    }
+
+    /// The comparison as an indented JSON document.
+    pub fn to_json(&self) -> String {
+        let ids = |list: &[String]| Value::Array(list.iter().map(text).collect());
+        Value::Object(vec![
+            ("algorithm".into(), text(self.algorithm.as_str())),
+            ("same".into(), Value::Bool(self.same())),
+            ("only_ours".into(), ids(&self.only_ours)),
+            ("only_theirs".into(), ids(&self.only_theirs)),
+            ("changed".into(), ids(&self.changed)),
+        ])
+        .to_pretty_json()
+    }
+}
+
+/// Compares our per-record digests with the receiver's; ids are listed in sorted order.
+pub fn compare(ours: &PacketDigest, theirs: &PacketDigest) -> Result<Comparison, Error> {
+    if ours.algorithm != theirs.algorithm {
+        return Err(Error::InvalidDigestList(format!(
+            "the lists use different algorithms ({} and {})",
+            ours.algorithm, theirs.algorithm
+        )));
+    }
+    let mine: BTreeMap<&str, &str> = ours
+        .records
+        .iter()
+        .map(|r| (r.id.as_str(), r.digest.as_str()))
+        .collect();
+    let other: BTreeMap<&str, &str> = theirs
+        .records
+        .iter()
+        .map(|r| (r.id.as_str(), r.digest.as_str()))
+        .collect();
+    let mut result = Comparison {
+        algorithm: ours.algorithm,
+        only_ours: Vec::new(),
+        only_theirs: Vec::new(),
+        changed: Vec::new(),
+    };
+    for (id, digest) in &mine {
+        match other.get(id) {
+            None => result.only_ours.push((*id).to_owned()),
+            Some(d) if d != digest => result.changed.push((*id).to_owned()),
+            Some(_) => {}
+        }
+    }
+    for id in other.keys() {
+        if !mine.contains_key(id) {
+            result.only_theirs.push((*id).to_owned());
+        }
+    }
+    Ok(result)
+}
+
+/// Hashes a packet's canonical form while the validator walks it, record by record.
+///
+/// The members other than the records are known before the records are read, so the
+/// hash is fed the members that sort before `records`, then each record as it is
+/// checked, then the rest: no second copy of the packet is kept.
+pub(crate) struct StreamingDigest {
+    algorithm: Algorithm,
+    hasher: Hasher,
+    suffix: String,
+    records_open: bool,
+    count: usize,
+}
+
+impl StreamingDigest {
+    /// Starts a packet whose members other than the primary `records` are `others`
+    /// (key and value); `records_present` tells whether a `records` array is streamed.
+    pub(crate) fn packet(
+        algorithm: Algorithm,
+        others: &[(&str, &Value)],
+        header: &RecordSchema,
+        records_present: bool,
+    ) -> StreamingDigest {
+        let mut entries: Vec<(&str, Option<&Value>)> = others
+            .iter()
+            .filter(|(_, v)| !v.is_blank())
+            .map(|(k, v)| (*k, Some(*v)))
+            .collect();
+        if records_present {
+            entries.push(("records", None));
+        }
+        // Stable: the streamed records come before a repeated `records` member, as in the
+        // canonical form of the parsed tree (document order of repeated names).
+        entries.sort_by(|a, b| utf16_order(a.0, b.0).then_with(|| b.1.is_none().cmp(&a.1.is_none())));
+        let mut prefix = String::from("{");
+        let mut suffix = String::new();
+        let mut streamed = false;
+        for (i, (key, value)) in entries.iter().enumerate() {
+            let out = if streamed { &mut suffix } else { &mut prefix };
+            if i > 0 {
+                out.push(',');
+            }
+            crate::report::write_json_string(out, key);
+            out.push(':');
+            match value {
+                None => {
+                    out.push('[');
+                    streamed = true;
+                }
+                Some(Value::Object(h)) if *key == "header" => canonical::write_object(out, h, Some(header)),
+                Some(v) => canonical::write_value(out, v, None),
+            }
+        }
+        if streamed {
+            suffix.insert(0, ']');
+        }
+        suffix.push('}');
+        let mut hasher = algorithm.hasher();
+        hasher.update(prefix.as_bytes());
+        StreamingDigest {
+            algorithm,
+            hasher,
+            suffix,
+            records_open: streamed,
+            count: 0,
+        }
+    }
+
+    /// Starts a bare list of records.
+    pub(crate) fn list(algorithm: Algorithm) -> StreamingDigest {
+        let mut hasher = algorithm.hasher();
+        hasher.update(b"[");
+        StreamingDigest {
+            algorithm,
+            hasher,
+            suffix: "]".to_owned(),
+            records_open: true,
+            count: 0,
+        }
+    }
+
+    /// Feeds the next record.
+    pub(crate) fn record(&mut self, record: &Value, schema: &RecordSchema) {
+        if !self.records_open {
+            return;
+        }
+        if self.count > 0 {
+            self.hasher.update(b",");
+        }
+        self.count += 1;
+        self.hasher.update(canonical::record(record, schema).as_bytes());
+    }
+
+    /// The written digest of the whole packet.
+    pub(crate) fn finish(mut self) -> String {
+        self.hasher.update(self.suffix.as_bytes());
+        format!("{}:{}", self.algorithm.as_str(), hex(&self.hasher.finish()))
+    }
+}
+
+/// The canonical JSON of any value (used for the rule-set digest).
+pub(crate) fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    canonical::write_value(&mut out, value, None);
+    out
+}
