@@ -69,6 +69,49 @@ fn every_packet_gives_its_expected_report() {
             )),
         }
     }
+    // Datasets: several packets together, cross-entity findings.
+    let datasets = common::manifest_section("datasets");
+    for case in &datasets {
+        let name = case["name"].as_str().expect("dataset name");
+        let mut dataset = tekser::Dataset::new(Options {
+            lang: None,
+            ..Options::default()
+        });
+        for rel in case["packets"].as_array().expect("packets") {
+            let rel = rel.as_str().expect("path");
+            let bytes = std::fs::read(dir.join(rel)).expect("dataset packet is readable");
+            if let Err(e) = dataset.add(rel, &bytes) {
+                failures.push(format!(
+                    "host {HOST}: dataset {name}: packet {rel}: unexpected error {e}"
+                ));
+            }
+        }
+        let report = dataset.finish();
+        let report_path = case["report"].as_str().expect("report");
+        let expected = std::fs::read_to_string(dir.join(report_path)).unwrap_or_default();
+        if report.to_json() != expected {
+            failures.push(format!(
+                "host {HOST}: dataset {name}: report differs from {report_path} (run `cargo xtask bless` and review the diff)"
+            ));
+        }
+        let found: BTreeSet<&str> = report.findings.iter().map(|f| f.finding.code).collect();
+        for trigger in case["triggers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str())
+        {
+            if !found.contains(trigger) {
+                failures.push(format!(
+                    "host {HOST}: dataset {name}: expected finding {trigger} is missing"
+                ));
+            }
+        }
+        if case["triggers"].as_array().is_some_and(|t| t.is_empty()) && !report.accepted() {
+            failures.push(format!("host {HOST}: dataset {name}: expected to be accepted"));
+        }
+        seen_codes.extend(found);
+    }
     for code in codes::ALL {
         if !seen_codes.contains(code) {
             failures.push(format!("host {HOST}: no corpus packet triggers {code}"));
@@ -76,12 +119,16 @@ fn every_packet_gives_its_expected_report() {
     }
     assert!(
         failures.is_empty(),
-        "{} of {} corpus cases failed:\n{}",
+        "{} of {} corpus cases and datasets failed:\n{}",
         failures.len(),
-        cases.len(),
+        cases.len() + datasets.len(),
         failures.join("\n")
     );
-    eprintln!("host {HOST}: {} corpus cases passed", cases.len());
+    eprintln!(
+        "host {HOST}: {} corpus cases and {} datasets passed",
+        cases.len(),
+        datasets.len()
+    );
 }
 
 #[test]

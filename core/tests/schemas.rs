@@ -304,3 +304,54 @@ fn schemas_and_core_agree_on_tricky_values_of_every_kind() {
         disagreements.join("\n")
     );
 }
+
+/// Validates the JSON document at `rel` (under the repository root) against `schema`.
+fn conforms(registry: &Registry<'static>, schema: &str, rel: &str, instance: &serde_json::Value) {
+    let validator = validator(registry, schema);
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{rel} does not conform to {schema}: {errors:?}");
+}
+
+fn read_json(rel: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn replies_digest_lists_comparisons_and_dataset_reports_conform_to_their_schemas() {
+    let registry = registry();
+    let mut checked = 0;
+    for case in common::manifest_section("replies") {
+        if case["format"] == "json" {
+            let rel = format!("tests/corpus/{}", case["reply"].as_str().expect("reply"));
+            conforms(&registry, "reply.schema.json", &rel, &read_json(&rel));
+            checked += 1;
+        }
+    }
+    for case in common::manifest_section("diffs") {
+        let rel = format!("tests/corpus/{}", case["expected"].as_str().expect("expected"));
+        conforms(&registry, "comparison.schema.json", &rel, &read_json(&rel));
+        let packet =
+            std::fs::read(root().join("tests/corpus").join(case["ours"].as_str().expect("ours"))).expect("packet");
+        let list =
+            tekser::digest(&packet, &tekser::Options::default(), tekser::Algorithm::Streebog512).expect("digest");
+        let instance: serde_json::Value = serde_json::from_str(&list.to_json()).expect("json");
+        conforms(&registry, "digest-list.schema.json", &rel, &instance);
+        checked += 2;
+    }
+    for case in common::manifest_section("datasets") {
+        let rel = format!("tests/corpus/{}", case["report"].as_str().expect("report"));
+        conforms(&registry, "dataset-report.schema.json", &rel, &read_json(&rel));
+        checked += 1;
+    }
+    conforms(
+        &registry,
+        "dictionary-file.schema.json",
+        "examples/dictionaries.json",
+        &read_json("examples/dictionaries.json"),
+    );
+    assert!(checked >= 12, "only {checked} documents checked");
+}

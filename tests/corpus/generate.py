@@ -408,8 +408,133 @@ case("errors", "not-a-packet", None, raw='"plan_item"\n', error="not_a_packet")
 with open(os.path.join(ROOT, "errors/not-utf8.json"), "wb") as f:
     f.write(b'{"records": ["\xd0\xbf\xd0"]}\n')
 
+# ---------------------------------------------------------------- Astana time: UTC+6 until 2024-02-29T18:00Z, then UTC+5
+def switch_packet(created_at, **times):
+    p = one("announcement", **times)
+    p["header"]["created_at"] = created_at
+    return p
+
+
+case("announcement", "astana-switch-straddle",
+     switch_packet("01.03.2024 00:30", publish_date="29.02.2024 23:30", reception_from="01.03.2024 00:10",
+                   reception_to="01.03.2024 18:00"),
+     forms=("json", "xml"), note="times on both sides of the 2024 switch, in order as instants; created after it (UTC+5)")
+case("announcement", "astana-switch-window",
+     switch_packet("29.02.2024 23:30", publish_date="29.02.2024 20:00", reception_from="01.03.2024 00:10",
+                   reception_to="29.02.2024 23:50"),
+     ["announcement.reception_window"], note="reception ends before it starts across the switch; created in the repeated hour (read as UTC+6)")
+
+# ---------------------------------------------------------------- integrity digests: one packet in many forms
+DIGESTS = []
+
+
+def digest_group(name, forms, note):
+    DIGESTS.append({"name": name, "packets": forms, "expected": f"digest/{name}.digests.json", "note": note})
+
+
+def reordered(value):
+    """The same data with every object's members in reverse order."""
+    if isinstance(value, dict):
+        return {k: reordered(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [reordered(v) for v in value]
+    return value
+
+
+for entity in ("plan_item", "contract", "participant"):
+    base = packet(entity, [copy.deepcopy(BASE[entity])])
+    write(f"digest/{entity}.json", json.dumps(base, ensure_ascii=False, indent=2) + "\n")
+    write(f"digest/{entity}.compact-reordered.json", json.dumps(reordered(base), ensure_ascii=False, separators=(",", ":")))
+    write(f"digest/{entity}.xml", to_xml(base))
+    write(f"digest/{entity}.soap12.xml", to_xml(reordered(base), "1.2"))
+    forms = [f"digest/{entity}.json", f"digest/{entity}.compact-reordered.json", f"digest/{entity}.xml", f"digest/{entity}.soap12.xml"]
+    if entity == "plan_item":
+        # Numbers as numbers instead of strings, written differently, and nulls for absent optional fields.
+        alt = copy.deepcopy(base)
+        r = alt["records"][0]
+        r["price"] = 24.150
+        r["sum"] = 2.898e4
+        r["volume"] = 1200
+        r["note_ru"] = None
+        r["sum_year2"] = ""
+        write("digest/plan_item.typed.json", json.dumps(alt, ensure_ascii=False, indent=2) + "\n")
+        forms.append("digest/plan_item.typed.json")
+    digest_group(entity, forms, "the same packet as JSON, compact JSON with members reversed, XML, SOAP 1.2 XML: one digest")
+changed = packet("plan_item", [copy.deepcopy(BASE["plan_item"])])
+changed["records"][0]["price"] = "24.16"
+changed["records"][0]["sum"] = "28992.00"
+write("digest/plan_item.changed.json", json.dumps(changed, ensure_ascii=False, indent=2) + "\n")
+write("digest/plan_item.changed.xml", to_xml(changed))
+digest_group("plan_item.changed", ["digest/plan_item.changed.json", "digest/plan_item.changed.xml"],
+             "one changed value (price, and the sum with it): a different digest from group plan_item")
+DIGESTS[-1]["differs_from"] = "plan_item"
+
+# Per-record digest lists and their comparison (the audit of Rules p.12).
+three = packet("lot", [dict(copy.deepcopy(BASE["lot"]), id=guid(200 + i), number=f"2024-001-1-L{i + 1}") for i in range(3)])
+write("digest/lots.json", json.dumps(three, ensure_ascii=False, indent=2) + "\n")
+theirs = copy.deepcopy(three)
+theirs["records"][1]["h_status_id"] = "cancelled"
+write("digest/lots.theirs.json", json.dumps(theirs, ensure_ascii=False, indent=2) + "\n")
+digest_group("lots", ["digest/lots.json"], "three lots: per-record digests")
+digest_group("lots.theirs", ["digest/lots.theirs.json"], "the receiver's copy: the second lot's status differs")
+DIFFS = [{"ours": "digest/lots.json", "theirs": "digest/lots.theirs.json", "expected": "digest/lots.diff.json",
+          "note": "exactly the second lot is named as changed"}]
+
+# ---------------------------------------------------------------- reply messages (Rules p.13, App. 2 scheme 1)
+REPLIES = []
+for packet_rel, fmt in (("plan_item/valid.json", "json"), ("plan_item/valid.json", "xml"),
+                        ("plan_item/three-findings.json", "json"), ("plan_item/three-findings.xml", "xml"),
+                        ("announcement/astana-switch-straddle.json", "json"), ("announcement/astana-switch-window.json", "xml")):
+    name = packet_rel.replace("/", "-").rsplit(".", 1)[0]
+    REPLIES.append({"packet": packet_rel, "format": fmt, "reply": f"reply/{name}.reply.{fmt}"})
+
+# ---------------------------------------------------------------- datasets: cross-entity checks
+DATASETS = []
+
+
+def dataset(name, packets, triggers=(), note=""):
+    rels = []
+    for label, data in packets:
+        rel = f"dataset/{name}/{label}.json"
+        write(rel, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        rels.append(rel)
+    DATASETS.append({"name": name, "packets": rels, "report": f"dataset/{name}.report.json",
+                     "triggers": sorted(set(triggers)), "note": note})
+
+
+def full_load(**overrides):
+    records = {e: [copy.deepcopy(BASE[e])] for e in ("plan_item", "announcement", "lot", "result", "contract")}
+    records.update(overrides)
+    return [(e, packet(e, rs)) for e, rs in records.items()]
+
+
+dataset("full-load", full_load(), note="plan item → lot → announcement, result and contract detail → lot: every reference resolves")
+dataset("lot-missing-announcement", [p for p in full_load() if p[0] != "announcement"],
+        ["dataset.reference_missing"], "the lot's tender_id names an announcement no packet contains")
+dataset("lot-missing-plan", full_load(lot=[dict(copy.deepcopy(BASE["lot"]), plan_id=guid(199))]),
+        ["dataset.reference_missing"], "the lot's plan_id names a plan item no packet contains")
+dataset("result-missing-lot", full_load(result=[dict(copy.deepcopy(BASE["result"]), id=guid(299))]),
+        ["dataset.reference_missing"], "the result's id (a lot id) names no lot")
+contract_bad = copy.deepcopy(BASE["contract"])
+contract_bad["details"][0]["lot_id"] = guid(298)
+dataset("detail-missing-lot", full_load(contract=[contract_bad]), ["dataset.reference_missing"],
+        "a contract detail row's lot_id names no lot")
+dataset("duplicate-id", full_load() + [("lot-again", packet("lot", [dict(copy.deepcopy(BASE["lot"]), number="2024-001-1-L1-copy")]))],
+        ["dataset.duplicate_key"], "the same lot id in two packets")
+dataset("announcement-sum", full_load(announcement=[dict(copy.deepcopy(BASE["announcement"]), sum="30000.00")]),
+        ["dataset.announcement_sum_mismatch"], "the announcement's sum differs from its lot's plan-item sum")
+second_plan = dict(copy.deepcopy(BASE["plan_item"]), id=guid(101), number="2024-001-2", price="10.00", volume="100", sum="1000.00", sum_year1="1000.00")
+second_lot = dict(copy.deepcopy(BASE["lot"]), id=guid(201), plan_id=guid(101), number="2024-001-1-L2")
+dataset("announcement-two-lots", full_load(plan_item=[copy.deepcopy(BASE["plan_item"]), second_plan],
+                                           lot=[copy.deepcopy(BASE["lot"]), second_lot],
+                                           announcement=[dict(copy.deepcopy(BASE["announcement"]), sum="29980.00")]),
+        note="an announcement with two lots: its sum is the sum of both plan items")
+dataset("two-winners", full_load(result=[copy.deepcopy(BASE["result"]), dict(copy.deepcopy(BASE["result"]), bin_iin=BIN_B)]),
+        ["dataset.winner_repeated"], "two winners for one lot")
+
 with open(os.path.join(ROOT, "manifest.json"), "w", encoding="utf-8", newline="\n") as f:
     json.dump({"description": "Conformance corpus: every host validates each packet with the given options and must produce the report file byte for byte (or the API error kind). triggers: codes the report must contain.",
-               "cases": CASES}, f, ensure_ascii=False, indent=2)
+               "cases": CASES, "digests": DIGESTS, "diffs": DIFFS, "replies": REPLIES, "datasets": DATASETS},
+              f, ensure_ascii=False, indent=2)
     f.write("\n")
-print(len(CASES), "cases")
+print(len(CASES), "cases,", len(DIGESTS), "digest groups,", len(REPLIES), "replies,", len(DATASETS), "datasets")

@@ -177,6 +177,97 @@ fn bless() -> Result<(), String> {
         written += 1;
     }
     eprintln!("xtask: wrote {written} expected reports; review them with git diff before committing");
+    bless_integrity(&dir, &manifest)?;
+    bless_datasets(&dir, &manifest)
+}
+
+fn read_corpus(dir: &Path, relative: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(dir.join(relative)).map_err(|e| format!("{relative}: {e}"))
+}
+
+fn write_corpus(dir: &Path, relative: &str, text: &str) -> Result<(), String> {
+    if let Some(parent) = dir.join(relative).parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{relative}: {e}"))?;
+    }
+    std::fs::write(dir.join(relative), text).map_err(|e| format!("{relative}: {e}"))
+}
+
+/// Digest vectors (every algorithm, from the group's first packet), diffs and replies.
+fn bless_integrity(dir: &Path, manifest: &serde_json::Value) -> Result<(), String> {
+    let options = tekser::Options::default();
+    let mut written = 0;
+    for group in manifest["digests"].as_array().into_iter().flatten() {
+        let first = group["packets"][0].as_str().ok_or("digest group without packets")?;
+        let bytes = read_corpus(dir, first)?;
+        let mut digests = serde_json::Map::new();
+        let mut roots = serde_json::Map::new();
+        let mut records = serde_json::Value::Null;
+        for algorithm in tekser::Algorithm::ALL {
+            let d = tekser::digest(&bytes, &options, algorithm).map_err(|e| format!("{first}: {e}"))?;
+            digests.insert(algorithm.as_str().into(), d.digest.clone().into());
+            roots.insert(algorithm.as_str().into(), d.root.clone().into());
+            if algorithm == tekser::Algorithm::Sha256 {
+                records = serde_json::from_str(&d.to_json()).map_err(|e| e.to_string())?;
+            }
+        }
+        let doc = serde_json::json!({"digest": digests, "root": roots, "records": records["records"]});
+        let expected = group["expected"].as_str().ok_or("digest group without expected")?;
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
+        write_corpus(dir, expected, &text)?;
+        written += 1;
+    }
+    for diff in manifest["diffs"].as_array().into_iter().flatten() {
+        let list = |key: &str| -> Result<tekser::PacketDigest, String> {
+            let rel = diff[key].as_str().ok_or("diff without packets")?;
+            tekser::digest(&read_corpus(dir, rel)?, &options, tekser::Algorithm::Sha256)
+                .map_err(|e| format!("{rel}: {e}"))
+        };
+        let comparison = tekser::compare(&list("ours")?, &list("theirs")?).map_err(|e| e.to_string())?;
+        write_corpus(
+            dir,
+            diff["expected"].as_str().ok_or("diff without expected")?,
+            &comparison.to_json(),
+        )?;
+        written += 1;
+    }
+    for reply in manifest["replies"].as_array().into_iter().flatten() {
+        let rel = reply["packet"].as_str().ok_or("reply without packet")?;
+        let report = tekser::validate(&read_corpus(dir, rel)?, &options).map_err(|e| format!("{rel}: {e}"))?;
+        let message = tekser::Reply::from_report(&report, None).map_err(|e| format!("{rel}: {e}"))?;
+        let text = match reply["format"].as_str() {
+            Some("xml") => message.to_xml(),
+            _ => message.to_json(),
+        };
+        write_corpus(dir, reply["reply"].as_str().ok_or("reply without file")?, &text)?;
+        written += 1;
+    }
+    eprintln!("xtask: wrote {written} digest vectors, diffs and replies");
+    Ok(())
+}
+
+/// Dataset reports (all three languages, like the corpus default).
+fn bless_datasets(dir: &Path, manifest: &serde_json::Value) -> Result<(), String> {
+    let mut written = 0;
+    for case in manifest["datasets"].as_array().into_iter().flatten() {
+        let mut dataset = tekser::Dataset::new(tekser::Options {
+            lang: None,
+            ..tekser::Options::default()
+        });
+        for rel in case["packets"].as_array().into_iter().flatten() {
+            let rel = rel.as_str().ok_or("dataset packet is not a path")?;
+            dataset
+                .add(rel, &read_corpus(dir, rel)?)
+                .map_err(|e| format!("{rel}: {e}"))?;
+        }
+        let report = dataset.finish();
+        write_corpus(
+            dir,
+            case["report"].as_str().ok_or("dataset without report")?,
+            &report.to_json(),
+        )?;
+        written += 1;
+    }
+    eprintln!("xtask: wrote {written} dataset reports");
     Ok(())
 }
 

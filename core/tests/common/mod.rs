@@ -25,6 +25,14 @@ pub fn manifest_cases() -> Vec<serde_json::Value> {
     manifest["cases"].as_array().cloned().expect("manifest has cases")
 }
 
+/// A section of `tests/corpus/manifest.json` (`digests`, `diffs`, `replies`, `datasets`).
+pub fn manifest_section(name: &str) -> Vec<serde_json::Value> {
+    let text =
+        std::fs::read_to_string(corpus_dir().join("manifest.json")).expect("tests/corpus/manifest.json is readable");
+    let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
+    manifest[name].as_array().cloned().unwrap_or_default()
+}
+
 /// True when the report has no error that the JSON Schemas also express.
 pub fn structurally_valid(report: &Report, catalog: &Catalog) -> bool {
     !report
