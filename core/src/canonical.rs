@@ -11,7 +11,8 @@
 //! * a field the schema types as a number (decimal, amount, count, percent, year, month)
 //!   or a boolean is written as a JSON number / boolean whether it arrived as a JSON
 //!   number, a JSON string or XML text, when its text is a JSON number literal (or
-//!   `true`/`false`); otherwise it stays a string.
+//!   `true`/`false`); otherwise it stays a string; a GUID field's text is written in
+//!   ASCII lower case.
 //!
 //! So a packet sent as JSON or as XML, with any member order or white space, has one
 //! canonical form, and a different value anywhere gives a different one.
@@ -160,6 +161,8 @@ pub(crate) fn write_value(out: &mut String, value: &Value, kind: Option<&Kind>) 
             None => write_plain(out, value),
         },
         (Value::Text(t), Some(Kind::Boolean)) if t == "true" || t == "false" => out.push_str(t),
+        // A GUID in upper and lower case is one id (as for duplicate keys).
+        (Value::Text(t), Some(Kind::Guid)) => write_json_string(out, &t.to_ascii_lowercase()),
         (Value::Array(items), Some(Kind::List(schema))) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

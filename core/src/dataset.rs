@@ -23,6 +23,14 @@ use crate::report::{canonical_order, Finding, Lang, Report, Severity, Status};
 use crate::value::{int, opt_text, text, Value};
 use crate::Options;
 
+/// A lot's references (tender and plan item) and where the lot is.
+#[derive(Debug, Clone)]
+struct LotRef {
+    tender_id: Option<String>,
+    plan_id: Option<String>,
+    place: Place,
+}
+
 /// A place in a packet of the dataset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Place {
@@ -176,7 +184,7 @@ pub struct Dataset<'c> {
     plans: BTreeMap<String, Option<Decimal>>,
     lots: BTreeMap<String, Place>,
     announcements: BTreeMap<String, (Option<Decimal>, Place)>,
-    lot_rows: Vec<(Option<String>, Option<String>, Option<String>, Place)>,
+    lot_rows: Vec<LotRef>,
     result_rows: Vec<(String, bool, Place)>,
     detail_rows: Vec<(String, Place)>,
 }
@@ -258,7 +266,11 @@ impl<'c> Dataset<'c> {
                     if let Some(id) = &id {
                         self.lots.entry(id.clone()).or_insert_with(|| place.clone());
                     }
-                    self.lot_rows.push((id, tender_id, plan_id, place));
+                    self.lot_rows.push(LotRef {
+                        tender_id,
+                        plan_id,
+                        place,
+                    });
                 }
                 Row::Announcement { id, sum, record, path } => {
                     self.announcements
@@ -312,7 +324,12 @@ impl<'c> Dataset<'c> {
         };
         // References.
         let mut lots_of: BTreeMap<&str, Vec<Option<&str>>> = BTreeMap::new();
-        for (_, tender_id, plan_id, place) in &self.lot_rows {
+        for LotRef {
+            tender_id,
+            plan_id,
+            place,
+        } in &self.lot_rows
+        {
             if let Some(t) = tender_id {
                 if !self.announcements.contains_key(t) {
                     cross.push(missing(place, "tender_id", Entity::Announcement, t));

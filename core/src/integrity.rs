@@ -1,6 +1,6 @@
 //! Integrity digests of packets and records, and the audit comparison of Rules p.12.
 //!
-//! The packet digest is the hash of the packet's canonical form (see [`crate::canonical`]
+//! The packet digest is the hash of the packet's canonical form (see `canonical.rs`
 //! and `schemas/CANONICAL.md`). Each record also gets a digest of its own canonical form,
 //! keyed by the record's id (the entity's key fields), and a root digest over those, so
 //! that two systems can exchange the per-record lists and name the records that are
@@ -126,22 +126,39 @@ fn root_of(algorithm: Algorithm, records: &[RecordDigest]) -> String {
     algorithm.digest(out.as_bytes())
 }
 
-/// Computes the packet digest, the per-record digests and their root.
-pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<PacketDigest, Error> {
+/// The canonical form of a packet: the exact text its integrity digest hashes (UTF-8).
+pub fn canonical_form(input: &[u8], options: &Options) -> Result<String, Error> {
+    let tree = read_tree(input, options)?;
+    let catalog = Catalog::get()?;
+    let parsed = locate(&tree, options)?;
+    Ok(whole_form(catalog, &parsed))
+}
+
+fn read_tree(input: &[u8], options: &Options) -> Result<Value, Error> {
     if input.len() > options.max_input_bytes {
         return Err(Error::TooLarge {
             size: input.len(),
             limit: options.max_input_bytes,
         });
     }
-    let catalog = Catalog::get()?;
-    let tree = crate::parse(input)?;
-    let parsed = locate(&tree, options)?;
+    crate::parse(input)
+}
+
+fn whole_form(catalog: &Catalog, parsed: &Parsed<'_>) -> String {
     let schema = catalog.entity(parsed.entity);
-    let whole = match parsed.packet {
+    match parsed.packet {
         Some(members) => canonical::packet(members, &catalog.header, schema),
         None => canonical::list(parsed.records, schema),
-    };
+    }
+}
+
+/// Computes the packet digest, the per-record digests and their root.
+pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<PacketDigest, Error> {
+    let tree = read_tree(input, options)?;
+    let catalog = Catalog::get()?;
+    let parsed = locate(&tree, options)?;
+    let schema = catalog.entity(parsed.entity);
+    let whole = whole_form(catalog, &parsed);
     let mut records = Vec::with_capacity(parsed.records.len());
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (index, record) in parsed.records.iter().enumerate() {
@@ -195,6 +212,23 @@ impl PacketDigest {
             ("records".into(), Value::Array(records)),
         ])
         .to_pretty_json()
+    }
+
+    /// A per-record digest list from `input`: read as one when it is a digest list (a JSON
+    /// object with `algorithm` and `root`), else computed from it as a packet.
+    pub fn read_or_compute(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<PacketDigest, Error> {
+        let is_list = std::str::from_utf8(input)
+            .ok()
+            .and_then(|text| crate::json::parse_raw(text).ok())
+            .and_then(|raw| crate::json::raw_object(raw).ok())
+            .is_some_and(|members| {
+                members.iter().any(|(k, _)| k == "algorithm") && members.iter().any(|(k, _)| k == "root")
+            });
+        if is_list {
+            PacketDigest::from_json(input)
+        } else {
+            digest(input, options, algorithm)
+        }
     }
 
     /// Reads a per-record digest list written by [`PacketDigest::to_json`] (ours or the

@@ -44,7 +44,7 @@ pub use digest::Algorithm;
 pub use engine::Validator;
 pub use entity::Entity;
 pub use error::Error;
-pub use integrity::{compare, digest, Comparison, PacketDigest, RecordDigest};
+pub use integrity::{canonical_form, compare, digest, Comparison, PacketDigest, RecordDigest};
 pub use reply::Reply;
 pub use report::{Finding, Lang, Report, Severity, Status, UnknownLang};
 pub use value::Value;

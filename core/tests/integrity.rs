@@ -10,11 +10,15 @@ use tekser::{Algorithm, Options, PacketDigest, Reply};
 const HOST: &str = "rust";
 
 fn read(rel: &str) -> Vec<u8> {
-    std::fs::read(corpus_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    std::fs::read(corpus_dir().join(rel))
+        .map_err(|e| format!("{rel}: {e}"))
+        .expect("corpus file is readable and well-formed")
 }
 
 fn json(rel: &str) -> serde_json::Value {
-    serde_json::from_slice(&read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    serde_json::from_slice(&read(rel))
+        .map_err(|e| format!("{rel}: {e}"))
+        .expect("corpus file is readable and well-formed")
 }
 
 fn unhex(text: &str) -> Vec<u8> {

@@ -316,8 +316,12 @@ fn conforms(registry: &Registry<'static>, schema: &str, rel: &str, instance: &se
 }
 
 fn read_json(rel: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    let text = std::fs::read_to_string(root().join(rel))
+        .map_err(|e| format!("{rel}: {e}"))
+        .expect("corpus file is readable and well-formed");
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{rel}: {e}"))
+        .expect("corpus file is readable and well-formed")
 }
 
 #[test]

@@ -469,6 +469,10 @@ digest_group("plan_item.changed", ["digest/plan_item.changed.json", "digest/plan
              "one changed value (price, and the sum with it): a different digest from group plan_item")
 DIGESTS[-1]["differs_from"] = "plan_item"
 
+# The worked example of schemas/CANONICAL.md (hand-written files, kept as they are).
+digest_group("vector", ["digest/vector.json", "digest/vector.xml"],
+             "the worked example of CANONICAL.md: typed numbers, null and blank members, GUID case, XML form")
+
 # Per-record digest lists and their comparison (the audit of Rules p.12).
 three = packet("lot", [dict(copy.deepcopy(BASE["lot"]), id=guid(200 + i), number=f"2024-001-1-L{i + 1}") for i in range(3)])
 write("digest/lots.json", json.dumps(three, ensure_ascii=False, indent=2) + "\n")

@@ -94,6 +94,8 @@ fn test() -> Result<(), String> {
         &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
     )?;
     run("cargo", &["test", "--workspace"])?;
+    // The canonical form, re-implemented from schemas/CANONICAL.md alone, agrees with core.
+    run("python3", &["tests/corpus/canonical_check.py"])?;
     run(
         "cargo",
         &[
@@ -142,8 +144,75 @@ fn cli_acceptance() -> Result<(), String> {
     if code != 2 {
         return Err(format!("cli: unusable input should exit 2, got {code}"));
     }
-    eprintln!("xtask: cli acceptance: accepted example exit 0; three findings exit 1; unusable input exit 2");
-    println!("cli acceptance: 3 passed, 0 failed");
+    // Issue 3: digests of the JSON and XML forms agree for every algorithm.
+    for alg in ["sha256", "streebog256", "streebog512", "gost34311"] {
+        let (code, stdout) = output(
+            &exe,
+            &[
+                "digest",
+                "--alg",
+                alg,
+                "examples/plan_item.json",
+                "examples/plan_item.xml",
+            ],
+        )?;
+        let digests: Vec<&str> = stdout.lines().filter_map(|l| l.split_whitespace().next()).collect();
+        if code != 0 || digests.len() != 2 || digests[0] != digests[1] || !digests[0].starts_with(alg) {
+            return Err(format!(
+                "cli: digest --alg {alg} of the JSON and XML example differ or failed (exit {code}):\n{stdout}"
+            ));
+        }
+    }
+    // A dataset with a lot pointing to a missing announcement is rejected, naming both sides.
+    let dir = "tests/corpus/dataset/lot-missing-announcement";
+    let files: Vec<String> = ["plan_item", "lot", "result", "contract"]
+        .iter()
+        .map(|e| format!("{dir}/{e}.json"))
+        .collect();
+    let mut args = vec!["check", "--dataset", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let (code, stdout) = output(&exe, &args)?;
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).map_err(|e| format!("cli: dataset report is not JSON: {e}"))?;
+    let finding = &report["findings"][0];
+    if code != 1
+        || report["status"] != "rejected"
+        || finding["code"] != "dataset.reference_missing"
+        || finding["path"] != "/records/0/tender_id"
+        || finding["related"]["entity"] != "announcement"
+    {
+        return Err(format!("cli: the dataset without its announcement should be rejected with dataset.reference_missing naming the lot and the announcement; got exit {code}:\n{stdout}"));
+    }
+    // diff of two per-record lists that differ in one record names exactly that record.
+    let tmp = root().join("target/xtask-acceptance");
+    std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+    let mut lists = Vec::new();
+    for (packet, name) in [
+        ("tests/corpus/digest/lots.json", "ours.json"),
+        ("tests/corpus/digest/lots.theirs.json", "theirs.json"),
+    ] {
+        let (code, stdout) = output(&exe, &["digest", "--per-record", packet])?;
+        if code != 0 {
+            return Err(format!("cli: digest --per-record {packet} failed (exit {code})"));
+        }
+        let path = tmp.join(name);
+        std::fs::write(&path, stdout).map_err(|e| e.to_string())?;
+        lists.push(path.to_string_lossy().into_owned());
+    }
+    let (code, stdout) = output(&exe, &["diff", "--format", "json", &lists[0], &lists[1]])?;
+    let comparison: serde_json::Value =
+        serde_json::from_str(&stdout).map_err(|e| format!("cli: diff output is not JSON: {e}"))?;
+    if code != 1
+        || comparison["changed"] != serde_json::json!(["0f8fae24-d9cb-469f-a165-7086772895d7"])
+        || comparison["only_ours"] != serde_json::json!([])
+        || comparison["only_theirs"] != serde_json::json!([])
+    {
+        return Err(format!(
+            "cli: diff should name exactly the second lot; got exit {code}:\n{stdout}"
+        ));
+    }
+    eprintln!("xtask: cli acceptance: accepted example exit 0; three findings exit 1; unusable input exit 2; JSON/XML digests equal for 4 algorithms; dataset missing announcement rejected; diff names the one changed record");
+    println!("cli acceptance: 6 passed, 0 failed");
     Ok(())
 }
 
@@ -294,6 +363,18 @@ fn render_catalog() -> Result<String, String> {
     ));
     out.push_str(&format!("{}\n\n", rules["title"].as_str().unwrap_or("")));
     out.push_str(&format!("{}\n\n", rules["description"].as_str().unwrap_or("")));
+    let rule_sets = read_json("schemas/rule-sets.json")?;
+    out.push_str("## Rule sets\n\n| name | regulation | applies from | until |\n|---|---|---|---|\n");
+    for set in rule_sets["rule_sets"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            set["name"].as_str().unwrap_or(""),
+            cell(set["title"].as_str().unwrap_or("")),
+            set["applies_from"].as_str().unwrap_or(""),
+            set["applies_until"].as_str().unwrap_or("—")
+        ));
+    }
+    out.push_str(&format!("\n{}\n\n", cell(rule_sets["$comment"].as_str().unwrap_or(""))));
     out.push_str(
         "## Finding codes\n\n| code | severity | in JSON Schema | what it means | clause |\n|---|---|---|---|---|\n",
     );

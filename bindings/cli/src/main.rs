@@ -4,11 +4,13 @@
 //! unusable (unreadable, unknown entity, …) or a usage error.
 
 use std::io::{self, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tekser::{Catalog, Entity, Finding, Lang, Options, Report, Severity};
+use tekser::{
+    Algorithm, Catalog, Dataset, Entity, Finding, Lang, LocalDateTime, Options, PacketDigest, Reply, Report, Severity,
+};
 
 #[derive(Parser)]
 #[command(
@@ -28,18 +30,69 @@ enum Command {
         /// Packet files; `-` for standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Entity of the records (needed for a bare list of records; checked against a packet's header).
-        #[arg(long, value_parser = parse_entity)]
-        entity: Option<Entity>,
+        #[command(flatten)]
+        rules: RuleArgs,
         /// Language of messages.
         #[arg(long, value_enum, default_value_t = LangChoice::Ru)]
         lang: LangChoice,
-        /// Output format: readable text, or the canonical JSON report (one document per file).
+        /// Output format: readable text, or the canonical JSON report (one document per file;
+        /// one dataset report with --dataset).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Rule set to apply (default: the current one).
+        /// Validate the files together as one dataset: also check references between
+        /// entities (lot → announcement, lot → plan item, result → lot, contract detail → lot),
+        /// ids unique across packets, announcement sums and one winner per lot.
         #[arg(long)]
-        rule_set: Option<String>,
+        dataset: bool,
+    },
+    /// Print the integrity digest of packets (the same for a packet's JSON and XML forms).
+    Digest {
+        /// Packet files; `-` for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Hash algorithm.
+        #[arg(long, value_enum, default_value_t = AlgorithmChoice::Sha256)]
+        alg: AlgorithmChoice,
+        /// Print the per-record digest list (JSON, the input of `tekser diff`) instead.
+        #[arg(long, conflicts_with = "canonical")]
+        per_record: bool,
+        /// Print the canonical form the digest hashes (schemas/CANONICAL.md) instead.
+        #[arg(long)]
+        canonical: bool,
+        /// Entity of the records (needed for a bare list of records).
+        #[arg(long, value_parser = parse_entity)]
+        entity: Option<Entity>,
+    },
+    /// Validate a packet and print the reply message: "data accepted" or "error" (Rules p.13).
+    Reply {
+        /// The packet file; `-` for standard input.
+        file: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Output format of the reply.
+        #[arg(long, value_enum, default_value_t = ReplyFormat::Json)]
+        format: ReplyFormat,
+        /// Language of the messages in the reply.
+        #[arg(long, value_enum, default_value_t = OneLang::Ru)]
+        lang: OneLang,
+        /// The reply's time, Astana local time `dd.mm.yyyy HH:MM` (written with its UTC offset).
+        #[arg(long, value_parser = parse_local_time)]
+        replied_at: Option<LocalDateTime>,
+    },
+    /// Compare two per-record digest lists (ours and the receiver's) and name the records
+    /// missing on either side or different (the audit of Rules p.12). Packets are accepted
+    /// too: their lists are computed with --alg.
+    Diff {
+        /// Our per-record digest list (from `tekser digest --per-record`) or packet.
+        ours: PathBuf,
+        /// The receiver's list or packet.
+        theirs: PathBuf,
+        /// Algorithm for inputs that are packets rather than lists.
+        #[arg(long, value_enum, default_value_t = AlgorithmChoice::Sha256)]
+        alg: AlgorithmChoice,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// List the rule catalog.
     Rules {
@@ -52,6 +105,84 @@ enum Command {
         /// A finding code, e.g. bin.checksum.
         code: String,
     },
+}
+
+/// How the rules are chosen: entity, rule set, run-time dictionaries.
+#[derive(clap::Args)]
+struct RuleArgs {
+    /// Entity of the records (needed for a bare list of records; checked against a packet's header).
+    #[arg(long, value_parser = parse_entity)]
+    entity: Option<Entity>,
+    /// Rule set to apply (default: the one the header names, else the one in force on its creation date).
+    #[arg(long)]
+    rule_set: Option<String>,
+    /// A dictionary file that extends or replaces dictionaries (schemas/dictionary-file.schema.json).
+    #[arg(long, value_name = "FILE")]
+    dictionaries: Option<PathBuf>,
+}
+
+impl RuleArgs {
+    /// The catalog fixed by --rule-set / --dictionaries, if any.
+    fn catalog(&self) -> Result<Option<Catalog>, String> {
+        let Some(path) = &self.dictionaries else {
+            return Ok(None);
+        };
+        let base = match &self.rule_set {
+            Some(name) => Catalog::named(name),
+            None => Catalog::get(),
+        }
+        .map_err(|e| e.to_string())?;
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        base.with_dictionaries(&bytes)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AlgorithmChoice {
+    Sha256,
+    Streebog256,
+    Streebog512,
+    Gost34311,
+}
+
+impl AlgorithmChoice {
+    fn algorithm(self) -> Algorithm {
+        match self {
+            AlgorithmChoice::Sha256 => Algorithm::Sha256,
+            AlgorithmChoice::Streebog256 => Algorithm::Streebog256,
+            AlgorithmChoice::Streebog512 => Algorithm::Streebog512,
+            AlgorithmChoice::Gost34311 => Algorithm::Gost34311,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReplyFormat {
+    Json,
+    Xml,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OneLang {
+    Ru,
+    Kk,
+    En,
+}
+
+impl OneLang {
+    fn lang(self) -> Lang {
+        match self {
+            OneLang::Ru => Lang::Ru,
+            OneLang::Kk => Lang::Kk,
+            OneLang::En => Lang::En,
+        }
+    }
+}
+
+fn parse_local_time(text: &str) -> Result<LocalDateTime, String> {
+    LocalDateTime::parse(text).map_err(|_| format!("{text:?} is not an Astana time dd.mm.yyyy HH:MM"))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,11 +220,31 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check {
             files,
-            entity,
+            rules,
             lang,
             format,
-            rule_set,
-        } => check(&files, entity, lang, format, rule_set),
+            dataset,
+        } => check(&files, &rules, lang, format, dataset),
+        Command::Digest {
+            files,
+            alg,
+            per_record,
+            canonical,
+            entity,
+        } => digest(&files, alg.algorithm(), per_record, canonical, entity),
+        Command::Reply {
+            file,
+            rules,
+            format,
+            lang,
+            replied_at,
+        } => reply(&file, &rules, format, lang.lang(), replied_at),
+        Command::Diff {
+            ours,
+            theirs,
+            alg,
+            format,
+        } => diff(&ours, &theirs, alg.algorithm(), format),
         Command::Rules { lang } => rules(lang),
         Command::Explain { code } => explain(&code),
     };
@@ -106,7 +257,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn read_input(path: &PathBuf) -> io::Result<Vec<u8>> {
+fn read_input(path: &Path) -> io::Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         io::stdin().read_to_end(&mut bytes)?;
@@ -116,28 +267,36 @@ fn read_input(path: &PathBuf) -> io::Result<Vec<u8>> {
     }
 }
 
-fn check(
-    files: &[PathBuf],
-    entity: Option<Entity>,
-    lang: LangChoice,
-    format: Format,
-    rule_set: Option<String>,
-) -> io::Result<ExitCode> {
+fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn check(files: &[PathBuf], args: &RuleArgs, lang: LangChoice, format: Format, dataset: bool) -> io::Result<ExitCode> {
     let options = Options {
-        entity,
+        entity: args.entity,
         lang: lang.lang(),
-        rule_set,
+        rule_set: args.rule_set.clone(),
         ..Options::default()
     };
+    let catalog = match args.catalog() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tekser: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if dataset {
+        return check_dataset(files, options, catalog.as_ref(), format);
+    }
     let mut worst = 0u8;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     for path in files {
-        let name = if path.as_os_str() == "-" {
-            "<stdin>".to_owned()
-        } else {
-            path.display().to_string()
-        };
+        let name = display_name(path);
         let bytes = match read_input(path) {
             Ok(b) => b,
             Err(e) => {
@@ -146,7 +305,11 @@ fn check(
                 continue;
             }
         };
-        match tekser::validate(&bytes, &options) {
+        let result = match &catalog {
+            Some(c) => tekser::validate_with(c, &bytes, &options),
+            None => tekser::validate(&bytes, &options),
+        };
+        match result {
             Ok(report) => {
                 if !report.accepted() {
                     worst = worst.max(1);
@@ -166,6 +329,216 @@ fn check(
     Ok(ExitCode::from(worst))
 }
 
+fn check_dataset(
+    files: &[PathBuf],
+    options: Options,
+    catalog: Option<&Catalog>,
+    format: Format,
+) -> io::Result<ExitCode> {
+    let lang = options.lang;
+    let mut dataset = match catalog {
+        Some(c) => Dataset::with_catalog(c, options),
+        None => Dataset::new(options),
+    };
+    let mut unusable = false;
+    for path in files {
+        let name = display_name(path);
+        let added = read_input(path)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|bytes| {
+                dataset
+                    .add(&name, &bytes)
+                    .map(|_| ())
+                    .map_err(|e| format!("unusable input ({}): {e}", e.kind()))
+            });
+        if let Err(e) = added {
+            eprintln!("tekser: {name}: {e}");
+            unusable = true;
+        }
+    }
+    let report = dataset.finish();
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Json => out.write_all(report.to_json().as_bytes())?,
+        Format::Text => {
+            let catalog = Catalog::get().map_err(io::Error::other)?;
+            for packet in &report.packets {
+                write_text(&mut out, &packet.label, &packet.report)?;
+            }
+            let errors = report
+                .findings
+                .iter()
+                .filter(|f| f.finding.severity == Severity::Error)
+                .count();
+            writeln!(
+                out,
+                "dataset of {}: {} — {} across packets",
+                plural(report.packets.len(), "packet", "packets"),
+                report.status().as_str(),
+                plural(errors, "error", "errors")
+            )?;
+            for f in &report.findings {
+                let label = report.packets.get(f.packet).map(|p| p.label.as_str()).unwrap_or("");
+                writeln!(out, "  in {label}:")?;
+                write_finding(&mut out, catalog, lang, &f.finding)?;
+                if let Some(r) = &f.related {
+                    let other = r.packet.and_then(|i| report.packets.get(i)).map(|p| p.label.as_str());
+                    writeln!(
+                        out,
+                        "          other side: {} {} {}",
+                        r.entity,
+                        other.unwrap_or("(no packet of the dataset)"),
+                        r.path.as_deref().unwrap_or("")
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::from(if unusable {
+        2
+    } else if report.accepted() {
+        0
+    } else {
+        1
+    }))
+}
+
+fn digest(
+    files: &[PathBuf],
+    algorithm: Algorithm,
+    per_record: bool,
+    canonical: bool,
+    entity: Option<Entity>,
+) -> io::Result<ExitCode> {
+    let options = Options {
+        entity,
+        ..Options::default()
+    };
+    let mut out = io::stdout().lock();
+    let mut worst = 0u8;
+    for path in files {
+        let name = display_name(path);
+        let unusable = |e: tekser::Error| format!("unusable input ({}): {e}", e.kind());
+        let bytes = match read_input(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("tekser: {name}: cannot read: {e}");
+                worst = 2;
+                continue;
+            }
+        };
+        if canonical {
+            match tekser::canonical_form(&bytes, &options) {
+                Ok(text) => writeln!(out, "{text}")?,
+                Err(e) => {
+                    eprintln!("tekser: {name}: {}", unusable(e));
+                    worst = 2;
+                }
+            }
+            continue;
+        }
+        let result = tekser::digest(&bytes, &options, algorithm).map_err(unusable);
+        match result {
+            Ok(d) if per_record => out.write_all(d.to_json().as_bytes())?,
+            Ok(d) => writeln!(out, "{}  {name}", d.digest)?,
+            Err(e) => {
+                eprintln!("tekser: {name}: {e}");
+                worst = 2;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::from(worst))
+}
+
+fn reply(
+    path: &Path,
+    args: &RuleArgs,
+    format: ReplyFormat,
+    lang: Lang,
+    replied_at: Option<LocalDateTime>,
+) -> io::Result<ExitCode> {
+    let name = display_name(path);
+    let options = Options {
+        entity: args.entity,
+        lang: Some(lang),
+        rule_set: args.rule_set.clone(),
+        ..Options::default()
+    };
+    let result = args.catalog().and_then(|catalog| {
+        let bytes = read_input(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+        let report = match &catalog {
+            Some(c) => tekser::validate_with(c, &bytes, &options),
+            None => tekser::validate(&bytes, &options),
+        }
+        .map_err(|e| format!("{name}: unusable input ({}): {e}", e.kind()))?;
+        Reply::from_report(&report, replied_at).map_err(|e| format!("{name}: {e}"))
+    });
+    match result {
+        Ok(message) => {
+            let text = match format {
+                ReplyFormat::Json => message.to_json(),
+                ReplyFormat::Xml => message.to_xml(),
+            };
+            io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(ExitCode::from(if message.accepted { 0 } else { 1 }))
+        }
+        Err(e) => {
+            eprintln!("tekser: {e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// A per-record digest list, or a packet whose list is computed.
+fn digest_list(path: &Path, algorithm: Algorithm) -> Result<PacketDigest, String> {
+    let name = display_name(path);
+    let bytes = read_input(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    PacketDigest::read_or_compute(&bytes, &Options::default(), algorithm)
+        .map_err(|e| format!("{name}: neither a digest list nor a usable packet ({}): {e}", e.kind()))
+}
+
+fn diff(ours: &Path, theirs: &Path, algorithm: Algorithm, format: Format) -> io::Result<ExitCode> {
+    let result = digest_list(ours, algorithm).and_then(|o| {
+        let t = digest_list(theirs, algorithm)?;
+        tekser::compare(&o, &t).map_err(|e| e.to_string())
+    });
+    let comparison = match result {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tekser: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Json => out.write_all(comparison.to_json().as_bytes())?,
+        Format::Text => {
+            for id in &comparison.changed {
+                writeln!(out, "changed      {id}")?;
+            }
+            for id in &comparison.only_ours {
+                writeln!(out, "only ours    {id}")?;
+            }
+            for id in &comparison.only_theirs {
+                writeln!(out, "only theirs  {id}")?;
+            }
+            writeln!(
+                out,
+                "{}: {} changed, {} only in ours, {} only in theirs ({})",
+                if comparison.same() { "same" } else { "different" },
+                comparison.changed.len(),
+                comparison.only_ours.len(),
+                comparison.only_theirs.len(),
+                comparison.algorithm
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::from(if comparison.same() { 0 } else { 1 }))
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -182,6 +555,14 @@ fn write_text(out: &mut impl Write, name: &str, report: &Report) -> io::Result<(
         plural(report.count(Severity::Warning), "warning", "warnings"),
         report.rule_set,
         report.packet_id.as_deref().unwrap_or("-"),
+    )?;
+    writeln!(
+        out,
+        "  digest {} · rules {} · dictionaries {} · {}",
+        report.digest.as_deref().unwrap_or("-"),
+        report.rules_digest,
+        report.dictionaries,
+        report.engine
     )?;
     for finding in &report.findings {
         write_finding(out, catalog, report.lang, finding)?;
@@ -222,6 +603,22 @@ fn rules(lang: LangChoice) -> io::Result<ExitCode> {
         catalog.rule_set,
         catalog.rules.len()
     )?;
+    for c in Catalog::all().map_err(io::Error::other)? {
+        let until = c
+            .applies_until
+            .map(|d| format!("{:02}.{:02}.{:04}", d.day, d.month, d.year));
+        writeln!(
+            out,
+            "  {}: {} — from {:02}.{:02}.{:04}{}; digest {}",
+            c.rule_set,
+            c.title,
+            c.applies_from.day,
+            c.applies_from.month,
+            c.applies_from.year,
+            until.map(|u| format!(" until {u}")).unwrap_or_default(),
+            c.digest
+        )?;
+    }
     for rule in &catalog.rules {
         let marker = if rule.structural { "S" } else { " " };
         let text = match lang.lang() {

@@ -146,3 +146,124 @@ fn rules_and_explain() {
     let out = tekser(&["explain", "bin.nonsense"], None);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn digest_is_the_same_for_json_and_xml_with_every_algorithm() {
+    for alg in ["sha256", "streebog256", "streebog512", "gost34311"] {
+        let out = tekser(
+            &[
+                "digest",
+                "--alg",
+                alg,
+                "examples/plan_item.json",
+                "examples/plan_item.xml",
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let digests: Vec<&str> = stdout.lines().filter_map(|l| l.split_whitespace().next()).collect();
+        assert_eq!(digests.len(), 2, "{stdout}");
+        assert_eq!(digests[0], digests[1], "{alg}: {stdout}");
+        assert!(digests[0].starts_with(&format!("{alg}:")), "{stdout}");
+    }
+    let changed = tekser(&["digest", "tests/corpus/digest/plan_item.changed.json"], None);
+    let same = tekser(&["digest", "examples/plan_item.json"], None);
+    let first = |o: &Output| text(&o.stdout).split_whitespace().next().unwrap_or_default().to_owned();
+    assert_ne!(first(&changed), first(&same), "one changed value changes the digest");
+    let out = tekser(&["digest", "--alg", "md5", "examples/plan_item.json"], None);
+    assert_eq!(out.status.code(), Some(2), "unknown algorithm is a usage error");
+}
+
+#[test]
+fn diff_names_exactly_the_changed_record() {
+    let dir = std::env::temp_dir().join(format!("tekser-cli-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ours = dir.join("ours.json");
+    let theirs = dir.join("theirs.json");
+    for (packet, list) in [
+        ("tests/corpus/digest/lots.json", &ours),
+        ("tests/corpus/digest/lots.theirs.json", &theirs),
+    ] {
+        let out = tekser(&["digest", "--per-record", packet], None);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        std::fs::write(list, &out.stdout).expect("write list");
+    }
+    let out = tekser(&["diff", &ours.to_string_lossy(), &theirs.to_string_lossy()], None);
+    assert_eq!(out.status.code(), Some(1), "lists differ: exit 1");
+    let stdout = text(&out.stdout);
+    let named: Vec<&str> = stdout.lines().filter(|l| l.starts_with("changed ")).collect();
+    assert_eq!(named, ["changed      0f8fae24-d9cb-469f-a165-7086772895d7"], "{stdout}");
+    assert!(!stdout.lines().any(|l| l.starts_with("only ")), "{stdout}");
+    let out = tekser(&["diff", &ours.to_string_lossy(), &ours.to_string_lossy()], None);
+    assert_eq!(out.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn dataset_with_a_lot_pointing_to_a_missing_announcement_is_rejected() {
+    let dir = "tests/corpus/dataset/lot-missing-announcement";
+    let files: Vec<String> = ["plan_item", "lot", "result", "contract"]
+        .iter()
+        .map(|e| format!("{dir}/{e}.json"))
+        .collect();
+    let mut args = vec!["check", "--dataset", "--format", "json", "--lang", "en"];
+    args.extend(files.iter().map(String::as_str));
+    let out = tekser(&args, None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("dataset report is JSON");
+    assert_eq!(report["status"], "rejected");
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = &findings[0];
+    assert_eq!(f["code"], "dataset.reference_missing");
+    assert_eq!(f["packet"], format!("{dir}/lot.json"));
+    assert_eq!(f["path"], "/records/0/tender_id");
+    assert_eq!(f["related"]["entity"], "announcement");
+    assert!(f["message"].as_str().is_some_and(|m| m.contains("announcement.id")));
+    // Each packet alone is fine; with the announcement the dataset is accepted.
+    let full: Vec<String> = ["plan_item", "announcement", "lot", "result", "contract"]
+        .iter()
+        .map(|e| format!("tests/corpus/dataset/full-load/{e}.json"))
+        .collect();
+    let mut args = vec!["check", "--dataset"];
+    args.extend(full.iter().map(String::as_str));
+    assert_eq!(tekser(&args, None).status.code(), Some(0));
+}
+
+#[test]
+fn reply_and_run_time_dictionaries() {
+    let out = tekser(&["reply", "examples/plan_item.json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).expect("reply is JSON");
+    assert_eq!(reply["status"], "accepted");
+    let digest = tekser(&["digest", "examples/plan_item.xml"], None);
+    assert!(text(&digest.stdout).starts_with(reply["digest"].as_str().expect("digest")));
+    let out = tekser(
+        &["reply", "--format", "xml", "examples/plan_item_three_findings.json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("<status>error</status>"));
+    // A dictionary file changes the dictionaries version and the rules digest, not the verdict here.
+    let out = tekser(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--dictionaries",
+            "examples/dictionaries.json",
+            "examples/plan_item.json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report");
+    assert_eq!(report["dictionaries"], "2026-11 agreement: yuan added");
+    let out = tekser(
+        &["check", "--dictionaries", "Cargo.toml", "examples/plan_item.json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("Cargo.toml"), "{}", text(&out.stderr));
+}
