@@ -291,9 +291,11 @@ impl<'c> Dataset<'c> {
     /// Runs the cross-entity checks and builds the dataset report.
     pub fn finish(self) -> DatasetReport {
         let mut cross: Vec<DatasetFinding> = Vec::new();
+        let rules = self.catalog_for_messages();
         let finding = |code: &'static str, place: &Place, field: &str, params: Vec<(&'static str, String)>| Finding {
             code,
-            severity: Severity::Error,
+            // The catalog's severity (all four are errors today); fail closed if it is missing.
+            severity: rules.and_then(|c| c.rule(code)).map_or(Severity::Error, |r| r.severity),
             path: format!("{}/{field}", place.path),
             record: Some(place.record),
             field: Some(field.to_owned()),

@@ -56,18 +56,7 @@ pub(crate) struct Parsed<'a> {
 pub(crate) fn locate<'a>(value: &'a Value, options: &Options) -> Result<Parsed<'a>, Error> {
     match value {
         Value::Object(members) => {
-            let named = match get(members, "header") {
-                Some(Value::Object(h)) => match get(h, "entity") {
-                    Some(Value::Text(name)) if !name.trim().is_empty() => Some(name.as_str()),
-                    _ => None,
-                },
-                _ => None,
-            };
-            let entity = match (named, options.entity) {
-                (Some(name), caller) => name.parse::<Entity>().or_else(|e| caller.ok_or(e))?,
-                (None, Some(caller)) => caller,
-                (None, None) => return Err(Error::EntityNotNamed),
-            };
+            let entity = entity_of(get(members, "header"), options)?;
             let records = match get(members, "records") {
                 Some(Value::Array(items)) => items.as_slice(),
                 _ => &[],
@@ -153,40 +142,154 @@ fn whole_form(catalog: &Catalog, parsed: &Parsed<'_>) -> String {
 }
 
 /// Computes the packet digest, the per-record digests and their root.
+///
+/// JSON records are converted and hashed one at a time (the input is not turned into a
+/// tree); XML is read into a tree first, as for validation.
 pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<PacketDigest, Error> {
-    let tree = read_tree(input, options)?;
-    let catalog = Catalog::get()?;
-    let parsed = locate(&tree, options)?;
-    let schema = catalog.entity(parsed.entity);
-    let whole = whole_form(catalog, &parsed);
-    let mut records = Vec::with_capacity(parsed.records.len());
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (index, record) in parsed.records.iter().enumerate() {
-        let mut id = record_id(record, schema, index);
-        if seen.insert(id.clone(), index).is_some() {
-            id = format!("{id}#{index}");
-        }
-        records.push(RecordDigest {
-            id,
-            record: index,
-            digest: algorithm.digest(canonical::record(record, schema).as_bytes()),
+    if input.len() > options.max_input_bytes {
+        return Err(Error::TooLarge {
+            size: input.len(),
+            limit: options.max_input_bytes,
         });
     }
-    let packet_id = parsed.packet.and_then(|p| match get(p, "header") {
+    let catalog = Catalog::get()?;
+    let (text, format) = crate::detect(input)?;
+    if format == crate::InputFormat::Xml {
+        let tree = crate::parse(input)?;
+        let parsed = locate(&tree, options)?;
+        return Ok(digest_tree(catalog, &parsed, algorithm));
+    }
+    let raw = crate::json::parse_raw(text)?;
+    let mut records = RecordDigests::new(algorithm);
+    match crate::json::raw_kind(raw) {
+        b'{' => {
+            let mut header = None;
+            let mut items = None;
+            let mut others = Vec::new();
+            for (key, item) in crate::json::raw_object(raw)? {
+                match key.as_str() {
+                    "header" if header.is_none() => header = Some(crate::json::to_value(item)?),
+                    "records" if items.is_none() => items = Some(item),
+                    _ => others.push((key, crate::json::to_value(item)?)),
+                }
+            }
+            let entity = entity_of(header.as_ref(), options)?;
+            let schema = catalog.entity(entity);
+            let streamed = items.is_some_and(|r| crate::json::raw_kind(r) == b'[');
+            let records_value = match items {
+                Some(r) if !streamed => Some(crate::json::to_value(r)?),
+                _ => None,
+            };
+            let mut whole = start_packet_digest(
+                algorithm,
+                header.as_ref(),
+                records_value.as_ref(),
+                &others,
+                &catalog.header,
+                streamed,
+            );
+            if let Some(items) = items.filter(|_| streamed) {
+                for (index, item) in crate::json::raw_array(items)?.into_iter().enumerate() {
+                    let record = crate::json::to_value(item)?;
+                    whole.record(&record, schema);
+                    records.push(&record, schema, index);
+                }
+            }
+            Ok(records.finish(entity, packet_id_of(header.as_ref()), whole.finish()))
+        }
+        b'[' => {
+            let entity = options.entity.ok_or(Error::EntityNotNamed)?;
+            let schema = catalog.entity(entity);
+            let mut whole = StreamingDigest::list(algorithm);
+            for (index, item) in crate::json::raw_array(raw)?.into_iter().enumerate() {
+                let record = crate::json::to_value(item)?;
+                whole.record(&record, schema);
+                records.push(&record, schema, index);
+            }
+            Ok(records.finish(entity, None, whole.finish()))
+        }
+        _ => Err(Error::NotAPacket {
+            found: crate::json::to_value(raw)?.type_name(),
+        }),
+    }
+}
+
+/// The entity named by a packet header, else by the caller.
+fn entity_of(header: Option<&Value>, options: &Options) -> Result<Entity, Error> {
+    let named = match header {
+        Some(Value::Object(h)) => match get(h, "entity") {
+            Some(Value::Text(name)) if !name.trim().is_empty() => Some(name.as_str()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (named, options.entity) {
+        (Some(name), caller) => name.parse::<Entity>().or_else(|e| caller.ok_or(e)),
+        (None, Some(caller)) => Ok(caller),
+        (None, None) => Err(Error::EntityNotNamed),
+    }
+}
+
+fn packet_id_of(header: Option<&Value>) -> Option<String> {
+    match header {
         Some(Value::Object(h)) => match get(h, "packet_id") {
             Some(Value::Text(id)) if !id.trim().is_empty() => Some(id.clone()),
             _ => None,
         },
         _ => None,
-    });
-    Ok(PacketDigest {
-        algorithm,
-        entity: parsed.entity,
-        packet_id,
-        digest: algorithm.digest(whole.as_bytes()),
-        root: root_of(algorithm, &records),
-        records,
-    })
+    }
+}
+
+/// Collects per-record digests with unique ids.
+struct RecordDigests {
+    algorithm: Algorithm,
+    records: Vec<RecordDigest>,
+    seen: BTreeMap<String, usize>,
+}
+
+impl RecordDigests {
+    fn new(algorithm: Algorithm) -> RecordDigests {
+        RecordDigests {
+            algorithm,
+            records: Vec::new(),
+            seen: BTreeMap::new(),
+        }
+    }
+
+    fn push(&mut self, record: &Value, schema: &RecordSchema, index: usize) {
+        let mut id = record_id(record, schema, index);
+        if self.seen.insert(id.clone(), index).is_some() {
+            id = format!("{id}#{index}");
+        }
+        self.records.push(RecordDigest {
+            id,
+            record: index,
+            digest: self.algorithm.digest(canonical::record(record, schema).as_bytes()),
+        });
+    }
+
+    fn finish(self, entity: Entity, packet_id: Option<String>, digest: String) -> PacketDigest {
+        PacketDigest {
+            algorithm: self.algorithm,
+            entity,
+            packet_id,
+            digest,
+            root: root_of(self.algorithm, &self.records),
+            records: self.records,
+        }
+    }
+}
+
+/// The digests of a parsed tree (the XML path).
+fn digest_tree(catalog: &Catalog, parsed: &Parsed<'_>, algorithm: Algorithm) -> PacketDigest {
+    let schema = catalog.entity(parsed.entity);
+    let mut records = RecordDigests::new(algorithm);
+    for (index, record) in parsed.records.iter().enumerate() {
+        records.push(record, schema, index);
+    }
+    let header = parsed.packet.and_then(|p| get(p, "header"));
+    let whole = algorithm.digest(whole_form(catalog, parsed).as_bytes());
+    records.finish(parsed.entity, packet_id_of(header), whole)
 }
 
 impl PacketDigest {
@@ -363,6 +466,30 @@ pub fn compare(ours: &PacketDigest, theirs: &PacketDigest) -> Result<Comparison,
         }
     }
     Ok(result)
+}
+
+/// Starts the streamed digest of a packet object from its members: `header` and
+/// `records` are the first members of those names (`records` streamed when it is an
+/// array, else given as `records_value`), `others` every other member in document order.
+pub(crate) fn start_packet_digest(
+    algorithm: Algorithm,
+    header: Option<&Value>,
+    records_value: Option<&Value>,
+    others: &[(String, Value)],
+    header_schema: &RecordSchema,
+    records_streamed: bool,
+) -> StreamingDigest {
+    // The primary header and records come first; a stable sort keeps the repeats (in
+    // `others`) after them, in document order, as in the canonical form of the tree.
+    let mut members: Vec<(&str, &Value)> = Vec::with_capacity(others.len() + 2);
+    if let Some(h) = header {
+        members.push(("header", h));
+    }
+    if let Some(r) = records_value {
+        members.push(("records", r));
+    }
+    members.extend(others.iter().map(|(k, v)| (k.as_str(), v)));
+    StreamingDigest::packet(algorithm, &members, header_schema, records_streamed)
 }
 
 /// Hashes a packet's canonical form while the validator walks it, record by record.

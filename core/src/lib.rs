@@ -304,28 +304,20 @@ fn packet(
         Some(Item::Parsed(Value::Array(_))) => true,
         _ => false,
     };
-    let mut digest = {
-        let mut all: Vec<(&str, &Value)> = others.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        if let Some(h) = &header {
-            all.push(("header", h));
-        }
-        // A `records` member that is not an array is digested like any other value.
-        let records_value = match &records {
-            Some(Item::Raw(raw)) if !records_streamed => Some(json::to_value(raw)?),
-            Some(Item::Parsed(value)) if !records_streamed => Some(value.clone()),
-            _ => None,
-        };
-        let mut digest_members = all;
-        if let Some(r) = &records_value {
-            digest_members.push(("records", r));
-        }
-        integrity::StreamingDigest::packet(
-            digest::Algorithm::Sha256,
-            &digest_members,
-            &catalog.header,
-            records_streamed,
-        )
+    // A `records` member that is not an array is digested like any other value.
+    let records_value = match &records {
+        Some(Item::Raw(raw)) if !records_streamed => Some(json::to_value(raw)?),
+        Some(Item::Parsed(value)) if !records_streamed => Some(value.clone()),
+        _ => None,
     };
+    let mut digest = integrity::start_packet_digest(
+        digest::Algorithm::Sha256,
+        header.as_ref(),
+        records_value.as_ref(),
+        &others,
+        &catalog.header,
+        records_streamed,
+    );
     let schema = catalog.entity(entity);
     for key in duplicates {
         v.packet_finding(codes::FIELD_DUPLICATE, &format!("/{key}"), &key, Vec::new(), None);
@@ -480,5 +472,37 @@ mod tests {
             validate(b"{\"header\": {\"entity\": \"lot\"}, \"records\": []}", &other),
             Err(Error::UnknownRuleSet { .. })
         ));
+    }
+
+    #[test]
+    fn streamed_report_digest_equals_the_tree_digest_for_odd_packet_shapes() {
+        let header = r#"{"entity": "lot", "packet_id": "0F8FAD5B-D9CB-469F-A165-70867728950E"}"#;
+        let lot = r#"{"id": "0f8fad5b-d9cb-469f-a165-70867728950f", "number": "L1", "h_status_id": "published"}"#;
+        let shapes = [
+            format!(r#"{{"header": {header}, "records": [{lot}, 7, null]}}"#),
+            format!(r#"{{"records": [{lot}], "header": {header}, "zz": 1, "a": [1.50]}}"#),
+            format!(r#"{{"header": {header}, "records": [{lot}], "records": [{lot}, {lot}]}}"#),
+            format!(r#"{{"header": {header}, "header": {{"entity": "plan_item"}}, "records": []}}"#),
+            format!(r#"{{"header": {header}, "records": null}}"#),
+            format!(r#"{{"header": {header}, "records": {{"a": 1}}}}"#),
+            format!(r#"{{"header": {header}, "records": "  "}}"#),
+            format!(r#"{{"header": {header}, "records": {{"a": 1}}, "records": [{lot}]}}"#),
+            format!(r#"{{"header": {header}, "records": "x", "records": "y"}}"#),
+            format!(r#"{{"header": {header}}}"#),
+            format!(r#"{{"header": null, "records": [{lot}]}}"#),
+            format!("[{lot}, {lot}]"),
+        ];
+        let options = Options {
+            entity: Some(Entity::Lot),
+            ..Options::default()
+        };
+        for shape in &shapes {
+            let report = validate(shape.as_bytes(), &options).expect("readable");
+            let streamed = digest(shape.as_bytes(), &options, Algorithm::Sha256).expect("digestible");
+            assert_eq!(report.digest.as_deref(), Some(streamed.digest.as_str()), "{shape}");
+            // Both streamed digests equal the hash of the canonical form of the parsed tree.
+            let tree = canonical_form(shape.as_bytes(), &options).expect("canonical");
+            assert_eq!(Algorithm::Sha256.digest(tree.as_bytes()), streamed.digest, "{shape}");
+        }
     }
 }

@@ -97,6 +97,10 @@ fn mutated_corpus_packets_never_panic() {
                 entity: Some(tekser::Entity::PlanItem),
                 ..Options::default()
             };
+            // The other readers never panic on the same bytes either.
+            let _ = tekser::Reply::parse(&mutated);
+            let _ = tekser::PacketDigest::from_json(&mutated);
+            let digest = tekser::digest(&mutated, &options, tekser::Algorithm::Sha256);
             match tekser::validate(&mutated, &options) {
                 Ok(report) => {
                     let json = report.to_json();
@@ -105,6 +109,25 @@ fn mutated_corpus_packets_never_panic() {
                         "{} round {round}: report is not JSON",
                         path.display()
                     );
+                    // The digest streamed while validating equals the digest API's and the
+                    // hash of the canonical form of the parsed tree.
+                    if let Ok(tree) = tekser::canonical_form(&mutated, &options) {
+                        assert_eq!(
+                            report.digest.as_deref(),
+                            Some(tekser::Algorithm::Sha256.digest(tree.as_bytes()).as_str()),
+                            "{} round {round}: streamed and tree digests differ",
+                            path.display()
+                        );
+                    }
+                    if let Ok(d) = &digest {
+                        assert_eq!(
+                            report.digest.as_deref(),
+                            Some(d.digest.as_str()),
+                            "{} round {round}: streamed and tree digests differ:\n{}",
+                            path.display(),
+                            String::from_utf8_lossy(&mutated)
+                        );
+                    }
                     reports += 1;
                 }
                 Err(Error::Catalog(e)) => panic!("catalog error on input: {e}"),
