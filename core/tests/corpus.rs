@@ -31,7 +31,17 @@ fn every_packet_gives_its_expected_report() {
     for case in &cases {
         let packet = case["packet"].as_str().expect("case names its packet");
         let bytes = std::fs::read(dir.join(packet)).expect("packet is readable");
-        let result = tekser::validate(&bytes, &options(case));
+        let result = match case["dictionaries"].as_str() {
+            // A run-time dictionary file: the packet is validated against the extended catalog.
+            Some(file) => {
+                let update = std::fs::read(dir.join(file)).expect("dictionary file is readable");
+                let catalog = tekser::Catalog::get()
+                    .and_then(|c| c.with_dictionaries(&update))
+                    .expect("dictionary file is accepted");
+                tekser::validate_with(&catalog, &bytes, &options(case))
+            }
+            None => tekser::validate(&bytes, &options(case)),
+        };
         match (case["report"].as_str(), case["error"].as_str(), result) {
             (Some(report_path), _, Ok(report)) => {
                 let expected = std::fs::read_to_string(dir.join(report_path)).unwrap_or_default();

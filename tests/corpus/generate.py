@@ -150,7 +150,8 @@ def write(rel, text):
         f.write(text)
 
 
-def case(entity, name, data, triggers=(), forms=("json",), caller=None, lang=None, raw=None, error=None, note=""):
+def case(entity, name, data, triggers=(), forms=("json",), caller=None, lang=None, raw=None, error=None, note="",
+         dictionaries=None):
     """Registers a case; `data` is a packet dict or list of records, `raw` a literal text."""
     for form in forms:
         ext = "xml" if form.startswith("xml") else "json"
@@ -168,6 +169,8 @@ def case(entity, name, data, triggers=(), forms=("json",), caller=None, lang=Non
             entry["entity"] = caller
         if lang:
             entry["lang"] = lang
+        if dictionaries:
+            entry["dictionaries"] = dictionaries
         if error:
             entry["error"] = error
         else:
@@ -367,6 +370,19 @@ case("contract", "count-format", one("contract", lot_count="1.0"), triggers=["co
 case("contract", "details-shape", one("contract", details={"id": guid(410)}), triggers=["field.type"])
 case("contract", "currency-typo", one("contract", h_currency_id="KZ"), triggers=["dictionary.unknown_code"])
 
+# Run-time dictionaries: a value agreed by the parties is accepted only with the dictionary file.
+AGREEMENT = {"rule_set": "eoz-2019", "version": "2026-11 agreement: yuan added",
+             "dictionaries": {"currency": {"mode": "extend", "entries": [{"const": "CNY", "title": "Китайский юань"}]},
+                              "contract_type": {"mode": "replace", "entries": [{"const": "mainContract", "title": "Основной договор"}]}}}
+write("dictionaries/agreement.json", json.dumps(AGREEMENT, ensure_ascii=False, indent=2) + "\n")
+case("contract", "currency-agreed", one("contract", h_currency_id="CNY"), triggers=["dictionary.unknown_code"],
+     note="CNY is not in the built-in currency dictionary")
+CASES[-1]["report"] = "contract/currency-agreed.json.builtin.report.json"
+case("contract", "currency-agreed", one("contract", h_currency_id="CNY"), dictionaries="dictionaries/agreement.json",
+     forms=("json", "xml"), note="accepted with the dictionary file that adds CNY; the report names its version")
+case("contract", "contract-type-replaced", one("contract", h_order_type_id="additionalAgreement"), dictionaries="dictionaries/agreement.json",
+     triggers=["dictionary.unknown_code"], note="a replaced dictionary no longer has the built-in codes the file dropped")
+
 # ---------------------------------------------------------------- participants
 case("participant", "resident-conflict", one("participant", h_flag_member_list="supplierNon-Resident"),
      triggers=["participant.resident_conflict"], forms=("json", "xml"))
@@ -537,7 +553,7 @@ dataset("two-winners", full_load(result=[copy.deepcopy(BASE["result"]), dict(cop
         ["dataset.winner_repeated"], "two winners for one lot")
 
 with open(os.path.join(ROOT, "manifest.json"), "w", encoding="utf-8", newline="\n") as f:
-    json.dump({"description": "Conformance corpus: every host validates each packet with the given options and must produce the report file byte for byte (or the API error kind). triggers: codes the report must contain.",
+    json.dump({"description": "Conformance corpus. cases: every host validates each packet with the given options (entity, lang; dictionaries = a run-time dictionary file applied to the built-in rule set) and must produce the report file byte for byte (or the API error kind); triggers: codes the report must contain. digests: every packet of a group has the group's packet digest and root for all four algorithms and its SHA-256 record list (differs_from: a group whose digests must all differ). diffs: the comparison of the per-record SHA-256 lists of two packets, byte for byte. replies: the reply message (default options) in the given format, byte for byte. datasets: the packets validated together (labels = their paths here, messages in all three languages) give the dataset report byte for byte.",
                "cases": CASES, "digests": DIGESTS, "diffs": DIFFS, "replies": REPLIES, "datasets": DATASETS},
               f, ensure_ascii=False, indent=2)
     f.write("\n")

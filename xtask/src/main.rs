@@ -241,7 +241,16 @@ fn bless() -> Result<(), String> {
                 .map_err(|e| format!("{packet}: {e}"))?,
             ..tekser::Options::default()
         };
-        let report = tekser::validate(&bytes, &options).map_err(|e| format!("{packet}: {e}"))?;
+        let report = match case["dictionaries"].as_str() {
+            Some(file) => {
+                let catalog = tekser::Catalog::get()
+                    .and_then(|c| c.with_dictionaries(&std::fs::read(dir.join(file)).unwrap_or_default()))
+                    .map_err(|e| format!("{file}: {e}"))?;
+                tekser::validate_with(&catalog, &bytes, &options)
+            }
+            None => tekser::validate(&bytes, &options),
+        }
+        .map_err(|e| format!("{packet}: {e}"))?;
         std::fs::write(dir.join(report_path), report.to_json()).map_err(|e| format!("{report_path}: {e}"))?;
         written += 1;
     }
