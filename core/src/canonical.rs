@@ -163,19 +163,7 @@ pub(crate) fn write_value(out: &mut String, value: &Value, kind: Option<&Kind>) 
         (Value::Text(t), Some(Kind::Boolean)) if t == "true" || t == "false" => out.push_str(t),
         // A GUID in upper and lower case is one id (as for duplicate keys).
         (Value::Text(t), Some(Kind::Guid)) => write_json_string(out, &t.to_ascii_lowercase()),
-        (Value::Array(items), Some(Kind::List(schema))) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                match item {
-                    Value::Object(members) => write_object(out, members, Some(schema)),
-                    other => write_value(out, other, None),
-                }
-            }
-            out.push(']');
-        }
+        (Value::Array(items), Some(Kind::List(schema))) => list_into(out, items, schema),
         (Value::Object(members), _) => write_object(out, members, None),
         (other, _) => write_plain(out, other),
     }
@@ -204,8 +192,26 @@ fn write_plain(out: &mut String, value: &Value) {
     }
 }
 
+/// How the members of an object are typed.
+#[derive(Clone, Copy)]
+enum Typing<'a> {
+    /// Not at all (unknown members, nested values).
+    Plain,
+    /// By a record schema (header, record, detail row).
+    Record(&'a RecordSchema),
+    /// A packet: `header` by the header schema, `records` as records of the entity.
+    Packet {
+        header: &'a RecordSchema,
+        entity: &'a RecordSchema,
+    },
+}
+
 /// Writes an object canonically; `schema` types its known members.
 pub(crate) fn write_object(out: &mut String, members: &Object, schema: Option<&RecordSchema>) {
+    write_typed_object(out, members, schema.map_or(Typing::Plain, Typing::Record));
+}
+
+fn write_typed_object(out: &mut String, members: &Object, typing: Typing<'_>) {
     let mut kept: Vec<&(String, Value)> = members.iter().filter(|(_, v)| !omitted(v)).collect();
     // A stable sort keeps repeated names (a finding of their own) in document order.
     kept.sort_by(|a, b| utf16_order(&a.0, &b.0));
@@ -216,8 +222,14 @@ pub(crate) fn write_object(out: &mut String, members: &Object, schema: Option<&R
         }
         write_json_string(out, key);
         out.push(':');
-        let kind = schema.and_then(|s| s.field(key)).map(|f| &f.kind);
-        write_value(out, value, kind);
+        match (typing, key.as_str(), value) {
+            (Typing::Record(schema), _, _) => write_value(out, value, schema.field(key).map(|f| &f.kind)),
+            (Typing::Packet { header, .. }, "header", Value::Object(h)) => {
+                write_typed_object(out, h, Typing::Record(header))
+            }
+            (Typing::Packet { entity, .. }, "records", Value::Array(records)) => list_into(out, records, entity),
+            _ => write_value(out, value, None),
+        }
     }
     out.push('}');
 }
@@ -235,22 +247,7 @@ pub(crate) fn record(value: &Value, schema: &RecordSchema) -> String {
 /// The canonical form of a whole packet object (`header`, `records`, anything else).
 pub(crate) fn packet(members: &Object, header: &RecordSchema, entity: &RecordSchema) -> String {
     let mut out = String::new();
-    let mut kept: Vec<&(String, Value)> = members.iter().filter(|(_, v)| !omitted(v)).collect();
-    kept.sort_by(|a, b| utf16_order(&a.0, &b.0));
-    out.push('{');
-    for (i, (key, value)) in kept.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_json_string(&mut out, key);
-        out.push(':');
-        match (key.as_str(), value) {
-            ("header", Value::Object(h)) => write_object(&mut out, h, Some(header)),
-            ("records", Value::Array(records)) => list_into(&mut out, records, entity),
-            _ => write_value(&mut out, value, None),
-        }
-    }
-    out.push('}');
+    write_typed_object(&mut out, members, Typing::Packet { header, entity });
     out
 }
 

@@ -65,7 +65,8 @@ pub struct Options {
     pub entity: Option<Entity>,
     /// Language of messages; `None` gives all three (ru, kk, en).
     pub lang: Option<Lang>,
-    /// The rule set to apply; `None` is the current one. An unknown name is an error.
+    /// The rule set to apply; `None` lets the packet header name it, else its creation
+    /// date choose it (see [`validate`]). An unknown name is [`Error::UnknownRuleSet`].
     pub rule_set: Option<String>,
     /// Inputs larger than this are refused.
     pub max_input_bytes: usize,
