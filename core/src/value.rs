@@ -56,6 +56,30 @@ impl Value {
         out
     }
 
+    /// The value at a JSON Pointer (RFC 6901: `/records/3/sum`, `~1` for `/`, `~0` for
+    /// `~`); with repeated names, the first member. Findings' paths point into this tree.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let mut here = self;
+        for segment in pointer.strip_prefix('/')?.split('/') {
+            let segment = segment.replace("~1", "/").replace("~0", "~");
+            here = match here {
+                Value::Object(members) => get(members, &segment)?,
+                Value::Array(items) => {
+                    // RFC 6901 array indexes: no sign, no leading zeros.
+                    if segment.len() > 1 && segment.starts_with('0') {
+                        return None;
+                    }
+                    items.get(segment.parse::<usize>().ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(here)
+    }
+
     /// Writes this value as indented JSON: two spaces per level, `"key": value`, empty
     /// arrays and objects as `[]` and `{}`, a newline at the end. Reports, replies and
     /// digest lists are written this way, so their bytes are the same on every host.
@@ -156,4 +180,26 @@ pub(crate) fn opt_text(s: Option<&str>) -> Value {
 /// Returns the first member named `key`.
 pub fn get<'a>(object: &'a Object, key: &str) -> Option<&'a Value> {
     object.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_pointers_find_values() {
+        let v = Value::Object(vec![
+            (
+                "records".into(),
+                Value::Array(vec![Value::Object(vec![("a/b".into(), Value::Text("x".into()))])]),
+            ),
+            ("m~n".into(), Value::Bool(true)),
+        ]);
+        assert_eq!(v.pointer("/records/0/a~1b"), Some(&Value::Text("x".into())));
+        assert_eq!(v.pointer("/m~0n"), Some(&Value::Bool(true)));
+        assert_eq!(v.pointer(""), Some(&v));
+        assert_eq!(v.pointer("/records/00"), None);
+        assert_eq!(v.pointer("/records/1"), None);
+        assert_eq!(v.pointer("records"), None);
+    }
 }

@@ -5,9 +5,14 @@
 //! - `bless`: rewrites the expected corpus reports from the engine (review the diff!).
 //! - `corpus`: regenerates the corpus packets (python3) and blesses them.
 //! - `catalog`: rewrites `schemas/RULES.md` from the catalog files (`test` checks it is fresh).
+//! - `build-wasm`: the WebAssembly package (`target/wasm-pkg`) and the demo's copy of it.
+//! - `typings`: rewrites the committed TypeScript typings (`test` checks they are fresh).
+//! - `serve-demo [PORT]`: serves `web-demo/` on localhost (default port 8080).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
+mod wasm;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,8 +29,11 @@ fn main() -> ExitCode {
         Some("bless") => bless(),
         Some("corpus") => run("python3", &["tests/corpus/generate.py"]).and_then(|_| bless()),
         Some("catalog") => write_catalog(),
+        Some("build-wasm") => wasm::build(),
+        Some("typings") => wasm::write_typings(),
+        Some("serve-demo") => wasm::serve_demo(args.get(1).map_or("8080", String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|test|bless|corpus|catalog>");
+            eprintln!("usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]>");
             return ExitCode::from(2);
         }
     };
@@ -96,18 +104,14 @@ fn test() -> Result<(), String> {
     run("cargo", &["test", "--workspace"])?;
     // The canonical form, re-implemented from schemas/CANONICAL.md alone, agrees with core.
     run("python3", &["tests/corpus/canonical_check.py"])?;
-    run(
-        "cargo",
-        &[
-            "build",
-            "-p",
-            "tekser",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--release",
-        ],
-    )?;
     cli_acceptance()?;
+    // WebAssembly: the package, its typings, the corpus through it in Node, the core's unit
+    // tests inside wasm, and the demo page in headless Chromium.
+    wasm::build()?;
+    wasm::check_typings()?;
+    wasm::node_corpus()?;
+    wasm::core_tests_in_wasm()?;
+    wasm::browser_test()?;
     eprintln!("xtask: all checks passed");
     Ok(())
 }

@@ -1,0 +1,435 @@
+//! tekser for WebAssembly (browsers and Node), a thin wasm-bindgen wrapper of the core.
+//!
+//! Every function takes the packet as a `string` or `Uint8Array` and an options object,
+//! and returns exactly what the core returns on every other host: the canonical report
+//! JSON (as a string, or parsed into a plain object), digests, replies. Core errors become
+//! JS `Error`s whose `name` is `TekserError` and whose `kind` is the core's stable error
+//! kind; a panic, which should never happen, is turned into a JS `Error` by a panic hook
+//! instead of an opaque `unreachable` trap.
+
+use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
+use tekser::{Algorithm, Catalog, Dataset, Entity, Lang, Options, PacketDigest, Reply};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** The packet: JSON or XML text, or its UTF-8 bytes. */
+export type PacketInput = string | Uint8Array;
+
+/** How a packet is validated. */
+export interface ValidateOptions {
+  /** Entity of the records; needed for a bare list, checked against a packet's header. */
+  entity?: "plan_item" | "lot" | "announcement" | "contract" | "participant" | "result" | "unreliable_supplier" | "legal_act";
+  /** Language of messages; "all" gives ru, kk and en (default "ru"). */
+  lang?: "ru" | "kk" | "en" | "all";
+  /** Rule set name (default: the header's, else the one in force on its creation date). */
+  ruleSet?: string;
+  /** A dictionary file (schemas/dictionary-file.schema.json) applied at run time. */
+  dictionaries?: string | Uint8Array;
+}
+
+/** How a packet is digested. */
+export interface DigestOptions {
+  /** Hash algorithm (default "sha256"). */
+  alg?: "sha256" | "streebog256" | "streebog512" | "gost34311";
+  /** Entity of a bare list of records. */
+  entity?: ValidateOptions["entity"];
+}
+
+/** Options of a reply message. */
+export interface ReplyOptions extends ValidateOptions {
+  /** "json" (default) or "xml". */
+  format?: "json" | "xml";
+}
+
+/** One finding of a report (schemas/report.schema.json). */
+export interface Finding {
+  code: string;
+  severity: "error" | "warning";
+  path: string;
+  record: number | null;
+  field: string | null;
+  message?: string;
+  messages?: { ru: string; kk: string; en: string };
+  suggestion?: string;
+}
+
+/** The canonical report (schemas/report.schema.json). */
+export interface Report {
+  status: "accepted" | "rejected";
+  entity: string;
+  rule_set: string;
+  rules_digest: string;
+  dictionaries: string;
+  engine: string;
+  packet_id: string | null;
+  digest: string | null;
+  record_count: number;
+  errors: number;
+  warnings: number;
+  findings: Finding[];
+}
+
+/** A per-record digest list (schemas/digest-list.schema.json). */
+export interface DigestList {
+  algorithm: string;
+  entity: string;
+  packet_id: string | null;
+  digest: string;
+  root: string;
+  records: { id: string; record: number; digest: string }[];
+}
+
+/** A packet of a dataset. */
+export interface DatasetPacket {
+  /** How findings name the packet (e.g. its file name). */
+  label: string;
+  data: PacketInput;
+}
+
+/** A rule set the engine has. */
+export interface RuleSet {
+  name: string;
+  title: string;
+  appliesFrom: string;
+  appliesUntil: string | null;
+  digest: string;
+}
+
+/** Where a finding's path points in the packet. */
+export interface Place {
+  /** The value at the path, as indented JSON, or null when the path is not in the packet. */
+  value: string | null;
+  /** The record that contains it (index), or null for the header. */
+  record: number | null;
+  /** That whole record as indented JSON, or null. */
+  recordJson: string | null;
+}
+"#;
+
+thread_local! {
+    static HOOK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs the panic hook once: a panic becomes a thrown JS `Error` with its message.
+fn install_panic_hook() {
+    if HOOK.with(|h| h.replace(true)) {
+        return;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let message = match info.payload().downcast_ref::<&str>() {
+            Some(s) => (*s).to_owned(),
+            None => info
+                .payload()
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_else(|| "unknown panic".to_owned()),
+        };
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        // Throwing from the hook unwinds the wasm frames as a JS exception, so the caller
+        // gets an Error instead of a RuntimeError("unreachable").
+        wasm_bindgen::throw_str(&format!(
+            "tekser internal error (a bug, please report it): {message}{place}"
+        ));
+    }));
+}
+
+/// A JS `Error` named `TekserError` with the core's error kind.
+fn error(kind: &str, message: &str) -> JsValue {
+    let e = js_sys::Error::new(message);
+    e.set_name("TekserError");
+    let _ = Reflect::set(&e, &"kind".into(), &kind.into());
+    e.into()
+}
+
+fn core_error(e: &tekser::Error) -> JsValue {
+    error(e.kind(), &e.to_string())
+}
+
+fn usage(message: &str) -> JsValue {
+    error("usage", message)
+}
+
+/// The bytes of a `string` or `Uint8Array` argument.
+fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(text.into_bytes());
+    }
+    if let Some(array) = value.dyn_ref::<Uint8Array>() {
+        return Ok(array.to_vec());
+    }
+    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(buffer).to_vec());
+    }
+    Err(usage(&format!("{what} must be a string or a Uint8Array")))
+}
+
+/// A string option (`undefined`/`null` when absent).
+fn option(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    if !options.is_object() {
+        return Err(usage("options must be an object"));
+    }
+    let value = Reflect::get(options, &name.into())?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| usage(&format!("option {name} must be a string")))
+}
+
+fn entity_option(options: &JsValue) -> Result<Option<Entity>, JsValue> {
+    option(options, "entity")?
+        .map(|name| name.parse::<Entity>().map_err(|e| core_error(&e)))
+        .transpose()
+}
+
+fn lang_option(options: &JsValue, default: Option<Lang>) -> Result<Option<Lang>, JsValue> {
+    match option(options, "lang")?.as_deref() {
+        None => Ok(default),
+        Some("all") => Ok(None),
+        Some(code) => code.parse::<Lang>().map(Some).map_err(|e| usage(&e.to_string())),
+    }
+}
+
+/// The core options and the catalog fixed by a dictionary file, if any.
+fn validate_options(options: &JsValue) -> Result<(Options, Option<Catalog>), JsValue> {
+    let core = Options {
+        entity: entity_option(options)?,
+        lang: lang_option(options, Some(Lang::Ru))?,
+        rule_set: option(options, "ruleSet")?,
+        ..Options::default()
+    };
+    let dictionaries = if options.is_object() {
+        Reflect::get(options, &"dictionaries".into())?
+    } else {
+        JsValue::UNDEFINED
+    };
+    let catalog = if dictionaries.is_undefined() || dictionaries.is_null() {
+        None
+    } else {
+        let file = bytes_of(&dictionaries, "option dictionaries")?;
+        let base = match &core.rule_set {
+            Some(name) => Catalog::named(name),
+            None => Catalog::get(),
+        }
+        .map_err(|e| core_error(&e))?;
+        Some(base.with_dictionaries(&file).map_err(|e| core_error(&e))?)
+    };
+    Ok((core, catalog))
+}
+
+fn report_of(input: &JsValue, options: &JsValue) -> Result<tekser::Report, JsValue> {
+    install_panic_hook();
+    let bytes = bytes_of(input, "the packet")?;
+    let (core, catalog) = validate_options(options)?;
+    match &catalog {
+        Some(c) => tekser::validate_with(c, &bytes, &core),
+        None => tekser::validate(&bytes, &core),
+    }
+    .map_err(|e| core_error(&e))
+}
+
+/// Validates a packet; returns the canonical report JSON, byte for byte as on every host.
+#[wasm_bindgen(js_name = validateJson, unchecked_return_type = "string")]
+pub fn validate_json(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+) -> Result<String, JsValue> {
+    Ok(report_of(&input, &options)?.to_json())
+}
+
+/// Validates a packet; returns the canonical report as a plain object.
+#[wasm_bindgen(unchecked_return_type = "Report")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    JSON::parse(&report_of(&input, &options)?.to_json())
+}
+
+fn digest_of(input: &JsValue, options: &JsValue) -> Result<PacketDigest, JsValue> {
+    install_panic_hook();
+    let bytes = bytes_of(input, "the packet")?;
+    let algorithm = match option(options, "alg")? {
+        Some(name) => name
+            .parse::<Algorithm>()
+            .map_err(|e| error("unknown_algorithm", &e.to_string()))?,
+        None => Algorithm::Sha256,
+    };
+    let core = Options {
+        entity: entity_option(options)?,
+        ..Options::default()
+    };
+    tekser::digest(&bytes, &core, algorithm).map_err(|e| core_error(&e))
+}
+
+/// The integrity digest of a packet (`<alg>:<hex>`): the same for its JSON and XML forms.
+#[wasm_bindgen(unchecked_return_type = "string")]
+pub fn digest(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DigestOptions | undefined")] options: JsValue,
+) -> Result<String, JsValue> {
+    Ok(digest_of(&input, &options)?.digest)
+}
+
+/// The per-record digest list of a packet, as indented JSON (the input of `compareDigests`).
+#[wasm_bindgen(js_name = digestListJson, unchecked_return_type = "string")]
+pub fn digest_list_json(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DigestOptions | undefined")] options: JsValue,
+) -> Result<String, JsValue> {
+    Ok(digest_of(&input, &options)?.to_json())
+}
+
+/// The canonical form the digest hashes (schemas/CANONICAL.md).
+#[wasm_bindgen(js_name = canonicalForm, unchecked_return_type = "string")]
+pub fn canonical_form(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DigestOptions | undefined")] options: JsValue,
+) -> Result<String, JsValue> {
+    install_panic_hook();
+    let bytes = bytes_of(&input, "the packet")?;
+    let core = Options {
+        entity: entity_option(&options)?,
+        ..Options::default()
+    };
+    tekser::canonical_form(&bytes, &core).map_err(|e| core_error(&e))
+}
+
+/// Compares two per-record digest lists (ours, the receiver's); returns the comparison JSON.
+#[wasm_bindgen(js_name = compareDigests, unchecked_return_type = "string")]
+pub fn compare_digests(ours: &str, theirs: &str) -> Result<String, JsValue> {
+    install_panic_hook();
+    let ours = PacketDigest::from_json(ours.as_bytes()).map_err(|e| core_error(&e))?;
+    let theirs = PacketDigest::from_json(theirs.as_bytes()).map_err(|e| core_error(&e))?;
+    tekser::compare(&ours, &theirs)
+        .map(|c| c.to_json())
+        .map_err(|e| core_error(&e))
+}
+
+/// Validates a packet and returns the reply message ("accepted" or "error"), JSON or XML.
+#[wasm_bindgen(unchecked_return_type = "string")]
+pub fn reply(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ReplyOptions | undefined")] options: JsValue,
+) -> Result<String, JsValue> {
+    let report = report_of(&input, &options)?;
+    let message = Reply::from_report(&report, None).map_err(|e| core_error(&e))?;
+    match option(&options, "format")?.as_deref() {
+        None | Some("json") => Ok(message.to_json()),
+        Some("xml") => Ok(message.to_xml()),
+        Some(other) => Err(usage(&format!("format {other:?} is not json or xml"))),
+    }
+}
+
+/// Validates packets together (cross-entity checks); returns the dataset report JSON.
+#[wasm_bindgen(js_name = validateDatasetJson, unchecked_return_type = "string")]
+pub fn validate_dataset_json(
+    #[wasm_bindgen(unchecked_param_type = "DatasetPacket[]")] packets: Array,
+    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+) -> Result<String, JsValue> {
+    install_panic_hook();
+    let (core, catalog) = validate_options(&options)?;
+    let mut dataset = match &catalog {
+        Some(c) => Dataset::with_catalog(c, core),
+        None => Dataset::new(core),
+    };
+    for packet in packets.iter() {
+        let label = Reflect::get(&packet, &"label".into())?
+            .as_string()
+            .ok_or_else(|| usage("each dataset packet needs a string label"))?;
+        let data = bytes_of(&Reflect::get(&packet, &"data".into())?, "a dataset packet's data")?;
+        dataset
+            .add(&label, &data)
+            .map_err(|e| error(e.kind(), &format!("{label}: {e}")))?;
+    }
+    Ok(dataset.finish().to_json())
+}
+
+/// Where a finding's JSON Pointer path points in a packet: the value and its record.
+#[wasm_bindgen(js_name = locate, unchecked_return_type = "Place")]
+pub fn locate(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
+    path: &str,
+) -> Result<JsValue, JsValue> {
+    install_panic_hook();
+    let bytes = bytes_of(&input, "the packet")?;
+    let tree = tekser::parse(&bytes).map_err(|e| core_error(&e))?;
+    let record_path = record_path(path);
+    let record = record_path.as_deref().and_then(|p| tree.pointer(p));
+    let place = Object::new();
+    let set = |key: &str, value: JsValue| Reflect::set(&place, &key.into(), &value).map(|_| ());
+    set(
+        "value",
+        tree.pointer(path)
+            .map_or(JsValue::NULL, |v| v.to_pretty_json().trim_end().into()),
+    )?;
+    set(
+        "record",
+        record_path
+            .as_deref()
+            .and_then(|p| p.rsplit('/').next())
+            .and_then(|i| i.parse::<u32>().ok())
+            .filter(|_| record.is_some())
+            .map_or(JsValue::NULL, JsValue::from),
+    )?;
+    set(
+        "recordJson",
+        record.map_or(JsValue::NULL, |v| v.to_pretty_json().trim_end().into()),
+    )?;
+    Ok(place.into())
+}
+
+/// `/records/3/details/0/lot_id` → `/records/3`; `/3/sum` (a bare list) → `/3`.
+fn record_path(path: &str) -> Option<String> {
+    let mut segments = path.strip_prefix('/')?.split('/');
+    match segments.next()? {
+        "records" => Some(format!("/records/{}", segments.next()?)),
+        first if first.parse::<usize>().is_ok() => Some(format!("/{first}")),
+        _ => None,
+    }
+}
+
+/// The engine version (`0.1.0`).
+#[wasm_bindgen]
+pub fn version() -> String {
+    tekser::VERSION.to_owned()
+}
+
+/// The rule sets the engine has, oldest first.
+#[wasm_bindgen(js_name = ruleSets, unchecked_return_type = "RuleSet[]")]
+pub fn rule_sets() -> Result<JsValue, JsValue> {
+    let all = Catalog::all().map_err(|e| core_error(&e))?;
+    let out = Array::new();
+    let date = |d: tekser::Date| format!("{:02}.{:02}.{:04}", d.day, d.month, d.year);
+    for c in all {
+        let o = Object::new();
+        Reflect::set(&o, &"name".into(), &c.rule_set.as_str().into())?;
+        Reflect::set(&o, &"title".into(), &c.title.as_str().into())?;
+        Reflect::set(&o, &"appliesFrom".into(), &date(c.applies_from).into())?;
+        Reflect::set(
+            &o,
+            &"appliesUntil".into(),
+            &c.applies_until.map_or(JsValue::NULL, |d| date(d).into()),
+        )?;
+        Reflect::set(&o, &"digest".into(), &c.digest.as_str().into())?;
+        out.push(&o);
+    }
+    Ok(out.into())
+}
+
+/// For tests of the host: panics inside wasm, which the panic hook turns into a JS Error.
+#[wasm_bindgen(js_name = __panicForTests)]
+#[allow(clippy::panic)]
+pub fn panic_for_tests() {
+    install_panic_hook();
+    panic!("deliberate panic for the binding's tests");
+}

@@ -1,0 +1,157 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/** The packet: JSON or XML text, or its UTF-8 bytes. */
+export type PacketInput = string | Uint8Array;
+
+/** How a packet is validated. */
+export interface ValidateOptions {
+    /** Entity of the records; needed for a bare list, checked against a packet's header. */
+    entity?: "plan_item" | "lot" | "announcement" | "contract" | "participant" | "result" | "unreliable_supplier" | "legal_act";
+    /** Language of messages; "all" gives ru, kk and en (default "ru"). */
+    lang?: "ru" | "kk" | "en" | "all";
+    /** Rule set name (default: the header's, else the one in force on its creation date). */
+    ruleSet?: string;
+    /** A dictionary file (schemas/dictionary-file.schema.json) applied at run time. */
+    dictionaries?: string | Uint8Array;
+}
+
+/** How a packet is digested. */
+export interface DigestOptions {
+    /** Hash algorithm (default "sha256"). */
+    alg?: "sha256" | "streebog256" | "streebog512" | "gost34311";
+    /** Entity of a bare list of records. */
+    entity?: ValidateOptions["entity"];
+}
+
+/** Options of a reply message. */
+export interface ReplyOptions extends ValidateOptions {
+    /** "json" (default) or "xml". */
+    format?: "json" | "xml";
+}
+
+/** One finding of a report (schemas/report.schema.json). */
+export interface Finding {
+    code: string;
+    severity: "error" | "warning";
+    path: string;
+    record: number | null;
+    field: string | null;
+    message?: string;
+    messages?: { ru: string; kk: string; en: string };
+    suggestion?: string;
+}
+
+/** The canonical report (schemas/report.schema.json). */
+export interface Report {
+    status: "accepted" | "rejected";
+    entity: string;
+    rule_set: string;
+    rules_digest: string;
+    dictionaries: string;
+    engine: string;
+    packet_id: string | null;
+    digest: string | null;
+    record_count: number;
+    errors: number;
+    warnings: number;
+    findings: Finding[];
+}
+
+/** A per-record digest list (schemas/digest-list.schema.json). */
+export interface DigestList {
+    algorithm: string;
+    entity: string;
+    packet_id: string | null;
+    digest: string;
+    root: string;
+    records: { id: string; record: number; digest: string }[];
+}
+
+/** A packet of a dataset. */
+export interface DatasetPacket {
+    /** How findings name the packet (e.g. its file name). */
+    label: string;
+    data: PacketInput;
+}
+
+/** A rule set the engine has. */
+export interface RuleSet {
+    name: string;
+    title: string;
+    appliesFrom: string;
+    appliesUntil: string | null;
+    digest: string;
+}
+
+/** Where a finding's path points in the packet. */
+export interface Place {
+    /** The value at the path, as indented JSON, or null when the path is not in the packet. */
+    value: string | null;
+    /** The record that contains it (index), or null for the header. */
+    record: number | null;
+    /** That whole record as indented JSON, or null. */
+    recordJson: string | null;
+}
+
+
+
+/**
+ * For tests of the host: panics inside wasm, which the panic hook turns into a JS Error.
+ */
+export function __panicForTests(): void;
+
+/**
+ * The canonical form the digest hashes (schemas/CANONICAL.md).
+ */
+export function canonicalForm(input: PacketInput, options: DigestOptions | undefined): string;
+
+/**
+ * Compares two per-record digest lists (ours, the receiver's); returns the comparison JSON.
+ */
+export function compareDigests(ours: string, theirs: string): string;
+
+/**
+ * The integrity digest of a packet (`<alg>:<hex>`): the same for its JSON and XML forms.
+ */
+export function digest(input: PacketInput, options: DigestOptions | undefined): string;
+
+/**
+ * The per-record digest list of a packet, as indented JSON (the input of `compareDigests`).
+ */
+export function digestListJson(input: PacketInput, options: DigestOptions | undefined): string;
+
+/**
+ * Where a finding's JSON Pointer path points in a packet: the value and its record.
+ */
+export function locate(input: PacketInput, path: string): Place;
+
+/**
+ * Validates a packet and returns the reply message ("accepted" or "error"), JSON or XML.
+ */
+export function reply(input: PacketInput, options: ReplyOptions | undefined): string;
+
+/**
+ * The rule sets the engine has, oldest first.
+ */
+export function ruleSets(): RuleSet[];
+
+/**
+ * Validates a packet; returns the canonical report as a plain object.
+ */
+export function validate(input: PacketInput, options: ValidateOptions | undefined): Report;
+
+/**
+ * Validates packets together (cross-entity checks); returns the dataset report JSON.
+ */
+export function validateDatasetJson(packets: DatasetPacket[], options: ValidateOptions | undefined): string;
+
+/**
+ * Validates a packet; returns the canonical report JSON, byte for byte as on every host.
+ */
+export function validateJson(input: PacketInput, options: ValidateOptions | undefined): string;
+
+/**
+ * The engine version (`0.1.0`).
+ */
+export function version(): string;

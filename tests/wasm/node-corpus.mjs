@@ -1,0 +1,99 @@
+// The conformance corpus on the wasm host in Node: every case of tests/corpus/manifest.json
+// through the WebAssembly package (target/wasm-pkg, built by `cargo xtask build-wasm`)
+// must give the expected bytes: reports, digests, per-record diffs, replies, datasets.
+// A failure names the host and the packet. Run: node tests/wasm/node-corpus.mjs
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HOST = "wasm-node";
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const corpus = join(root, "tests", "corpus");
+const require = createRequire(import.meta.url);
+const tekser = require(join(root, "target", "wasm-pkg", "node", "tekser_wasm.js"));
+const manifest = JSON.parse(readFileSync(join(corpus, "manifest.json"), "utf8"));
+const read = (rel) => readFileSync(join(corpus, rel));
+const text = (rel) => readFileSync(join(corpus, rel), "utf8");
+
+const failures = [];
+let passed = 0;
+const check = (ok, message) => (ok ? passed++ : failures.push(`host ${HOST}: ${message}`));
+
+// Reports (and API errors) of every case; bytes and strings must both work.
+for (const c of manifest.cases) {
+  const options = { lang: c.lang ?? "all" };
+  if (c.entity) options.entity = c.entity;
+  if (c.dictionaries) options.dictionaries = read(c.dictionaries);
+  const bytes = read(c.packet);
+  try {
+    const report = tekser.validateJson(bytes, options);
+    if (c.error) {
+      check(false, `packet ${c.packet}: expected error ${c.error}, got a report`);
+      continue;
+    }
+    check(report === text(c.report), `packet ${c.packet}: report differs from ${c.report}`);
+    const object = tekser.validate(bytes, options);
+    const codes = new Set(object.findings.map((f) => f.code));
+    for (const t of c.triggers) check(codes.has(t), `packet ${c.packet}: expected finding ${t} is missing`);
+  } catch (e) {
+    check(c.error !== undefined && e.kind === c.error && e instanceof Error && e.name === "TekserError",
+      `packet ${c.packet}: ${c.error ? `expected error ${c.error}` : "unexpected error"}, got ${e.kind}: ${e.message}`);
+  }
+}
+
+// Digest vectors: every form of a packet, every algorithm; the per-record list and root.
+for (const group of manifest.digests) {
+  const expected = JSON.parse(text(group.expected));
+  for (const packet of group.packets) {
+    for (const alg of Object.keys(expected.digest)) {
+      const list = JSON.parse(tekser.digestListJson(read(packet), { alg }));
+      check(list.digest === expected.digest[alg], `packet ${packet}: ${alg} digest differs from group ${group.name}`);
+      check(list.root === expected.root[alg], `packet ${packet}: ${alg} root differs from group ${group.name}`);
+      check(tekser.digest(text(packet), { alg }) === expected.digest[alg], `packet ${packet}: ${alg} digest of the string form differs`);
+      if (alg === "sha256") {
+        check(JSON.stringify(list.records) === JSON.stringify(expected.records.map(({ id, record, digest }) => ({ id, record, digest }))),
+          `packet ${packet}: per-record digests differ`);
+      }
+    }
+  }
+}
+
+// Per-record comparisons.
+for (const diff of manifest.diffs) {
+  const ours = tekser.digestListJson(read(diff.ours), {});
+  const theirs = tekser.digestListJson(read(diff.theirs), {});
+  check(tekser.compareDigests(ours, theirs) === text(diff.expected), `diff ${diff.expected}: comparison differs`);
+}
+
+// Reply messages.
+for (const r of manifest.replies) {
+  check(tekser.reply(read(r.packet), { format: r.format }) === text(r.reply), `packet ${r.packet}: reply differs from ${r.reply}`);
+}
+
+// Datasets.
+for (const d of manifest.datasets) {
+  const packets = d.packets.map((label) => ({ label, data: read(label) }));
+  check(tekser.validateDatasetJson(packets, { lang: "all" }) === text(d.report), `dataset ${d.name}: report differs from ${d.report}`);
+}
+
+// The panic hook: a panic inside wasm reaches JS as an Error, and the module still works.
+try {
+  tekser.__panicForTests();
+  check(false, "a panic inside wasm did not throw");
+} catch (e) {
+  check(e instanceof Error && /internal error/.test(e.message), `a panic became ${e}`);
+}
+check(tekser.validate(read("plan_item/valid.json"), {}).status === "accepted", "the module works after a panic");
+for (const bad of [[42, {}], ["{}", { lang: "de" }], ["{}", "ru"], ["[]", { entity: "tenders" }]]) {
+  try {
+    tekser.validate(...bad);
+    check(false, `${JSON.stringify(bad)} did not throw`);
+  } catch (e) {
+    check(e instanceof Error && e.name === "TekserError" && typeof e.kind === "string", `${JSON.stringify(bad)} threw ${e}`);
+  }
+}
+
+for (const f of failures) console.error(f);
+console.log(`host ${HOST}: ${passed} checks passed, ${failures.length} failed (${manifest.cases.length} cases, ${manifest.digests.length} digest groups, ${manifest.replies.length} replies, ${manifest.datasets.length} datasets)`);
+process.exit(failures.length ? 1 : 0);
