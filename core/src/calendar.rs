@@ -189,7 +189,8 @@ impl Instant {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn dates() {
         assert!(Date::parse("29.02.2024").is_ok());
         assert_eq!(Date::parse("29.02.2023"), Err(CalendarError::NoSuchDate));
@@ -202,7 +203,8 @@ mod tests {
         assert_eq!(Date::parse("01.02.٢٠٢٤"), Err(CalendarError::Format));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn date_times() {
         assert!(LocalDateTime::parse("01.03.2024 00:00").is_ok());
         assert_eq!(LocalDateTime::parse("01.03.2024 24:00"), Err(CalendarError::NoSuchDate));
@@ -214,7 +216,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn astana_offset_on_both_sides_of_the_2024_switch() {
         let at = |t: &str| LocalDateTime::parse(t).expect("valid");
         assert_eq!(

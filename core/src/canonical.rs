@@ -276,7 +276,8 @@ fn list_into(out: &mut String, records: &[Value], entity: &RecordSchema) {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn numbers_take_the_ecmascript_layout_of_their_exact_value() {
         let cases = [
             ("0", "0"),
@@ -308,14 +309,16 @@ mod tests {
         assert_eq!(canonical_number(" 1"), None);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn names_sort_by_utf16_code_units() {
         // U+1F600 (surrogates D83D DE00) sorts before U+FB33 in UTF-16, after it in UTF-8.
         assert_eq!(utf16_order("\u{1F600}", "\u{FB33}"), Ordering::Less);
         assert_eq!(utf16_order("a", "b"), Ordering::Less);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn null_and_blank_members_are_left_out_and_order_does_not_matter() {
         let a = Value::Object(vec![
             ("b".into(), Value::Text("x".into())),

@@ -745,7 +745,8 @@ mod tests {
         Date::parse(text).expect("valid date")
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn the_rule_set_is_chosen_by_date() {
         let periods = [(d("01.01.2019"), Some(d("01.07.2025"))), (d("01.07.2025"), None)];
         assert_eq!(select_by_date(&periods, d("31.12.2018")), 0);
@@ -755,7 +756,8 @@ mod tests {
         assert_eq!(select_by_date(&periods, d("01.01.2030")), 1);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn rule_sets_are_named_and_dated() {
         let current = Catalog::get().expect("catalog");
         assert_eq!(current.rule_set, RULE_SET);
@@ -766,7 +768,8 @@ mod tests {
         assert!(current.digest.starts_with("sha256:") && current.digest.len() == 71);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_dictionary_file_extends_or_replaces_and_changes_the_digest() {
         let base = Catalog::get().expect("catalog");
         let file = r#"{"rule_set": "eoz-2019", "version": "agreement-2026-11",

@@ -325,7 +325,8 @@ mod tests {
         Decimal::parse_text(s).expect("valid decimal")
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn grammar() {
         assert_eq!(Decimal::parse_text("007"), Err(DecimalError::Format));
         assert_eq!(Decimal::parse_text("1."), Err(DecimalError::Format));
@@ -370,7 +371,8 @@ mod tests {
         assert!(!Decimal::literal_has_fraction("1e30"));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn arithmetic_is_exact() {
         // 0.1 + 0.2 is exactly 0.3 here, unlike binary floating point.
         assert_eq!(d("0.1").add(&d("0.2")), Some(d("0.3")));

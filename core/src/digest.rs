@@ -154,7 +154,8 @@ pub fn parse_digest(text: &str) -> Option<(Algorithm, &str)> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn names_round_trip() {
         for a in Algorithm::ALL {
             assert_eq!(a.as_str().parse::<Algorithm>(), Ok(a));

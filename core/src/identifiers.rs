@@ -119,7 +119,8 @@ fn check_iin(d: &[u8; 12]) -> Result<(), IdError> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn published_bins_are_valid() {
         for bin in ["081140000436", "940140000385", "971240001315"] {
             assert_eq!(check(bin, IdKind::Bin), Ok(()), "{bin}");
@@ -132,14 +133,16 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn check_digit_errors() {
         assert_eq!(check("081140000437", IdKind::Bin), Err(IdError::Checksum(6)));
         assert_eq!(check("08114000043", IdKind::Bin), Err(IdError::Format));
         assert_eq!(check("08114000043x", IdKind::Bin), Err(IdError::Format));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn second_weights_are_used() {
         // 11 digits whose first weighted sum is 10 mod 11: the second weights decide.
         let mut digits = [0u8; 12];
@@ -163,7 +166,8 @@ mod tests {
         unreachable!("some serial digit gives an issuable number")
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn every_structure_reason() {
         let cases = [
             ("0811700004", IdKind::BinOrIin, "bin_type"),
@@ -186,7 +190,8 @@ mod tests {
         assert_eq!(check(&complete("0402295000"), IdKind::Iin), Ok(()), "29.02.2004 exists");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn never_issued_numbers_are_refused() {
         let found = (0..1000u32)
             .map(|serial| format!("08114000{serial:03}0"))
@@ -201,7 +206,8 @@ mod tests {
         assert_eq!(check(&found, IdKind::Bin), Err(IdError::Structure("never_issued")));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn iin_structure() {
         // Born 15.06.1985, male (3), serial 0001: check digit computed here.
         let base = [8u8, 5, 0, 6, 1, 5, 3, 0, 0, 0, 1, 0];

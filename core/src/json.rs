@@ -155,7 +155,8 @@ fn strip_position(message: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn keeps_number_literals_and_repeated_keys() {
         let raw = parse_raw(r#"{"a": 0.1, "a": 1e3, "b": [true, null, "x\u0041"]}"#).expect("valid");
         let value = to_value(raw).expect("converts");
@@ -172,7 +173,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn syntax_error_has_position() {
         match parse_raw("{\n  \"a\": ,\n}") {
             Err(Error::Json { line, column, .. }) => assert_eq!((line, column), (2, 8)),

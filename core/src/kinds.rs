@@ -362,7 +362,8 @@ fn flags(text: &str, catalog: &Catalog) -> Checked {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn textual_forms() {
         assert!(is_guid("0f8fad5b-d9cb-469f-a165-70867728950e"));
         assert!(!is_guid("0f8fad5b-d9cb-469f-a165-70867728950"));

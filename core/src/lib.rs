@@ -415,7 +415,8 @@ pub fn parse(input: &[u8]) -> Result<Value, Error> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn catalog_loads_and_codes_match_rules() {
         let catalog = Catalog::get().expect("catalog loads");
         let in_rules: Vec<&str> = catalog.rules.iter().map(|r| r.code.as_str()).collect();
@@ -444,7 +445,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn unusable_inputs_are_errors() {
         let options = Options::default();
         assert_eq!(validate(b"", &options), Err(Error::Empty));
@@ -475,7 +477,8 @@ mod tests {
         ));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn streamed_report_digest_equals_the_tree_digest_for_odd_packet_shapes() {
         let header = r#"{"entity": "lot", "packet_id": "0F8FAD5B-D9CB-469F-A165-70867728950E"}"#;
         let lot = r#"{"id": "0f8fad5b-d9cb-469f-a165-70867728950f", "number": "L1", "h_status_id": "published"}"#;

@@ -329,12 +329,14 @@ fn compare_paths(a: &str, b: &str) -> Ordering {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn escaping_is_rfc8785() {
         assert_eq!(json_string("a\"b\\c\u{1}\n/é"), "\"a\\\"b\\\\c\\u0001\\n/é\"");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn numeric_path_order() {
         assert_eq!(compare_paths("/records/10/id", "/records/9/id"), Ordering::Greater);
         assert_eq!(compare_paths("/records/1", "/records/1/id"), Ordering::Less);

@@ -186,7 +186,8 @@ pub fn get<'a>(object: &'a Object, key: &str) -> Option<&'a Value> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn json_pointers_find_values() {
         let v = Value::Object(vec![
             (

@@ -323,7 +323,8 @@ fn convert(
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn soap_envelope_and_lists() {
         let text = r#"<?xml version="1.0" encoding="UTF-8"?>
 <s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>
@@ -352,19 +353,22 @@ mod tests {
         assert!(doc.ignored_attributes.is_empty());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn deep_nesting_is_an_error_not_a_crash() {
         let text = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
         assert!(matches!(parse(&text, &[]), Err(Error::Xml { .. })));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn doctype_is_refused() {
         let text = "<!DOCTYPE p [<!ENTITY x \"y\">]><packet>&x;</packet>";
         assert!(matches!(parse(text, &[]), Err(Error::XmlDoctype { .. })));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn foreign_envelope_is_refused() {
         let text = r#"<Envelope xmlns="urn:other"><Body><packet/></Body></Envelope>"#;
         assert!(matches!(parse(text, &[]), Err(Error::Xml { .. })));
