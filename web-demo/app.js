@@ -1,0 +1,178 @@
+// The pre-submission page: pick, drop or paste a packet, see the verdict of the same engine
+// the receiver runs, download the canonical report. No request leaves the page.
+const $ = (id) => document.getElementById(id);
+const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
+
+let run = 0;            // increases with every validation; the status carries it (tests wait on it)
+let reportJson = null;  // the canonical report of the last packet, offered for download
+let reportUrl = null;   // its blob: URL (a real link, so every download is a user's click)
+let packetName = "packet";
+
+const MESSAGES = {
+  reading: "Чтение файла…",
+  validating: "Проверка…",
+  accepted: "Пакет принят: ошибок нет.",
+  rejected: "Пакет отклонён.",
+};
+
+function setProgress(text, value, max) {
+  $("progress-box").hidden = text === null;
+  if (text === null) return;
+  $("progress-text").textContent = text;
+  const bar = $("progress");
+  if (value === undefined) {
+    bar.removeAttribute("value"); // indeterminate
+  } else {
+    bar.max = max;
+    bar.value = value;
+  }
+}
+
+function options() {
+  const o = { lang: $("lang").value };
+  if ($("entity").value) o.entity = $("entity").value;
+  if ($("rule-set").value) o.ruleSet = $("rule-set").value;
+  return o;
+}
+
+function reset() {
+  $("error").hidden = true;
+  $("facts").hidden = true;
+  $("findings").hidden = true;
+  $("place").hidden = true;
+  $("download").hidden = true;
+  if (reportUrl) URL.revokeObjectURL(reportUrl);
+  reportUrl = null;
+  $("findings").querySelector("tbody").replaceChildren();
+  reportJson = null;
+}
+
+function validate(bytes, name) {
+  packetName = name;
+  run += 1;
+  reset();
+  $("status").dataset.state = "validating";
+  $("status").textContent = MESSAGES.validating;
+  setProgress(MESSAGES.validating);
+  worker.postMessage({ type: "validate", id: run, bytes, options: options() }, [bytes]);
+}
+
+function readFile(file) {
+  $("file-name").textContent = `${file.name} — ${file.size.toLocaleString()} B`;
+  const reader = new FileReader();
+  reader.onprogress = (e) => e.lengthComputable && setProgress(MESSAGES.reading, e.loaded, e.total);
+  reader.onload = () => validate(reader.result, file.name);
+  reader.onerror = () => showError("read", String(reader.error));
+  setProgress(MESSAGES.reading, 0, file.size || 1);
+  reader.readAsArrayBuffer(file);
+}
+
+function showError(kind, message) {
+  setProgress(null);
+  $("status").dataset.state = "error";
+  $("status").dataset.run = String(run);
+  $("status").textContent = "Пакет не может быть проверен.";
+  $("error").hidden = false;
+  $("error").textContent = `${kind}: ${message}`;
+}
+
+function messageOf(finding) {
+  if (finding.message !== undefined) return finding.message;
+  return ["ru", "kk", "en"].map((l) => `[${l}] ${finding.messages[l]}`).join("\n");
+}
+
+function showReport(json, millis) {
+  setProgress(null);
+  reportJson = json;
+  const report = JSON.parse(json);
+  const status = $("status");
+  status.dataset.state = report.status;
+  status.textContent = `${MESSAGES[report.status]} ${report.entity}: записей ${report.record_count}, ошибок ${report.errors}, предупреждений ${report.warnings} (${Math.round(millis)} мс).`;
+  status.dataset.run = String(run);
+  $("digest").textContent = report.digest ?? "—";
+  $("rules").textContent = `${report.rule_set} · ${report.rules_digest} · словари: ${report.dictionaries}`;
+  $("engine").textContent = report.engine;
+  $("facts").hidden = false;
+  reportUrl = URL.createObjectURL(new Blob([json], { type: "application/json" }));
+  $("download").href = reportUrl;
+  $("download").download = `${packetName}.report.json`;
+  $("download").hidden = false;
+  const body = $("findings").querySelector("tbody");
+  for (const f of report.findings) {
+    const row = document.createElement("tr");
+    row.className = f.severity;
+    row.tabIndex = 0;
+    row.dataset.path = f.path;
+    row.dataset.field = f.field ?? "";
+    const cells = [f.code, f.record ?? "—", f.field ?? "—", messageOf(f)];
+    for (const text of cells) {
+      const cell = document.createElement("td");
+      cell.textContent = String(text);
+      row.append(cell);
+    }
+    row.title = f.path;
+    row.addEventListener("click", () => worker.postMessage({ type: "locate", id: run, path: f.path }));
+    row.addEventListener("keydown", (e) => e.key === "Enter" && row.click());
+    body.append(row);
+  }
+  $("findings").hidden = report.findings.length === 0;
+}
+
+function showPlace(path, place) {
+  $("place").hidden = false;
+  $("place-path").textContent = path;
+  const pre = $("place-text");
+  pre.replaceChildren();
+  const text = place.recordJson ?? place.value ?? "(этого места нет в пакете: поле отсутствует)";
+  const field = path.split("/").pop().replaceAll("~1", "/").replaceAll("~0", "~");
+  for (const line of text.split("\n")) {
+    const hit = place.recordJson !== null && line.trimStart().startsWith(JSON.stringify(field) + ":");
+    const node = document.createElement(hit ? "mark" : "span");
+    node.textContent = line + "\n";
+    pre.append(node);
+    if (hit) node.scrollIntoView({ block: "nearest" });
+  }
+}
+
+worker.onmessage = (event) => {
+  const m = event.data;
+  if (m.type === "info") {
+    $("version").textContent = m.version;
+    for (const set of m.ruleSets) {
+      const option = document.createElement("option");
+      option.value = set.name;
+      option.textContent = `${set.name} (с ${set.appliesFrom}${set.appliesUntil ? ` по ${set.appliesUntil}` : ""})`;
+      $("rule-set").append(option);
+    }
+    document.body.dataset.ready = "true";
+    return;
+  }
+  if (m.id !== run) return; // an answer to an older packet
+  if (m.type === "progress") setProgress(`${MESSAGES.validating} ${m.size.toLocaleString()} B`);
+  else if (m.type === "report") showReport(m.reportJson, m.millis);
+  else if (m.type === "place") showPlace(m.path, m.place);
+  else if (m.type === "error") showError(m.kind, m.message);
+};
+worker.onerror = (e) => showError("worker", e.message);
+worker.postMessage({ type: "info" });
+
+$("file").addEventListener("change", () => $("file").files[0] && readFile($("file").files[0]));
+const drop = $("drop");
+drop.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  drop.classList.add("over");
+});
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  drop.classList.remove("over");
+  if (e.dataTransfer.files[0]) readFile(e.dataTransfer.files[0]);
+});
+$("check-paste").addEventListener("click", () => {
+  const bytes = new TextEncoder().encode($("paste").value).buffer;
+  $("file-name").textContent = "вставленный текст";
+  validate(bytes, "pasted");
+});
+for (const id of ["entity", "lang", "rule-set"]) {
+  $(id).addEventListener("change", () => $("file").files[0] && readFile($("file").files[0]));
+}
