@@ -270,15 +270,7 @@ pub fn core_tests_in_wasm() -> Result<(), String> {
     let runner = cargo_bin("wasm-bindgen-test-runner");
     run_with_env(
         "cargo",
-        &[
-            "test",
-            "-q",
-            "-p",
-            "tekser",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
+        &["test", "-p", "tekser", "--lib", "--target", "wasm32-unknown-unknown"],
         &[("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", runner.as_str())],
     )
 }
