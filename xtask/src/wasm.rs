@@ -236,7 +236,24 @@ pub fn check_typings() -> Result<(), String> {
     }
     if stale.is_empty() {
         eprintln!("xtask: committed TypeScript typings are fresh");
-        Ok(())
+        // …and describe the real API: a strict TypeScript program using it compiles.
+        npm_setup()?;
+        run(
+            "tests/browser/node_modules/.bin/tsc",
+            &[
+                "--noEmit",
+                "--strict",
+                "--target",
+                "es2022",
+                "--module",
+                "es2022",
+                "--moduleResolution",
+                "bundler",
+                "--lib",
+                "es2022,dom",
+                "tests/wasm/typings-check.ts",
+            ],
+        )
     } else {
         Err(format!(
             "stale TypeScript typings {stale:?}: run `cargo xtask typings` and commit them"
@@ -275,9 +292,9 @@ pub fn core_tests_in_wasm() -> Result<(), String> {
     )
 }
 
-/// Chromium from Debian and the npm packages of the browser test.
-fn browser_setup() -> Result<(), String> {
-    apt_install(&[("chromium", "chromium")])?;
+/// The npm packages of the browser test and the typings check (playwright-core,
+/// typescript), from the npm registry, when the lock file changed.
+fn npm_setup() -> Result<(), String> {
     let dir = root().join("tests/browser");
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");
@@ -292,9 +309,10 @@ fn browser_setup() -> Result<(), String> {
     run("npm", &["ci", "--prefix", "tests/browser", "--no-audit", "--no-fund"])
 }
 
-/// The demo page in headless Chromium.
+/// The demo page in headless Chromium (Debian's, installed with apt-get if missing).
 pub fn browser_test() -> Result<(), String> {
-    browser_setup()?;
+    apt_install(&[("chromium", "chromium")])?;
+    npm_setup()?;
     run("node", &["tests/browser/page.test.mjs"])
 }
 

@@ -107,6 +107,19 @@ export interface Place {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `ValidateOptions` of the typings (read field by field, so any object works).
+    #[wasm_bindgen(typescript_type = "ValidateOptions")]
+    pub type ValidateOptionsArg;
+    /// `DigestOptions` of the typings.
+    #[wasm_bindgen(typescript_type = "DigestOptions")]
+    pub type DigestOptionsArg;
+    /// `ReplyOptions` of the typings.
+    #[wasm_bindgen(typescript_type = "ReplyOptions")]
+    pub type ReplyOptionsArg;
+}
+
 thread_local! {
     static HOOK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -241,8 +254,9 @@ fn report_of(input: &JsValue, options: &JsValue) -> Result<tekser::Report, JsVal
 #[wasm_bindgen(js_name = validateJson, unchecked_return_type = "string")]
 pub fn validate_json(
     #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+    options: Option<ValidateOptionsArg>,
 ) -> Result<String, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     Ok(report_of(&input, &options)?.to_json())
 }
 
@@ -250,8 +264,9 @@ pub fn validate_json(
 #[wasm_bindgen(unchecked_return_type = "Report")]
 pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+    options: Option<ValidateOptionsArg>,
 ) -> Result<JsValue, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     JSON::parse(&report_of(&input, &options)?.to_json())
 }
 
@@ -275,8 +290,9 @@ fn digest_of(input: &JsValue, options: &JsValue) -> Result<PacketDigest, JsValue
 #[wasm_bindgen(unchecked_return_type = "string")]
 pub fn digest(
     #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "DigestOptions | undefined")] options: JsValue,
+    options: Option<DigestOptionsArg>,
 ) -> Result<String, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     Ok(digest_of(&input, &options)?.digest)
 }
 
@@ -284,8 +300,9 @@ pub fn digest(
 #[wasm_bindgen(js_name = digestListJson, unchecked_return_type = "string")]
 pub fn digest_list_json(
     #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "DigestOptions | undefined")] options: JsValue,
+    options: Option<DigestOptionsArg>,
 ) -> Result<String, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     Ok(digest_of(&input, &options)?.to_json())
 }
 
@@ -293,8 +310,9 @@ pub fn digest_list_json(
 #[wasm_bindgen(js_name = canonicalForm, unchecked_return_type = "string")]
 pub fn canonical_form(
     #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "DigestOptions | undefined")] options: JsValue,
+    options: Option<DigestOptionsArg>,
 ) -> Result<String, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     install_panic_hook();
     let bytes = bytes_of(&input, "the packet")?;
     let core = Options {
@@ -319,8 +337,9 @@ pub fn compare_digests(ours: &str, theirs: &str) -> Result<String, JsValue> {
 #[wasm_bindgen(unchecked_return_type = "string")]
 pub fn reply(
     #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ReplyOptions | undefined")] options: JsValue,
+    options: Option<ReplyOptionsArg>,
 ) -> Result<String, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let report = report_of(&input, &options)?;
     let message = Reply::from_report(&report, None).map_err(|e| core_error(&e))?;
     match option(&options, "format")?.as_deref() {
@@ -334,8 +353,9 @@ pub fn reply(
 #[wasm_bindgen(js_name = validateDatasetJson, unchecked_return_type = "string")]
 pub fn validate_dataset_json(
     #[wasm_bindgen(unchecked_param_type = "DatasetPacket[]")] packets: Array,
-    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+    options: Option<ValidateOptionsArg>,
 ) -> Result<String, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     install_panic_hook();
     let (core, catalog) = validate_options(&options)?;
     let mut dataset = match &catalog {

@@ -104,7 +104,7 @@ export function __panicForTests(): void;
 /**
  * The canonical form the digest hashes (schemas/CANONICAL.md).
  */
-export function canonicalForm(input: PacketInput, options: DigestOptions | undefined): string;
+export function canonicalForm(input: PacketInput, options?: DigestOptions | null): string;
 
 /**
  * Compares two per-record digest lists (ours, the receiver's); returns the comparison JSON.
@@ -114,12 +114,12 @@ export function compareDigests(ours: string, theirs: string): string;
 /**
  * The integrity digest of a packet (`<alg>:<hex>`): the same for its JSON and XML forms.
  */
-export function digest(input: PacketInput, options: DigestOptions | undefined): string;
+export function digest(input: PacketInput, options?: DigestOptions | null): string;
 
 /**
  * The per-record digest list of a packet, as indented JSON (the input of `compareDigests`).
  */
-export function digestListJson(input: PacketInput, options: DigestOptions | undefined): string;
+export function digestListJson(input: PacketInput, options?: DigestOptions | null): string;
 
 /**
  * Where a finding's JSON Pointer path points in a packet: the value and its record.
@@ -129,7 +129,7 @@ export function locate(input: PacketInput, path: string): Place;
 /**
  * Validates a packet and returns the reply message ("accepted" or "error"), JSON or XML.
  */
-export function reply(input: PacketInput, options: ReplyOptions | undefined): string;
+export function reply(input: PacketInput, options?: ReplyOptions | null): string;
 
 /**
  * The rule sets the engine has, oldest first.
@@ -139,17 +139,17 @@ export function ruleSets(): RuleSet[];
 /**
  * Validates a packet; returns the canonical report as a plain object.
  */
-export function validate(input: PacketInput, options: ValidateOptions | undefined): Report;
+export function validate(input: PacketInput, options?: ValidateOptions | null): Report;
 
 /**
  * Validates packets together (cross-entity checks); returns the dataset report JSON.
  */
-export function validateDatasetJson(packets: DatasetPacket[], options: ValidateOptions | undefined): string;
+export function validateDatasetJson(packets: DatasetPacket[], options?: ValidateOptions | null): string;
 
 /**
  * Validates a packet; returns the canonical report JSON, byte for byte as on every host.
  */
-export function validateJson(input: PacketInput, options: ValidateOptions | undefined): string;
+export function validateJson(input: PacketInput, options?: ValidateOptions | null): string;
 
 /**
  * The engine version (`0.1.0`).

@@ -1,0 +1,18 @@
+// Compiled with `tsc --noEmit --strict` by the test command: the committed typings of the
+// wasm package describe its real API (a wrong type here fails the build).
+import init, { validate, validateJson, digest, digestListJson, reply, locate, ruleSets, version, validateDatasetJson } from "../../target/wasm-pkg/web/tekser_wasm.js";
+import type { Report, Finding, DigestList, Place, RuleSet, ValidateOptions } from "../../target/wasm-pkg/web/tekser_wasm.js";
+
+export async function example(bytes: Uint8Array): Promise<string> {
+  await init();
+  const options: ValidateOptions = { entity: "plan_item", lang: "all", ruleSet: "eoz-2019" };
+  const report: Report = validate(bytes, options);
+  const first: Finding | undefined = report.findings[0];
+  const json: string = validateJson(bytes);
+  const list: DigestList = JSON.parse(digestListJson(bytes, { alg: "streebog512" }));
+  const place: Place = locate(bytes, first?.path ?? "");
+  const sets: RuleSet[] = ruleSets();
+  const xml: string = reply(bytes, { format: "xml", lang: "kk" });
+  const dataset: string = validateDatasetJson([{ label: "a.json", data: bytes }], { lang: "en" });
+  return [report.status, json, list.root, place.recordJson ?? "", sets[0]?.name ?? "", xml, dataset, digest(bytes), version()].join();
+}
