@@ -5,6 +5,8 @@
 
 use thiserror::Error;
 
+use crate::value::Value;
+
 /// Why a packet could not be validated at all.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
@@ -98,6 +100,35 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error's fields (`offset`, `line`, `name`, …) as values, for hosts that put them
+    /// on their exception or error objects; numbers are [`Value::Number`].
+    pub fn fields(&self) -> Vec<(&'static str, Value)> {
+        let n = |v: u64| Value::Number(v.to_string());
+        let t = |s: &str| Value::Text(s.to_owned());
+        match self {
+            Error::InvalidUtf8 { offset } => vec![("offset", n(*offset as u64))],
+            Error::TooLarge { size, limit } => vec![("size", n(*size as u64)), ("limit", n(*limit as u64))],
+            Error::Empty | Error::EntityNotNamed => Vec::new(),
+            Error::UnknownFormat { found } => vec![("found", t(&found.to_string()))],
+            Error::Json { line, column, message } => vec![
+                ("line", n(*line as u64)),
+                ("column", n(*column as u64)),
+                ("detail", t(message)),
+            ],
+            Error::Xml { offset, message } => vec![("offset", n(*offset)), ("detail", t(message))],
+            Error::XmlDoctype { offset } => vec![("offset", n(*offset))],
+            Error::NotAPacket { found } => vec![("found", t(found))],
+            Error::UnknownEntity { name, expected } | Error::UnknownRuleSet { name, expected } => {
+                vec![("name", t(name)), ("expected", t(expected))]
+            }
+            Error::UnknownAlgorithm(name) => vec![("name", t(name))],
+            Error::InvalidDigestList(detail)
+            | Error::InvalidReply(detail)
+            | Error::InvalidDictionaryFile(detail)
+            | Error::Catalog(detail) => vec![("detail", t(detail))],
+        }
+    }
+
     /// A stable machine-readable name of the error kind, for hosts that map errors to codes.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -34,6 +34,7 @@ pub mod reply;
 mod report;
 mod rules;
 mod suggest;
+mod text;
 mod value;
 mod xml;
 

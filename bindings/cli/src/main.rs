@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tekser::{
-    Algorithm, Catalog, Dataset, Entity, Finding, Lang, LocalDateTime, Options, PacketDigest, Reply, Report, Severity,
-};
+use tekser::{Algorithm, Catalog, Dataset, Entity, Lang, LocalDateTime, Options, PacketDigest, Reply};
 
 #[derive(Parser)]
 #[command(
@@ -316,7 +314,7 @@ fn check(files: &[PathBuf], args: &RuleArgs, lang: LangChoice, format: Format, d
                 }
                 match format {
                     Format::Json => out.write_all(report.to_json().as_bytes())?,
-                    Format::Text => write_text(&mut out, &name, &report)?,
+                    Format::Text => out.write_all(report.to_text(&name).as_bytes())?,
                 }
             }
             Err(e) => {
@@ -335,7 +333,6 @@ fn check_dataset(
     catalog: Option<&Catalog>,
     format: Format,
 ) -> io::Result<ExitCode> {
-    let lang = options.lang;
     let mut dataset = match catalog {
         Some(c) => Dataset::with_catalog(c, options),
         None => Dataset::new(options),
@@ -360,39 +357,7 @@ fn check_dataset(
     let mut out = io::stdout().lock();
     match format {
         Format::Json => out.write_all(report.to_json().as_bytes())?,
-        Format::Text => {
-            let catalog = Catalog::get().map_err(io::Error::other)?;
-            for packet in &report.packets {
-                write_text(&mut out, &packet.label, &packet.report)?;
-            }
-            let errors = report
-                .findings
-                .iter()
-                .filter(|f| f.finding.severity == Severity::Error)
-                .count();
-            writeln!(
-                out,
-                "dataset of {}: {} — {} across packets",
-                plural(report.packets.len(), "packet", "packets"),
-                report.status().as_str(),
-                plural(errors, "error", "errors")
-            )?;
-            for f in &report.findings {
-                let label = report.packets.get(f.packet).map(|p| p.label.as_str()).unwrap_or("");
-                writeln!(out, "  in {label}:")?;
-                write_finding(&mut out, catalog, lang, &f.finding)?;
-                if let Some(r) = &f.related {
-                    let other = r.packet.and_then(|i| report.packets.get(i)).map(|p| p.label.as_str());
-                    writeln!(
-                        out,
-                        "          other side: {} {} {}",
-                        r.entity,
-                        other.unwrap_or("(no packet of the dataset)"),
-                        r.path.as_deref().unwrap_or("")
-                    )?;
-                }
-            }
-        }
+        Format::Text => out.write_all(report.to_text().as_bytes())?,
     }
     out.flush()?;
     Ok(ExitCode::from(if unusable {
@@ -537,61 +502,6 @@ fn diff(ours: &Path, theirs: &Path, algorithm: Algorithm, format: Format) -> io:
     }
     out.flush()?;
     Ok(ExitCode::from(if comparison.same() { 0 } else { 1 }))
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn write_text(out: &mut impl Write, name: &str, report: &Report) -> io::Result<()> {
-    let catalog = Catalog::get().map_err(io::Error::other)?;
-    writeln!(
-        out,
-        "{name}: {} — {}, {}, {}, {} (rule set {}, packet {})",
-        report.status.as_str(),
-        report.entity,
-        plural(report.record_count, "record", "records"),
-        plural(report.count(Severity::Error), "error", "errors"),
-        plural(report.count(Severity::Warning), "warning", "warnings"),
-        report.rule_set,
-        report.packet_id.as_deref().unwrap_or("-"),
-    )?;
-    writeln!(
-        out,
-        "  digest {} · rules {} · dictionaries {} · {}",
-        report.digest.as_deref().unwrap_or("-"),
-        report.rules_digest,
-        report.dictionaries,
-        report.engine
-    )?;
-    for finding in &report.findings {
-        write_finding(out, catalog, report.lang, finding)?;
-    }
-    Ok(())
-}
-
-fn write_finding(out: &mut impl Write, catalog: &Catalog, lang: Option<Lang>, finding: &Finding) -> io::Result<()> {
-    let record = finding
-        .record
-        .map(|r| format!("record {r}"))
-        .unwrap_or_else(|| "header".to_owned());
-    writeln!(
-        out,
-        "  {:<7} {:<36} {:<10} {}",
-        finding.severity.as_str(),
-        finding.code,
-        record,
-        finding.path
-    )?;
-    match lang {
-        Some(lang) => writeln!(out, "          {}", finding.message(catalog, lang))?,
-        None => {
-            for lang in Lang::ALL {
-                writeln!(out, "          [{}] {}", lang.as_str(), finding.message(catalog, lang))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 fn rules(lang: LangChoice) -> io::Result<ExitCode> {

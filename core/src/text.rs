@@ -1,0 +1,105 @@
+//! The readable text form of reports, for terminals (the `tekser` command and the
+//! console scripts of the Python and Node packages print exactly this).
+
+use crate::catalog::Catalog;
+use crate::dataset::DatasetReport;
+use crate::report::{Finding, Lang, Report, Severity};
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The finding as two or more lines: severity, code, record, path; then its message(s).
+fn finding_text(out: &mut String, catalog: &Catalog, lang: Option<Lang>, finding: &Finding) {
+    let record = finding
+        .record
+        .map(|r| format!("record {r}"))
+        .unwrap_or_else(|| "header".to_owned());
+    out.push_str(&format!(
+        "  {:<7} {:<36} {:<10} {}\n",
+        finding.severity.as_str(),
+        finding.code,
+        record,
+        finding.path
+    ));
+    match lang {
+        Some(lang) => out.push_str(&format!("          {}\n", finding.message(catalog, lang))),
+        None => {
+            for lang in Lang::ALL {
+                out.push_str(&format!(
+                    "          [{}] {}\n",
+                    lang.as_str(),
+                    finding.message(catalog, lang)
+                ));
+            }
+        }
+    }
+}
+
+impl Report {
+    /// The report as readable text, headed by `name` (a file name, `<stdin>`, …).
+    pub fn to_text(&self, name: &str) -> String {
+        let Ok(catalog) = Catalog::named(&self.rule_set).or_else(|_| Catalog::get()) else {
+            return format!("{name}: {}\n", self.status.as_str());
+        };
+        let mut out = format!(
+            "{name}: {} — {}, {}, {}, {} (rule set {}, packet {})\n",
+            self.status.as_str(),
+            self.entity,
+            plural(self.record_count, "record", "records"),
+            plural(self.count(Severity::Error), "error", "errors"),
+            plural(self.count(Severity::Warning), "warning", "warnings"),
+            self.rule_set,
+            self.packet_id.as_deref().unwrap_or("-"),
+        );
+        out.push_str(&format!(
+            "  digest {} · rules {} · dictionaries {} · {}\n",
+            self.digest.as_deref().unwrap_or("-"),
+            self.rules_digest,
+            self.dictionaries,
+            self.engine
+        ));
+        for finding in &self.findings {
+            finding_text(&mut out, catalog, self.lang, finding);
+        }
+        out
+    }
+}
+
+impl DatasetReport {
+    /// The dataset report as readable text: each packet's report, then the cross-entity
+    /// findings with the other side of each.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for packet in &self.packets {
+            out.push_str(&packet.report.to_text(&packet.label));
+        }
+        let errors = self
+            .findings
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Error)
+            .count();
+        out.push_str(&format!(
+            "dataset of {}: {} — {} across packets\n",
+            plural(self.packets.len(), "packet", "packets"),
+            self.status().as_str(),
+            plural(errors, "error", "errors")
+        ));
+        let Ok(catalog) = Catalog::get() else { return out };
+        for f in &self.findings {
+            let label = self.packets.get(f.packet).map(|p| p.label.as_str()).unwrap_or("");
+            out.push_str(&format!("  in {label}:\n"));
+            finding_text(&mut out, catalog, self.lang, &f.finding);
+            if let Some(r) = &f.related {
+                let other = r.packet.and_then(|i| self.packets.get(i)).map(|p| p.label.as_str());
+                out.push_str(&format!(
+                    "          other side: {} {} {}\n",
+                    r.entity,
+                    other.unwrap_or("(no packet of the dataset)"),
+                    r.path.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        out
+    }
+}
