@@ -8,10 +8,12 @@
 //! - `build-wasm`: the WebAssembly package (`target/wasm-pkg`) and the demo's copy of it.
 //! - `typings`: rewrites the committed TypeScript typings (`test` checks they are fresh).
 //! - `serve-demo [PORT]`: serves `web-demo/` on localhost (default port 8080).
+//! - `python` / `node`: builds and tests one host package on its own.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod hosts;
 mod wasm;
 
 fn root() -> PathBuf {
@@ -31,9 +33,13 @@ fn main() -> ExitCode {
         Some("catalog") => write_catalog(),
         Some("build-wasm") => wasm::build(),
         Some("typings") => wasm::write_typings(),
+        Some("python") => hosts::python(),
+        Some("node") => hosts::node(),
         Some("serve-demo") => wasm::serve_demo(args.get(1).map_or("8080", String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]>");
+            eprintln!(
+                "usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]|python|node>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -112,6 +118,8 @@ fn test() -> Result<(), String> {
     wasm::node_corpus()?;
     wasm::core_tests_in_wasm()?;
     wasm::browser_test()?;
+    // Python and Node: built as a user would, the corpus and API suites.
+    hosts::python()?;
     eprintln!("xtask: all checks passed");
     Ok(())
 }

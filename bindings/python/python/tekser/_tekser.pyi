@@ -1,0 +1,225 @@
+"""Type stubs of the native module (re-exported by the ``tekser`` package)."""
+
+import os
+from typing import Any, Iterable, Literal, Mapping, Sequence
+
+PacketData = bytes | bytearray | memoryview | str | os.PathLike[str]
+"""A packet: its bytes, its text (``str``), or a path-like object naming its file."""
+Entity = Literal["plan_item", "lot", "announcement", "contract", "participant", "result", "unreliable_supplier", "legal_act"]
+Lang = Literal["ru", "kk", "en", "all"]
+Algorithm = Literal["sha256", "streebog256", "streebog512", "gost34311"]
+
+__version__: str
+
+class TekserError(Exception):
+    """A packet (or another input) could not be read at all. Findings are never exceptions."""
+
+    kind: str
+    """The core's stable error kind (``json``, ``xml_doctype``, ``unknown_entity``, …)."""
+    index: int
+    """For ``validate_many``: the position of the input that failed."""
+    packet: str
+    """For ``validate_dataset``: the label of the packet that failed."""
+
+class InvalidUtf8Error(TekserError):
+    offset: int
+
+class TooLargeError(TekserError):
+    size: int
+    limit: int
+
+class EmptyInputError(TekserError): ...
+
+class UnknownFormatError(TekserError):
+    found: str
+
+class JsonSyntaxError(TekserError):
+    line: int
+    column: int
+    detail: str
+
+class XmlSyntaxError(TekserError):
+    offset: int
+    detail: str
+
+class XmlDoctypeError(TekserError):
+    offset: int
+
+class NotAPacketError(TekserError):
+    found: str
+
+class UnknownEntityError(TekserError):
+    name: str
+    expected: str
+
+class EntityNotNamedError(TekserError): ...
+
+class UnknownRuleSetError(TekserError):
+    name: str
+    expected: str
+
+class UnknownAlgorithmError(TekserError):
+    name: str
+
+class InvalidDigestListError(TekserError):
+    detail: str
+
+class InvalidReplyError(TekserError):
+    detail: str
+
+class InvalidDictionaryFileError(TekserError):
+    detail: str
+
+class CatalogError(TekserError):
+    detail: str
+
+class Finding:
+    """One problem found in a packet."""
+
+    @property
+    def code(self) -> str:
+        """Stable finding code (``schemas/rules.json``), e.g. ``bin.checksum``."""
+    @property
+    def severity(self) -> Literal["error", "warning"]: ...
+    @property
+    def path(self) -> str:
+        """JSON Pointer into the packet (the same for its JSON and XML forms)."""
+    @property
+    def record_index(self) -> int | None:
+        """Index of the record, or None for the header and the packet."""
+    @property
+    def field(self) -> str | None: ...
+    @property
+    def message(self) -> str:
+        """The message in the report's language (Russian when it has all three)."""
+    @property
+    def messages(self) -> dict[str, str]:
+        """The message in ``ru``, ``kk`` and ``en``."""
+    @property
+    def suggestion(self) -> str | None:
+        """The nearest known spelling of a mistyped code or field name."""
+
+class Report:
+    """The result of validating one packet. ``bool(report)`` is ``report.accepted``."""
+
+    @property
+    def accepted(self) -> bool: ...
+    @property
+    def status(self) -> Literal["accepted", "rejected"]: ...
+    @property
+    def entity(self) -> Entity: ...
+    @property
+    def rule_set(self) -> str: ...
+    @property
+    def rules_digest(self) -> str: ...
+    @property
+    def dictionaries(self) -> str: ...
+    @property
+    def engine(self) -> str: ...
+    @property
+    def packet_id(self) -> str | None: ...
+    @property
+    def digest(self) -> str | None: ...
+    @property
+    def record_count(self) -> int: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def warnings(self) -> int: ...
+    @property
+    def findings(self) -> list[Finding]: ...
+    def to_json(self) -> str:
+        """The canonical report JSON, byte for byte as on every tekser host."""
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical report as dicts and lists."""
+    def to_text(self, name: str = "packet") -> str:
+        """The report as readable text (what the ``tekser`` command prints)."""
+    def __bool__(self) -> bool: ...
+
+class DatasetReport:
+    """The result of validating packets together (cross-entity checks)."""
+
+    @property
+    def accepted(self) -> bool: ...
+    @property
+    def status(self) -> Literal["accepted", "rejected"]: ...
+    @property
+    def reports(self) -> list[tuple[str, Report]]: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_text(self) -> str: ...
+    def __bool__(self) -> bool: ...
+
+def validate(
+    data: PacketData,
+    *,
+    entity: Entity | None = None,
+    lang: Lang | None = "ru",
+    ruleset: str | None = None,
+    dictionaries: PacketData | None = None,
+) -> Report:
+    """Validates one packet (JSON or XML, optionally in a SOAP envelope).
+
+    ``lang=None`` or ``"all"`` gives messages in all three languages; ``dictionaries`` is a
+    dictionary file (``schemas/dictionary-file.schema.json``) applied at run time.
+    Raises a :class:`TekserError` subclass when the input is not a readable packet.
+    """
+
+def validate_many(
+    items: Iterable[PacketData],
+    *,
+    entity: Entity | None = None,
+    lang: Lang | None = "ru",
+    ruleset: str | None = None,
+    dictionaries: PacketData | None = None,
+    workers: int | None = None,
+    return_exceptions: bool = False,
+) -> list[Report | TekserError]:
+    """Validates many packets on ``workers`` threads with the GIL released, in order."""
+
+def validate_records(
+    records: Iterable[Mapping[str, Any] | str | bytes],
+    *,
+    entity: Entity,
+    lang: Lang | None = "ru",
+    ruleset: str | None = None,
+    dictionaries: PacketData | None = None,
+) -> Report:
+    """Validates records of one entity (dicts or JSON texts) as one bare list."""
+
+def validate_dataset(
+    packets: Mapping[str, PacketData] | Iterable[tuple[str, PacketData]],
+    *,
+    lang: Lang | None = "ru",
+    entity: Entity | None = None,
+    ruleset: str | None = None,
+    dictionaries: PacketData | None = None,
+) -> DatasetReport:
+    """Validates packets together: references between entities, unique ids, sums, winners."""
+
+def digest(data: PacketData, *, alg: Algorithm = "sha256", entity: Entity | None = None) -> str:
+    """The integrity digest ``<alg>:<hex>``: the same for a packet's JSON and XML forms."""
+
+def digest_list(data: PacketData, *, alg: Algorithm = "sha256", entity: Entity | None = None) -> dict[str, Any]:
+    """The per-record digest list: packet digest, root, one digest per record id."""
+
+def canonical_form(data: PacketData, *, entity: Entity | None = None) -> str:
+    """The canonical form the digest hashes (``schemas/CANONICAL.md``)."""
+
+def compare_digests(ours: Mapping[str, Any] | str | bytes, theirs: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Records only in ours, only in theirs, and changed (the audit of Rules p.12)."""
+
+def reply(
+    data: PacketData,
+    *,
+    format: Literal["json", "xml"] = "json",
+    lang: Literal["ru", "kk", "en"] = "ru",
+    entity: Entity | None = None,
+    ruleset: str | None = None,
+    dictionaries: PacketData | None = None,
+    replied_at: str | None = None,
+) -> str:
+    """Validates a packet and returns the reply message ("accepted" or "error")."""
+
+def rule_sets() -> list[dict[str, str | None]]:
+    """The rule sets the engine has, oldest first."""
