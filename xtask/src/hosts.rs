@@ -39,6 +39,27 @@ pub fn node() -> Result<(), String> {
     let dir = dir.to_string_lossy();
     run("npm", &["run", "--prefix", &dir, "build"])?;
     run("npm", &["test", "--prefix", &dir])?;
+    // index.d.ts describes the API: a strict TypeScript program using it compiles.
+    crate::wasm::npm_setup()?;
+    run(
+        "tests/browser/node_modules/.bin/tsc",
+        &[
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "commonjs",
+            "--moduleResolution",
+            "node10",
+            "--esModuleInterop",
+            "--typeRoots",
+            "tests/browser/node_modules/@types",
+            "--types",
+            "node",
+            "bindings/node/test/typings-check.ts",
+        ],
+    )?;
     let (code, out) = output(
         "node",
         &[

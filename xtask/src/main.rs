@@ -120,6 +120,7 @@ fn test() -> Result<(), String> {
     wasm::browser_test()?;
     // Python and Node: built as a user would, the corpus and API suites.
     hosts::python()?;
+    hosts::node()?;
     eprintln!("xtask: all checks passed");
     Ok(())
 }

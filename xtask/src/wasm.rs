@@ -294,7 +294,7 @@ pub fn core_tests_in_wasm() -> Result<(), String> {
 
 /// The npm packages of the browser test and the typings check (playwright-core,
 /// typescript), from the npm registry, when the lock file changed.
-fn npm_setup() -> Result<(), String> {
+pub(crate) fn npm_setup() -> Result<(), String> {
     let dir = root().join("tests/browser");
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");

@@ -1,0 +1,157 @@
+// Type declarations of the `tekser` Node package (bindings/node). The report shapes are
+// those of schemas/report.schema.json and the other schemas in the repository.
+/// <reference types="node" />
+
+/** The packet: JSON or XML text, or its bytes. */
+export type PacketInput = Buffer | string;
+export type Entity = "plan_item" | "lot" | "announcement" | "contract" | "participant" | "result" | "unreliable_supplier" | "legal_act";
+
+/** How a packet is validated. */
+export interface ValidateOptions {
+  /** Entity of the records; needed for a bare list, checked against a packet's header. */
+  entity?: Entity;
+  /** Language of messages; "all" gives ru, kk and en (default "ru"). */
+  lang?: "ru" | "kk" | "en" | "all";
+  /** Rule set (default: the header's, else the one in force on its creation date). */
+  ruleSet?: string;
+  /** A dictionary file (schemas/dictionary-file.schema.json) applied at run time. */
+  dictionaries?: PacketInput;
+}
+
+/** Options of a reply message. */
+export interface ReplyOptions extends ValidateOptions {
+  format?: "json" | "xml";
+}
+
+/** How a packet is digested. */
+export interface DigestOptions {
+  alg?: "sha256" | "streebog256" | "streebog512" | "gost34311";
+  entity?: Entity;
+}
+
+/** One finding of a report. */
+export interface Finding {
+  code: string;
+  severity: "error" | "warning";
+  path: string;
+  record: number | null;
+  field: string | null;
+  message?: string;
+  messages?: { ru: string; kk: string; en: string };
+  suggestion?: string;
+}
+
+/** The fields of the canonical report (schemas/report.schema.json). */
+export interface ReportFields {
+  status: "accepted" | "rejected";
+  entity: Entity;
+  rule_set: string;
+  rules_digest: string;
+  dictionaries: string;
+  engine: string;
+  packet_id: string | null;
+  digest: string | null;
+  record_count: number;
+  errors: number;
+  warnings: number;
+  findings: Finding[];
+}
+
+/** The report of one packet. */
+export class Report implements ReportFields {
+  status: "accepted" | "rejected";
+  entity: Entity;
+  rule_set: string;
+  rules_digest: string;
+  dictionaries: string;
+  engine: string;
+  packet_id: string | null;
+  digest: string | null;
+  record_count: number;
+  errors: number;
+  warnings: number;
+  findings: Finding[];
+  /** True when every check ran and no finding is an error. */
+  readonly accepted: boolean;
+  /** The canonical report JSON (not enumerable). */
+  readonly canonicalJson: string;
+  /** The report's fields, as JSON.stringify uses them. */
+  toJSON(): ReportFields;
+  /** The canonical report JSON, byte for byte as every tekser host returns it. */
+  toCanonicalJSON(): string;
+}
+
+/** A per-record digest list (schemas/digest-list.schema.json). */
+export interface DigestList {
+  algorithm: string;
+  entity: Entity;
+  packet_id: string | null;
+  digest: string;
+  root: string;
+  records: { id: string; record: number; digest: string }[];
+}
+
+/** The comparison of two digest lists (schemas/comparison.schema.json). */
+export interface Comparison {
+  algorithm: string;
+  same: boolean;
+  only_ours: string[];
+  only_theirs: string[];
+  changed: string[];
+}
+
+/** A packet of a dataset. */
+export interface DatasetPacket {
+  label: string;
+  data: PacketInput;
+}
+
+/** A rule set the engine has. */
+export interface RuleSet {
+  name: string;
+  title: string;
+  appliesFrom: string;
+  appliesUntil?: string | null;
+  digest: string;
+}
+
+/**
+ * Errors are `Error`s named "TekserError" whose `code` is the core's error kind
+ * ("json", "xml_doctype", "unknown_entity", …, "usage" for bad options), with the error's
+ * fields (`line`, `column`, `offset`, `name`, `expected`, `detail`, …) as properties.
+ */
+export interface TekserError extends Error {
+  code: string;
+  [field: string]: unknown;
+}
+
+/** Validates a packet (synchronously). */
+export function validate(data: PacketInput, options?: ValidateOptions): Report;
+/** Validates a packet on the libuv thread pool; the event loop stays free. */
+export function validateAsync(data: PacketInput, options?: ValidateOptions): Promise<Report>;
+/** The canonical report JSON of a packet. */
+export function validateJson(data: PacketInput, options?: ValidateOptions): string;
+/** The canonical report JSON, computed on the libuv thread pool. */
+export function validateJsonAsync(data: PacketInput, options?: ValidateOptions): Promise<string>;
+/** The integrity digest `<alg>:<hex>`: the same for a packet's JSON and XML forms. */
+export function digest(data: PacketInput, options?: DigestOptions): string;
+/** The per-record digest list. */
+export function digestList(data: PacketInput, options?: DigestOptions): DigestList;
+/** The per-record digest list as JSON. */
+export function digestListJson(data: PacketInput, options?: DigestOptions): string;
+/** The canonical form the digest hashes (schemas/CANONICAL.md). */
+export function canonicalForm(data: PacketInput, options?: DigestOptions): string;
+/** Records only in ours, only in theirs, and changed (the audit of Rules p.12). */
+export function compareDigests(ours: DigestList | string, theirs: DigestList | string): Comparison;
+/** Validates a packet and returns the reply message ("accepted" or "error"). */
+export function reply(data: PacketInput, options?: ReplyOptions): string;
+/** Validates packets together (cross-entity checks); the dataset report as an object. */
+export function validateDataset(packets: DatasetPacket[], options?: ValidateOptions): Record<string, unknown>;
+/** The canonical dataset report JSON. */
+export function validateDatasetJson(packets: DatasetPacket[], options?: ValidateOptions): string;
+/** The rule sets the engine has, oldest first. */
+export function ruleSets(): RuleSet[];
+/** The engine version. */
+export function version(): string;
+/** For tests: a panic inside the addon becomes an Error with code "internal". */
+export function __panicForTests(): void;

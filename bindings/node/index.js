@@ -1,0 +1,70 @@
+// tekser for Node: the native addon (napi-rs) and a thin wrapper that turns the core's
+// canonical report JSON into a Report object. No rule or formatting logic lives here.
+"use strict";
+
+const native = require("./tekser.node");
+
+/** The canonical report of one packet, as an object (see index.d.ts). */
+class Report {
+  constructor(json) {
+    Object.assign(this, JSON.parse(json));
+    // The exact bytes every tekser host returns; not enumerable, so JSON.stringify and
+    // console.log show the report's fields only.
+    Object.defineProperty(this, "canonicalJson", { value: json, enumerable: false });
+  }
+
+  /** True when every check ran and no finding is an error. */
+  get accepted() {
+    return this.status === "accepted";
+  }
+
+  /** The report's fields, as JSON.stringify uses them. */
+  toJSON() {
+    return JSON.parse(this.canonicalJson);
+  }
+
+  /** The canonical report JSON, byte for byte as every tekser host returns it. */
+  toCanonicalJSON() {
+    return this.canonicalJson;
+  }
+}
+
+function validate(data, options) {
+  return new Report(native.validateJson(data, options));
+}
+
+async function validateAsync(data, options) {
+  return new Report(await native.validateJsonAsync(data, options));
+}
+
+function digestList(data, options) {
+  return JSON.parse(native.digestListJson(data, options));
+}
+
+function compareDigests(ours, theirs) {
+  const text = (list) => (typeof list === "string" ? list : JSON.stringify(list));
+  return JSON.parse(native.compareDigestsJson(text(ours), text(theirs)));
+}
+
+function validateDataset(packets, options) {
+  return JSON.parse(native.validateDatasetJson(packets, options));
+}
+
+module.exports = {
+  Report,
+  validate,
+  validateAsync,
+  validateJson: native.validateJson,
+  validateJsonAsync: native.validateJsonAsync,
+  digest: native.digest,
+  digestList,
+  digestListJson: native.digestListJson,
+  canonicalForm: native.canonicalForm,
+  compareDigests,
+  reply: native.reply,
+  validateDataset,
+  validateDatasetJson: native.validateDatasetJson,
+  ruleSets: native.ruleSets,
+  version: native.version,
+  __panicForTests: native.__panicForTests,
+};

@@ -1,0 +1,351 @@
+//! Node bindings of tekser (napi-rs), loaded by `bindings/node/index.js`.
+//!
+//! Conversion only: a `Buffer` or string becomes bytes, options become core options,
+//! results are the core's canonical JSON texts (the JS side wraps them in objects), and a
+//! core error becomes a JS `Error` whose `code` is the core's error kind, with the error's
+//! fields as properties. Asynchronous validation runs on the libuv thread pool. A panic,
+//! which would be a bug, is caught and becomes an `Error` with code `internal`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::{Env, JsValue, Status, Task};
+use napi_derive::napi;
+use tekser::{Algorithm, Catalog, Dataset, Entity, Lang, Options, PacketDigest, Reply, Value};
+
+/// Options of validation (`ValidateOptions` in index.d.ts).
+#[napi(object)]
+pub struct ValidateOptions {
+    /// Entity of the records.
+    pub entity: Option<String>,
+    /// `ru` (default), `kk`, `en` or `all`.
+    pub lang: Option<String>,
+    /// Rule set name.
+    pub rule_set: Option<String>,
+    /// A dictionary file applied at run time.
+    pub dictionaries: Option<Either<Buffer, String>>,
+    /// Reply format: `json` (default) or `xml` (`reply` only).
+    pub format: Option<String>,
+}
+
+/// Options of digests (`DigestOptions` in index.d.ts).
+#[napi(object)]
+pub struct DigestOptions {
+    /// `sha256` (default), `streebog256`, `streebog512` or `gost34311`.
+    pub alg: Option<String>,
+    /// Entity of a bare list of records.
+    pub entity: Option<String>,
+}
+
+/// One packet of a dataset.
+#[napi(object)]
+pub struct DatasetPacket {
+    /// How findings name the packet.
+    pub label: String,
+    /// The packet.
+    pub data: Either<Buffer, String>,
+}
+
+/// A failure: a core error, or a usage error of the binding.
+enum Failure {
+    Core(tekser::Error),
+    Usage(String),
+    Internal(String),
+}
+
+impl From<tekser::Error> for Failure {
+    fn from(e: tekser::Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+/// The JS error for a failure: `code` = the core's error kind (`usage`, `internal`).
+fn js_error(env: &Env, failure: Failure) -> napi::Error {
+    let (code, message, fields) = match failure {
+        Failure::Core(e) => (e.kind().to_owned(), e.to_string(), e.fields()),
+        Failure::Usage(m) => ("usage".to_owned(), m, Vec::new()),
+        Failure::Internal(m) => ("internal".to_owned(), m, Vec::new()),
+    };
+    let build = || -> napi::Result<napi::Error> {
+        let mut object = env.create_error(napi::Error::new(Status::GenericFailure, message.clone()))?;
+        object.set("code", code.as_str())?;
+        object.set("name", "TekserError")?;
+        for (name, value) in fields {
+            match value {
+                Value::Number(n) => object.set(name, n.parse::<f64>().unwrap_or(f64::NAN))?,
+                Value::Text(t) => object.set(name, t.as_str())?,
+                _ => {}
+            }
+        }
+        Ok(napi::Error::from(object.to_unknown()))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// Runs `f`, turning a panic into a failure instead of letting it reach Node.
+fn guarded<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(Failure::Internal(format!(
+            "tekser internal error (a bug, please report it): {message}"
+        )))
+    })
+}
+
+fn bytes_of(data: &Either<Buffer, String>) -> Vec<u8> {
+    match data {
+        Either::A(buffer) => buffer.to_vec(),
+        Either::B(text) => text.as_bytes().to_vec(),
+    }
+}
+
+/// Core options and the catalog fixed by a dictionary file, if any.
+fn options_of(options: Option<&ValidateOptions>) -> Result<(Options, Option<Catalog>), Failure> {
+    let Some(o) = options else {
+        return Ok((Options::default(), None));
+    };
+    let lang = match o.lang.as_deref() {
+        None => Some(Lang::Ru),
+        Some("all") => None,
+        Some(code) => Some(code.parse::<Lang>().map_err(|e| Failure::Usage(e.to_string()))?),
+    };
+    let core = Options {
+        entity: o.entity.as_deref().map(str::parse::<Entity>).transpose()?,
+        lang,
+        rule_set: o.rule_set.clone(),
+        ..Options::default()
+    };
+    let catalog = match &o.dictionaries {
+        None => None,
+        Some(file) => {
+            let base = match &o.rule_set {
+                Some(name) => Catalog::named(name)?,
+                None => Catalog::get()?,
+            };
+            Some(base.with_dictionaries(&bytes_of(file))?)
+        }
+    };
+    Ok((core, catalog))
+}
+
+fn report_json(bytes: &[u8], options: &Options, catalog: Option<&Catalog>) -> Result<String, Failure> {
+    guarded(|| {
+        let report = match catalog {
+            Some(c) => tekser::validate_with(c, bytes, options)?,
+            None => tekser::validate(bytes, options)?,
+        };
+        Ok(report.to_json())
+    })
+}
+
+/// Validates a packet; returns the canonical report JSON (byte for byte as every host).
+#[napi(js_name = "validateJson")]
+pub fn validate_json(env: Env, data: Either<Buffer, String>, options: Option<ValidateOptions>) -> napi::Result<String> {
+    let result =
+        options_of(options.as_ref()).and_then(|(core, catalog)| report_json(&bytes_of(&data), &core, catalog.as_ref()));
+    result.map_err(|f| js_error(&env, f))
+}
+
+/// The work of `validateJsonAsync`, done on the libuv thread pool.
+pub struct ValidateTask {
+    bytes: Vec<u8>,
+    options: Result<(Options, Option<Catalog>), String>,
+}
+
+impl Task for ValidateTask {
+    type Output = Result<String, FailureBox>;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match &self.options {
+            Ok((core, catalog)) => report_json(&self.bytes, core, catalog.as_ref()).map_err(FailureBox),
+            Err(usage) => Err(FailureBox(Failure::Usage(usage.clone()))),
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<String> {
+        output.map_err(|f| js_error(&env, f.0))
+    }
+}
+
+/// A failure carried from the thread pool back to the JS thread.
+pub struct FailureBox(Failure);
+
+/// Validates a packet on the libuv thread pool; resolves to the canonical report JSON.
+#[napi(js_name = "validateJsonAsync", ts_return_type = "Promise<string>")]
+pub fn validate_json_async(
+    env: Env,
+    data: Either<Buffer, String>,
+    options: Option<ValidateOptions>,
+) -> napi::Result<AsyncTask<ValidateTask>> {
+    // Options are converted here, on the JS thread; a core error in them rejects the promise.
+    let options = match options_of(options.as_ref()) {
+        Ok(o) => Ok(o),
+        Err(Failure::Usage(m)) => Err(m),
+        Err(other) => return Err(js_error(&env, other)),
+    };
+    Ok(AsyncTask::new(ValidateTask {
+        bytes: bytes_of(&data),
+        options,
+    }))
+}
+
+fn digest_of(data: &Either<Buffer, String>, options: Option<&DigestOptions>) -> Result<PacketDigest, Failure> {
+    let algorithm = match options.and_then(|o| o.alg.as_deref()) {
+        Some(name) => name
+            .parse::<Algorithm>()
+            .map_err(|e| tekser::Error::UnknownAlgorithm(e.0))?,
+        None => Algorithm::Sha256,
+    };
+    let core = Options {
+        entity: options
+            .and_then(|o| o.entity.as_deref())
+            .map(str::parse::<Entity>)
+            .transpose()?,
+        ..Options::default()
+    };
+    let bytes = bytes_of(data);
+    guarded(|| Ok(tekser::digest(&bytes, &core, algorithm)?))
+}
+
+/// The integrity digest `<alg>:<hex>`: the same for a packet's JSON and XML forms.
+#[napi]
+pub fn digest(env: Env, data: Either<Buffer, String>, options: Option<DigestOptions>) -> napi::Result<String> {
+    digest_of(&data, options.as_ref())
+        .map(|d| d.digest)
+        .map_err(|f| js_error(&env, f))
+}
+
+/// The per-record digest list as JSON (packet digest, root, one digest per record id).
+#[napi(js_name = "digestListJson")]
+pub fn digest_list_json(
+    env: Env,
+    data: Either<Buffer, String>,
+    options: Option<DigestOptions>,
+) -> napi::Result<String> {
+    digest_of(&data, options.as_ref())
+        .map(|d| d.to_json())
+        .map_err(|f| js_error(&env, f))
+}
+
+/// The canonical form the digest hashes (schemas/CANONICAL.md).
+#[napi(js_name = "canonicalForm")]
+pub fn canonical_form(env: Env, data: Either<Buffer, String>, options: Option<DigestOptions>) -> napi::Result<String> {
+    let result = (|| {
+        let core = Options {
+            entity: options
+                .as_ref()
+                .and_then(|o| o.entity.as_deref())
+                .map(str::parse::<Entity>)
+                .transpose()?,
+            ..Options::default()
+        };
+        let bytes = bytes_of(&data);
+        guarded(|| Ok(tekser::canonical_form(&bytes, &core)?))
+    })();
+    result.map_err(|f| js_error(&env, f))
+}
+
+/// Compares two per-record digest lists (JSON); returns the comparison JSON.
+#[napi(js_name = "compareDigestsJson")]
+pub fn compare_digests_json(env: Env, ours: String, theirs: String) -> napi::Result<String> {
+    let result = guarded(|| {
+        let ours = PacketDigest::from_json(ours.as_bytes())?;
+        let theirs = PacketDigest::from_json(theirs.as_bytes())?;
+        Ok(tekser::compare(&ours, &theirs)?.to_json())
+    });
+    result.map_err(|f| js_error(&env, f))
+}
+
+/// Validates a packet and returns the reply message ("accepted" or "error"), JSON or XML.
+#[napi]
+pub fn reply(env: Env, data: Either<Buffer, String>, options: Option<ValidateOptions>) -> napi::Result<String> {
+    let result = options_of(options.as_ref()).and_then(|(core, catalog)| {
+        let bytes = bytes_of(&data);
+        guarded(|| {
+            let report = match &catalog {
+                Some(c) => tekser::validate_with(c, &bytes, &core)?,
+                None => tekser::validate(&bytes, &core)?,
+            };
+            let message = Reply::from_report(&report, None)?;
+            match options.as_ref().and_then(|o| o.format.as_deref()) {
+                None | Some("json") => Ok(message.to_json()),
+                Some("xml") => Ok(message.to_xml()),
+                Some(other) => Err(Failure::Usage(format!("format {other:?} is not json or xml"))),
+            }
+        })
+    });
+    result.map_err(|f| js_error(&env, f))
+}
+
+/// Validates packets together (cross-entity checks); returns the dataset report JSON.
+#[napi(js_name = "validateDatasetJson")]
+pub fn validate_dataset_json(
+    env: Env,
+    packets: Vec<DatasetPacket>,
+    options: Option<ValidateOptions>,
+) -> napi::Result<String> {
+    let result = options_of(options.as_ref()).and_then(|(core, catalog)| {
+        guarded(|| {
+            let mut dataset = match &catalog {
+                Some(c) => Dataset::with_catalog(c, core),
+                None => Dataset::new(core),
+            };
+            for packet in &packets {
+                dataset.add(&packet.label, &bytes_of(&packet.data))?;
+            }
+            Ok(dataset.finish().to_json())
+        })
+    });
+    result.map_err(|f| js_error(&env, f))
+}
+
+/// A rule set the engine has.
+#[napi(object)]
+pub struct RuleSet {
+    /// Name, e.g. `eoz-2019`.
+    pub name: String,
+    /// The regulation edition.
+    pub title: String,
+    /// First day it applies, `dd.mm.yyyy`.
+    pub applies_from: String,
+    /// First day it no longer applies, if replaced.
+    pub applies_until: Option<String>,
+    /// Its digest (`rules_digest` in reports).
+    pub digest: String,
+}
+
+/// The rule sets the engine has, oldest first.
+#[napi(js_name = "ruleSets")]
+pub fn rule_sets(env: Env) -> napi::Result<Vec<RuleSet>> {
+    let date = |d: tekser::Date| format!("{:02}.{:02}.{:04}", d.day, d.month, d.year);
+    let all = Catalog::all().map_err(|e| js_error(&env, Failure::Core(e)))?;
+    Ok(all
+        .iter()
+        .map(|c| RuleSet {
+            name: c.rule_set.clone(),
+            title: c.title.clone(),
+            applies_from: date(c.applies_from),
+            applies_until: c.applies_until.map(date),
+            digest: c.digest.clone(),
+        })
+        .collect())
+}
+
+/// The engine version.
+#[napi]
+pub fn version() -> String {
+    tekser::VERSION.to_owned()
+}
+
+/// For the binding's tests: a panic inside the addon becomes an Error with code `internal`.
+#[napi(js_name = "__panicForTests")]
+#[allow(clippy::panic)]
+pub fn panic_for_tests(env: Env) -> napi::Result<()> {
+    guarded(|| -> Result<(), Failure> { panic!("deliberate panic for the binding's tests") })
+        .map_err(|f| js_error(&env, f))
+}

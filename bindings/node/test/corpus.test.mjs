@@ -1,0 +1,78 @@
+// The conformance corpus on the Node host (addon), sync and async: byte for byte.
+// A failure names the host and the packet.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const tekser = require("..");
+const HOST = "node";
+const corpus = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "tests", "corpus");
+const manifest = JSON.parse(readFileSync(join(corpus, "manifest.json"), "utf8"));
+const read = (rel) => readFileSync(join(corpus, rel));
+const text = (rel) => readFileSync(join(corpus, rel), "utf8");
+
+function optionsOf(c) {
+  const options = { lang: c.lang ?? "all" };
+  if (c.entity) options.entity = c.entity;
+  if (c.dictionaries) options.dictionaries = read(c.dictionaries);
+  return options;
+}
+
+test("every corpus case, synchronously", () => {
+  for (const c of manifest.cases) {
+    const where = `host ${HOST}: packet ${c.packet}`;
+    if (c.error) {
+      assert.throws(() => tekser.validate(read(c.packet), optionsOf(c)), (e) => e instanceof Error && e.code === c.error, where);
+      continue;
+    }
+    const report = tekser.validate(read(c.packet), optionsOf(c));
+    assert.equal(report.toCanonicalJSON(), text(c.report), `${where}: report differs from ${c.report}`);
+    assert.equal(tekser.validateJson(text(c.packet), optionsOf(c)), text(c.report), `${where}: string input`);
+    assert.deepEqual(JSON.parse(JSON.stringify(report)), JSON.parse(text(c.report)), `${where}: toJSON`);
+    const codes = new Set(report.findings.map((f) => f.code));
+    for (const t of c.triggers) assert.ok(codes.has(t), `${where}: expected finding ${t} is missing`);
+  }
+});
+
+test("every corpus case, asynchronously on the thread pool", async () => {
+  await Promise.all(manifest.cases.map(async (c) => {
+    const where = `host ${HOST}-async: packet ${c.packet}`;
+    if (c.error) {
+      await assert.rejects(tekser.validateAsync(read(c.packet), optionsOf(c)), (e) => e.code === c.error, where);
+      return;
+    }
+    const report = await tekser.validateAsync(read(c.packet), optionsOf(c));
+    assert.equal(report.toCanonicalJSON(), text(c.report), `${where}: report differs from ${c.report}`);
+  }));
+});
+
+test("digest vectors, diffs, replies and datasets", () => {
+  for (const group of manifest.digests) {
+    const expected = JSON.parse(text(group.expected));
+    for (const packet of group.packets) {
+      for (const alg of Object.keys(expected.digest)) {
+        const list = tekser.digestList(read(packet), { alg });
+        assert.equal(list.digest, expected.digest[alg], `host ${HOST}: packet ${packet}: ${alg} digest`);
+        assert.equal(list.root, expected.root[alg], `host ${HOST}: packet ${packet}: ${alg} root`);
+        assert.equal(tekser.digest(text(packet), { alg }), expected.digest[alg]);
+      }
+      assert.deepEqual(tekser.digestList(read(packet)).records, expected.records);
+    }
+  }
+  for (const diff of manifest.diffs) {
+    const ours = tekser.digestListJson(read(diff.ours));
+    const theirs = tekser.digestList(read(diff.theirs));
+    assert.deepEqual(tekser.compareDigests(ours, theirs), JSON.parse(text(diff.expected)), `host ${HOST}: diff ${diff.expected}`);
+  }
+  for (const r of manifest.replies) {
+    assert.equal(tekser.reply(read(r.packet), { format: r.format }), text(r.reply), `host ${HOST}: reply ${r.reply}`);
+  }
+  for (const d of manifest.datasets) {
+    const packets = d.packets.map((label) => ({ label, data: read(label) }));
+    assert.equal(tekser.validateDatasetJson(packets, { lang: "all" }), text(d.report), `host ${HOST}: dataset ${d.name}`);
+  }
+});
