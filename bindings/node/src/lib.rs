@@ -182,7 +182,9 @@ pub fn validate_json_async(
     data: Either<Buffer, String>,
     options: Option<ValidateOptions>,
 ) -> napi::Result<AsyncTask<ValidateTask>> {
-    // Options are converted here, on the JS thread; a core error in them rejects the promise.
+    // Options are converted here, on the JS thread: a usage error rejects the promise, a
+    // core error in them (unknown entity or rule set, bad dictionary file) is thrown at
+    // once (`validateAsync`, an async function, turns that into a rejection too).
     let options = match options_of(options.as_ref()) {
         Ok(o) => Ok(o),
         Err(Failure::Usage(m)) => Err(m),
