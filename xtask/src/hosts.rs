@@ -40,14 +40,9 @@ pub fn node() -> Result<(), String> {
     run("npm", &["run", "--prefix", &dir, "build"])?;
     run("npm", &["test", "--prefix", &dir])?;
     // index.d.ts describes the API: a strict TypeScript program using it compiles.
-    crate::wasm::npm_setup()?;
-    run(
-        "tests/browser/node_modules/.bin/tsc",
+    crate::wasm::typecheck(
+        "bindings/node/test/typings-check.ts",
         &[
-            "--noEmit",
-            "--strict",
-            "--target",
-            "es2022",
             "--module",
             "commonjs",
             "--moduleResolution",
@@ -57,7 +52,6 @@ pub fn node() -> Result<(), String> {
             "tests/browser/node_modules/@types",
             "--types",
             "node",
-            "bindings/node/test/typings-check.ts",
         ],
     )?;
     let (code, out) = output(

@@ -237,21 +237,15 @@ pub fn check_typings() -> Result<(), String> {
     if stale.is_empty() {
         eprintln!("xtask: committed TypeScript typings are fresh");
         // …and describe the real API: a strict TypeScript program using it compiles.
-        npm_setup()?;
-        run(
-            "tests/browser/node_modules/.bin/tsc",
+        typecheck(
+            "tests/wasm/typings-check.ts",
             &[
-                "--noEmit",
-                "--strict",
-                "--target",
-                "es2022",
                 "--module",
                 "es2022",
                 "--moduleResolution",
                 "bundler",
                 "--lib",
                 "es2022,dom",
-                "tests/wasm/typings-check.ts",
             ],
         )
     } else {
@@ -259,6 +253,16 @@ pub fn check_typings() -> Result<(), String> {
             "stale TypeScript typings {stale:?}: run `cargo xtask typings` and commit them"
         ))
     }
+}
+
+/// Compiles `file` with `tsc --noEmit --strict` (typescript from tests/browser's npm
+/// packages) and the module options `module`: the typings it uses describe the real API.
+pub(crate) fn typecheck(file: &str, module: &[&str]) -> Result<(), String> {
+    npm_setup()?;
+    let mut args = vec!["--noEmit", "--strict", "--target", "es2022"];
+    args.extend_from_slice(module);
+    args.push(file);
+    run("tests/browser/node_modules/.bin/tsc", &args)
 }
 
 /// Copies the generated typings over the committed ones.
