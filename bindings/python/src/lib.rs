@@ -259,31 +259,71 @@ fn py_str(s: &str) -> String {
 /// One problem found in a packet.
 #[pyclass(frozen, module = "tekser", name = "Finding")]
 struct Finding {
-    #[pyo3(get)]
-    code: String,
-    #[pyo3(get)]
-    severity: String,
-    #[pyo3(get)]
-    path: String,
-    #[pyo3(get)]
-    record_index: Option<usize>,
-    #[pyo3(get)]
-    field: Option<String>,
-    #[pyo3(get)]
-    message: String,
-    messages: Vec<(String, String)>,
-    #[pyo3(get)]
-    suggestion: Option<String>,
+    inner: tekser::Finding,
+    /// The rule set whose messages render it, and the report's language.
+    rule_set: String,
+    lang: Lang,
+}
+
+impl Finding {
+    fn render(&self, lang: Lang) -> PyResult<String> {
+        let catalog = Catalog::named(&self.rule_set)
+            .or_else(|_| Catalog::get())
+            .map_err(|e| CatalogError::new_err(e.to_string()))?;
+        Ok(self.inner.message(catalog, lang))
+    }
 }
 
 #[pymethods]
 impl Finding {
+    /// Stable finding code (schemas/rules.json).
+    #[getter]
+    fn code(&self) -> &'static str {
+        self.inner.code
+    }
+
+    /// `"error"` or `"warning"`.
+    #[getter]
+    fn severity(&self) -> &'static str {
+        self.inner.severity.as_str()
+    }
+
+    /// JSON Pointer into the packet.
+    #[getter]
+    fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// Index of the record, or None for the header and the packet.
+    #[getter]
+    fn record_index(&self) -> Option<usize> {
+        self.inner.record
+    }
+
+    /// Service name of the field.
+    #[getter]
+    fn field(&self) -> Option<&str> {
+        self.inner.field.as_deref()
+    }
+
+    /// The nearest known spelling of a mistyped code or field name.
+    #[getter]
+    fn suggestion(&self) -> Option<&str> {
+        self.inner.suggestion.as_deref()
+    }
+
+    /// The message in the report's language (Russian when the report has all three).
+    #[getter]
+    fn message(&self) -> PyResult<String> {
+        self.render(self.lang)
+    }
+
     /// The message in Russian, Kazakh and English: `{"ru": …, "kk": …, "en": …}`.
     #[getter]
     fn messages<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
-        for (lang, text) in &self.messages {
-            dict.set_item(lang, text)?;
+        for lang in Lang::ALL {
+            dict.set_item(lang.as_str(), self.render(lang)?)?;
         }
         Ok(dict)
     }
@@ -291,11 +331,11 @@ impl Finding {
     fn __repr__(&self) -> String {
         format!(
             "Finding(code={}, severity={}, path={}, record_index={}, field={})",
-            py_str(&self.code),
-            py_str(&self.severity),
-            py_str(&self.path),
-            self.record_index.map_or("None".to_owned(), |i| i.to_string()),
-            self.field.as_deref().map_or("None".to_owned(), py_str)
+            py_str(self.inner.code),
+            py_str(self.inner.severity.as_str()),
+            py_str(&self.inner.path),
+            self.inner.record.map_or("None".to_owned(), |i| i.to_string()),
+            self.inner.field.as_deref().map_or("None".to_owned(), py_str)
         )
     }
 }
@@ -380,30 +420,18 @@ impl Report {
         self.inner.count(tekser::Severity::Warning)
     }
 
-    /// The findings, in the report's canonical order.
+    /// The findings, in the report's canonical order (messages are rendered on access).
     #[getter]
-    fn findings(&self) -> PyResult<Vec<Finding>> {
-        let catalog = Catalog::named(&self.inner.rule_set)
-            .or_else(|_| Catalog::get())
-            .map_err(|e| CatalogError::new_err(e.to_string()))?;
-        Ok(self
-            .inner
+    fn findings(&self) -> Vec<Finding> {
+        self.inner
             .findings
             .iter()
             .map(|f| Finding {
-                code: f.code.to_owned(),
-                severity: f.severity.as_str().to_owned(),
-                path: f.path.clone(),
-                record_index: f.record,
-                field: f.field.clone(),
-                message: f.message(catalog, self.inner.lang.unwrap_or(Lang::Ru)),
-                messages: Lang::ALL
-                    .iter()
-                    .map(|l| (l.as_str().to_owned(), f.message(catalog, *l)))
-                    .collect(),
-                suggestion: f.suggestion.clone(),
+                inner: f.clone(),
+                rule_set: self.inner.rule_set.clone(),
+                lang: self.inner.lang.unwrap_or(Lang::Ru),
             })
-            .collect())
+            .collect()
     }
 
     /// The canonical report JSON: byte for byte what every tekser host returns.
