@@ -57,20 +57,9 @@ export interface ReportFields {
   findings: Finding[];
 }
 
-/** The report of one packet. */
-export class Report implements ReportFields {
-  status: "accepted" | "rejected";
-  entity: Entity;
-  rule_set: string;
-  rules_digest: string;
-  dictionaries: string;
-  engine: string;
-  packet_id: string | null;
-  digest: string | null;
-  record_count: number;
-  errors: number;
-  warnings: number;
-  findings: Finding[];
+/** The report of one packet: the fields of the canonical report, and the methods below. */
+export interface Report extends ReportFields {}
+export class Report {
   /** True when every check ran and no finding is an error. */
   readonly accepted: boolean;
   /** The canonical report JSON (not enumerable). */

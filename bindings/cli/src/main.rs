@@ -265,6 +265,13 @@ fn read_input(path: &Path) -> io::Result<Vec<u8>> {
     }
 }
 
+/// Reads an input; on failure says why on stderr (the caller sets exit status 2).
+fn read_or_say(path: &Path, name: &str) -> Option<Vec<u8>> {
+    read_input(path)
+        .map_err(|e| eprintln!("tekser: {name}: cannot read: {e}"))
+        .ok()
+}
+
 fn display_name(path: &Path) -> String {
     if path.as_os_str() == "-" {
         "<stdin>".to_owned()
@@ -295,13 +302,9 @@ fn check(files: &[PathBuf], args: &RuleArgs, lang: LangChoice, format: Format, d
     let mut out = stdout.lock();
     for path in files {
         let name = display_name(path);
-        let bytes = match read_input(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("tekser: {name}: cannot read: {e}");
-                worst = 2;
-                continue;
-            }
+        let Some(bytes) = read_or_say(path, &name) else {
+            worst = 2;
+            continue;
         };
         let result = match &catalog {
             Some(c) => tekser::validate_with(c, &bytes, &options),
@@ -385,13 +388,9 @@ fn digest(
     for path in files {
         let name = display_name(path);
         let unusable = |e: tekser::Error| format!("unusable input ({}): {e}", e.kind());
-        let bytes = match read_input(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("tekser: {name}: cannot read: {e}");
-                worst = 2;
-                continue;
-            }
+        let Some(bytes) = read_or_say(path, &name) else {
+            worst = 2;
+            continue;
         };
         if canonical {
             match tekser::canonical_form(&bytes, &options) {

@@ -12,6 +12,6 @@ export async function example(bytes: Buffer): Promise<string> {
     const error = e as TekserError;
     return error.code;
   }
-  return [report.accepted, later.canonicalJson, fields.findings.length, list.root, compareDigests(list, list).same,
+  return [report.accepted, report.status, report.findings[0]?.code, later.canonicalJson, fields.findings.length, list.root, compareDigests(list, list).same,
     reply(bytes, { format: "xml" }), JSON.stringify(validateDataset([{ label: "a", data: bytes }])), ruleSets()[0]?.appliesFrom, digest(bytes)].join();
 }
