@@ -12,14 +12,18 @@
 //!   or a boolean is written as a JSON number / boolean whether it arrived as a JSON
 //!   number, a JSON string or XML text, when its text is a JSON number literal (or
 //!   `true`/`false`); otherwise it stays a string; a GUID field's text is written in
-//!   ASCII lower case.
+//!   ASCII lower case; and
+//! * a code the regulation types «число» (a field of an `X_number` kind or a numeric
+//!   dictionary) sent as a plain whole JSON number is written as the string of its digits,
+//!   left-padded with zeros to the code's length (BIN/IIN 12, KATO 9, MKEI 3), so that
+//!   `81140000436` and `"081140000436"` are one value.
 //!
 //! So a packet sent as JSON or as XML, with any member order or white space, has one
 //! canonical form, and a different value anywhere gives a different one.
 
 use std::cmp::Ordering;
 
-use crate::catalog::{Kind, RecordSchema};
+use crate::catalog::{FieldDef, Kind, RecordSchema};
 use crate::report::write_json_string;
 use crate::value::{Object, Value};
 
@@ -141,6 +145,12 @@ pub(crate) fn canonical_number(literal: &str) -> Option<String> {
     Some(out)
 }
 
+/// The code's text of a plain whole JSON number sent for a field typed «число».
+pub(crate) fn number_as_code(def: &FieldDef, literal: &str) -> Option<String> {
+    (def.numeric && crate::kinds::is_plain_whole(literal))
+        .then(|| crate::kinds::pad_code(literal, def.kind.code_length()))
+}
+
 /// Whether a member is left out of the canonical form.
 fn omitted(value: &Value) -> bool {
     value.is_blank()
@@ -223,7 +233,13 @@ fn write_typed_object(out: &mut String, members: &Object, typing: Typing<'_>) {
         write_json_string(out, key);
         out.push(':');
         match (typing, key.as_str(), value) {
-            (Typing::Record(schema), _, _) => write_value(out, value, schema.field(key).map(|f| &f.kind)),
+            (Typing::Record(schema), _, _) => match (schema.field(key), value) {
+                (Some(def), Value::Number(literal)) if def.numeric => match number_as_code(def, literal) {
+                    Some(code) => write_json_string(out, &code),
+                    None => write_value(out, value, Some(&def.kind)),
+                },
+                (def, _) => write_value(out, value, def.map(|f| &f.kind)),
+            },
             (Typing::Packet { header, .. }, "header", Value::Object(h)) => {
                 write_typed_object(out, h, Typing::Record(header))
             }

@@ -145,6 +145,29 @@ impl Kind {
         })
     }
 
+    /// The kinds that also have an `X_number` form in `kinds.schema.json`: X, or a whole
+    /// JSON number read as its digits (Appendix 1 types these identifiers «число»).
+    pub const NUMBER_FORMS: [&'static str; 8] = ["text", "bin", "iin", "bin_iin", "kato", "mkei", "rca", "phone"];
+
+    /// The kind named `name` in `kinds.schema.json`, and whether it is an `X_number` form.
+    fn from_schema_name(name: &str) -> Option<(Kind, bool)> {
+        match name.strip_suffix("_number") {
+            Some(base) if Kind::NUMBER_FORMS.contains(&base) => Kind::from_name(base).map(|k| (k, true)),
+            _ => Kind::from_name(name).map(|k| (k, false)),
+        }
+    }
+
+    /// How many digits a fixed-length code has: a number sent for it gets its leading
+    /// zeros back up to this length (BIN/IIN 12, KATO 9, MKEI at least 3).
+    pub fn code_length(&self) -> usize {
+        match self {
+            Kind::Bin | Kind::Iin | Kind::BinIin => 12,
+            Kind::Kato => 9,
+            Kind::Mkei => 3,
+            _ => 0,
+        }
+    }
+
     /// Names of the kinds defined in `kinds.schema.json` that core implements.
     pub const NAMES: [&'static str; 22] = [
         "text", "guid", "decimal", "amount", "count", "percent", "bin", "iin", "bin_iin", "date", "datetime", "year",
@@ -163,6 +186,9 @@ pub struct FieldDef {
     pub kind: Kind,
     /// Whether the table marks it mandatory.
     pub mandatory: bool,
+    /// Whether a whole JSON number is accepted in place of the code's text: the table
+    /// types the field «число» (errata identifier-numbers-as-strings).
+    pub numeric: bool,
 }
 
 /// The fields of one kind of record, in the table's order.
@@ -192,6 +218,8 @@ pub struct Dictionary {
     pub title: String,
     /// (code, Russian value) in the regulation's order; a code may repeat (see errata).
     pub entries: Vec<(String, String)>,
+    /// Whether its codes may also be written as JSON numbers (the ОПФ codes are numbers).
+    pub numeric: bool,
 }
 
 impl Dictionary {
@@ -544,13 +572,14 @@ fn load(name: &str, files: &'static [(&'static str, &'static str)]) -> Result<Ca
     let kinds = parse("kinds", KINDS)?;
     let kind_defs = object(member(object(&kinds, "kinds")?, "$defs", "kinds")?, "kinds.$defs")?;
     for (name, _) in kind_defs {
-        if name != "absent" && Kind::from_name(name).is_none() {
+        if name != "absent" && Kind::from_schema_name(name).is_none() {
             return Err(format!(
                 "kinds.schema.json defines {name}, which core does not implement"
             ));
         }
     }
-    for name in Kind::NAMES {
+    let number_forms = Kind::NUMBER_FORMS.map(|n| format!("{n}_number"));
+    for name in Kind::NAMES.iter().copied().chain(number_forms.iter().map(String::as_str)) {
         if get(kind_defs, name).is_none() {
             return Err(format!(
                 "core implements kind {name}, which kinds.schema.json does not define"
@@ -596,10 +625,21 @@ fn load_dictionaries() -> Result<Vec<Dictionary>, String> {
     for (name, def) in defs {
         let def = object(def, name)?;
         let mut entries = Vec::new();
+        let mut as_numbers = Vec::new();
         match member(def, "anyOf", name)? {
             Value::Array(items) => {
                 for item in items {
                     let item = object(item, name)?;
+                    // `{"type": "integer", "enum": [...]}`: the same codes written as JSON numbers.
+                    if let Some(Value::Array(numbers)) = get(item, "enum") {
+                        for number in numbers {
+                            match number {
+                                Value::Number(n) => as_numbers.push(n.clone()),
+                                _ => return Err(format!("dictionary {name}: a numeric code is not a number")),
+                            }
+                        }
+                        continue;
+                    }
                     entries.push((
                         text(item, "const", name)?.to_owned(),
                         text(item, "title", name)?.to_owned(),
@@ -608,34 +648,49 @@ fn load_dictionaries() -> Result<Vec<Dictionary>, String> {
             }
             _ => return Err(format!("dictionary {name}: anyOf is not an array")),
         }
+        for number in &as_numbers {
+            if !entries.iter().any(|(code, _)| code == number) {
+                return Err(format!("dictionary {name}: numeric code {number} is not one of its codes"));
+            }
+        }
         out.push(Dictionary {
             name: name.clone(),
             title: text(def, "title", name)?.to_owned(),
             entries,
+            numeric: !as_numbers.is_empty(),
         });
     }
     Ok(out)
 }
 
-/// Reads the kind named by a `$ref`, relative to the schema document `root`.
-fn kind_of_ref(reference: &str, root: &Object, dictionaries: &[Dictionary], what: &str) -> Result<Kind, String> {
+/// Reads the kind named by a `$ref`, relative to the schema document `root`, and
+/// whether the field accepts a whole JSON number in place of its text.
+fn kind_of_ref(
+    reference: &str,
+    root: &Object,
+    dictionaries: &[Dictionary],
+    what: &str,
+) -> Result<(Kind, bool), String> {
     if let Some(name) = reference.strip_prefix("kinds.schema.json#/$defs/") {
-        return Kind::from_name(name).ok_or_else(|| format!("{what}: unknown kind {name}"));
+        return Kind::from_schema_name(name).ok_or_else(|| format!("{what}: unknown kind {name}"));
     }
     if let Some(name) = reference.strip_prefix("dictionaries.schema.json#/$defs/") {
         return dictionaries
             .iter()
             .position(|d| d.name == name)
-            .map(Kind::Dictionary)
+            .map(|i| (Kind::Dictionary(i), dictionaries[i].numeric))
             .ok_or_else(|| format!("{what}: unknown dictionary {name}"));
     }
     if reference == "#/$defs/entity" {
-        return Ok(Kind::EntityName);
+        return Ok((Kind::EntityName, false));
     }
     if let Some(name) = reference.strip_prefix("#/$defs/") {
         let defs = object(member(root, "$defs", what)?, what)?;
         let nested = object(member(defs, name, what)?, what)?;
-        return Ok(Kind::List(Box::new(record_schema(nested, root, dictionaries, name)?)));
+        return Ok((
+            Kind::List(Box::new(record_schema(nested, root, dictionaries, name)?)),
+            false,
+        ));
     }
     Err(format!("{what}: unsupported $ref {reference}"))
 }
@@ -652,7 +707,7 @@ fn record_schema(
     for (name, property) in properties {
         let where_ = format!("{what}.{name}");
         let property = object(property, &where_)?;
-        let kind = if let Some(Value::Text(reference)) = get(property, "$ref") {
+        let (kind, numeric) = if let Some(Value::Text(reference)) = get(property, "$ref") {
             kind_of_ref(reference, root, dictionaries, &where_)?
         } else if let Some(Value::Array(alternatives)) = get(property, "anyOf") {
             // Optional field: anyOf [absent, kind].
@@ -683,6 +738,7 @@ fn record_schema(
             title: text(property, "title", &where_)?.to_owned(),
             kind,
             mandatory: required.contains(name),
+            numeric,
         });
     }
     for name in &required {

@@ -33,6 +33,9 @@ pub const ENSTRU_FORMAT: &str = "enstru.format";
 pub const URL_FORMAT: &str = "url.format";
 pub const EMAIL_FORMAT: &str = "email.format";
 pub const PHONE_FORMAT: &str = "phone.format";
+pub const NUMBER_ZEROS_RESTORED: &str = "number.zeros_restored";
+pub const NUMBER_UNSAFE_INTEGER: &str = "number.unsafe_integer";
+pub const NUMBER_FORM: &str = "number.form";
 pub const DICTIONARY_UNKNOWN_CODE: &str = "dictionary.unknown_code";
 pub const FLAGS_UNKNOWN_CODE: &str = "flags.unknown_code";
 pub const PLAN_SUM_MISMATCH: &str = "plan.sum_mismatch";
@@ -46,6 +49,8 @@ pub const CONTRACT_LOT_COUNT_MISMATCH: &str = "contract.lot_count_mismatch";
 pub const REGISTER_DATES_ORDER: &str = "register.dates_order";
 pub const PARTICIPANT_RESIDENT_CONFLICT: &str = "participant.resident_conflict";
 pub const BILINGUAL_RU_MISSING: &str = "bilingual.ru_missing";
+pub const LIST_EMPTY: &str = "list.empty";
+pub const RESULT_WINNER_REPEATED: &str = "result.winner_repeated";
 pub const RECORD_DUPLICATE_KEY: &str = "record.duplicate_key";
 pub const HEADER_ENTITY_MISMATCH: &str = "header.entity_mismatch";
 pub const HEADER_RULE_SET_UNKNOWN: &str = "header.rule_set_unknown";
@@ -55,7 +60,7 @@ pub const DATASET_ANNOUNCEMENT_SUM: &str = "dataset.announcement_sum_mismatch";
 pub const DATASET_WINNER_REPEATED: &str = "dataset.winner_repeated";
 
 /// Every code above, in catalog order.
-pub const ALL: [&str; 51] = [
+pub const ALL: [&str; 56] = [
     FIELD_MISSING,
     TEXT_BLANK,
     FIELD_TYPE,
@@ -87,6 +92,9 @@ pub const ALL: [&str; 51] = [
     URL_FORMAT,
     EMAIL_FORMAT,
     PHONE_FORMAT,
+    NUMBER_ZEROS_RESTORED,
+    NUMBER_UNSAFE_INTEGER,
+    NUMBER_FORM,
     DICTIONARY_UNKNOWN_CODE,
     FLAGS_UNKNOWN_CODE,
     PLAN_SUM_MISMATCH,
@@ -100,6 +108,8 @@ pub const ALL: [&str; 51] = [
     REGISTER_DATES_ORDER,
     PARTICIPANT_RESIDENT_CONFLICT,
     BILINGUAL_RU_MISSING,
+    LIST_EMPTY,
+    RESULT_WINNER_REPEATED,
     RECORD_DUPLICATE_KEY,
     HEADER_ENTITY_MISMATCH,
     HEADER_RULE_SET_UNKNOWN,

@@ -351,6 +351,8 @@ impl<'c> Dataset<'c> {
             }
             if *winner {
                 match winners.get(lot_id.as_str()) {
+                    // Two winners in one packet are that packet's own result.winner_repeated.
+                    Some(first) if first.packet == place.packet => {}
                     Some(first) => cross.push(DatasetFinding {
                         packet: place.packet,
                         finding: finding(

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::catalog::{Catalog, FieldDef, Kind, RecordSchema};
 use crate::codes;
 use crate::entity::Entity;
-use crate::kinds::{self, Parsed, Problem};
+use crate::kinds::{self, NumberCode, Parsed, Problem};
 use crate::report::{canonical_order, Finding, Lang, Report, Status};
 use crate::rules;
 use crate::suggest;
@@ -24,8 +24,9 @@ pub(crate) enum FieldState {
     Invalid,
     /// Given and valid.
     Valid(Parsed),
-    /// A list field (detail rows): how many items it has.
-    List(usize),
+    /// A list field (detail rows): how many rows it has, and how many distinct lots they
+    /// name (`None` when a row's `lot_id` is not valid).
+    List { rows: usize, lots: Option<usize> },
 }
 
 /// The checked fields of one record, for the record rules.
@@ -74,6 +75,8 @@ pub struct Validator<'c> {
     created_at: Option<crate::calendar::LocalDateTime>,
     record_keys: BTreeMap<String, String>,
     detail_keys: BTreeMap<String, String>,
+    /// Lot id → the record that names its winner (results packets only).
+    winners: BTreeMap<String, usize>,
     collected: Option<crate::dataset::Collected>,
 }
 
@@ -90,6 +93,7 @@ impl<'c> Validator<'c> {
             created_at: None,
             record_keys: BTreeMap::new(),
             detail_keys: BTreeMap::new(),
+            winners: BTreeMap::new(),
             collected: None,
         }
     }
@@ -134,6 +138,18 @@ impl<'c> Validator<'c> {
             vec![("expected", expected.to_owned())],
             None,
         );
+    }
+
+    /// Records `record` as naming the winner of `lot`; returns the earlier record that
+    /// already did, if any.
+    pub(crate) fn winner_seen(&mut self, lot: &str, record: usize) -> Option<usize> {
+        match self.winners.get(lot) {
+            Some(first) => Some(*first),
+            None => {
+                self.winners.insert(lot.to_owned(), record);
+                None
+            }
+        }
     }
 
     /// The catalog this validator checks against.
@@ -353,20 +369,49 @@ impl<'c> Validator<'c> {
                 self.type_mismatch(field_path, record, &def.name, "array");
                 return FieldState::Invalid;
             };
+            // The table marks every detail field mandatory: a contract needs at least one row.
+            if items.is_empty() && def.mandatory {
+                self.push(codes::LIST_EMPTY, field_path, record, Some(&def.name), Vec::new(), None);
+                return FieldState::Invalid;
+            }
+            // Lots are counted by their ids: two rows (two certificates) of one lot are one lot.
+            let mut lots: Option<BTreeSet<String>> = Some(BTreeSet::new());
             for (i, item) in items.iter().enumerate() {
                 let item_path = format!("{field_path}/{i}");
                 let Value::Object(object) = item else {
                     self.type_mismatch(item_path, record, &def.name, "object");
+                    lots = None;
                     continue;
                 };
                 let detail = self.check_object(nested, object, &item_path, record);
                 self.duplicate_key(Rows::Details, nested, &detail, &item_path, record);
+                match (&mut lots, detail.valid("lot_id")) {
+                    (Some(set), Some(Parsed::Text(lot))) => {
+                        set.insert(lot.to_ascii_lowercase());
+                    }
+                    _ => lots = None,
+                }
                 if let (Some(collected), Some(index)) = (&mut self.collected, record) {
                     collected.detail(&detail, &item_path, index);
                 }
             }
-            return FieldState::List(items.len());
+            return FieldState::List {
+                rows: items.len(),
+                lots: lots.map(|set| set.len()),
+            };
         }
+        // A code typed «число» may come as a JSON number: read it as the code's text.
+        let read_number;
+        let value = match value {
+            Value::Number(literal) if def.numeric => match self.number_as_code(def, literal, &field_path, record) {
+                Some(text) => {
+                    read_number = Value::Text(text);
+                    &read_number
+                }
+                None => return FieldState::Invalid,
+            },
+            other => other,
+        };
         let checked = kinds::check(&def.kind, value, self.catalog);
         for problem in checked.problems {
             self.push_problem(problem, field_path.clone(), record, &def.name);
@@ -374,6 +419,68 @@ impl<'c> Validator<'c> {
         match checked.parsed {
             Some(p) => FieldState::Valid(p),
             None => FieldState::Invalid,
+        }
+    }
+
+    /// The text of a code sent as a JSON number, with its warnings; `None` (finding
+    /// reported) when the number cannot be that code.
+    fn number_as_code(&mut self, def: &FieldDef, literal: &str, path: &str, record: Option<usize>) -> Option<String> {
+        match kinds::number_code(&def.kind, literal) {
+            NumberCode::Plain(text) => {
+                if text.len() > literal.len() {
+                    self.push(
+                        codes::NUMBER_ZEROS_RESTORED,
+                        path.to_owned(),
+                        record,
+                        Some(&def.name),
+                        vec![("value", literal.to_owned()), ("expected", text.clone())],
+                        None,
+                    );
+                }
+                if kinds::beyond_double(&text) {
+                    self.push(
+                        codes::NUMBER_UNSAFE_INTEGER,
+                        path.to_owned(),
+                        record,
+                        Some(&def.name),
+                        vec![("value", literal.to_owned())],
+                        None,
+                    );
+                }
+                Some(text)
+            }
+            NumberCode::NotWhole => {
+                self.type_mismatch(path.to_owned(), record, &def.name, "string of digits or whole number");
+                None
+            }
+            NumberCode::Spelled(text) => {
+                // What a schema validator also rejects (too many digits, not in the
+                // dictionary) is reported as that; otherwise the spelling is the problem.
+                let checked = kinds::check(&def.kind, &Value::Text(text), self.catalog);
+                let structural = checked
+                    .problems
+                    .into_iter()
+                    .find(|p| self.catalog.rule(p.code).is_some_and(|r| r.structural));
+                match structural {
+                    Some(mut problem) => {
+                        for (name, value) in &mut problem.params {
+                            if *name == "value" {
+                                *value = literal.to_owned();
+                            }
+                        }
+                        self.push_problem(problem, path.to_owned(), record, &def.name);
+                    }
+                    None => self.push(
+                        codes::NUMBER_FORM,
+                        path.to_owned(),
+                        record,
+                        Some(&def.name),
+                        vec![("value", literal.to_owned())],
+                        None,
+                    ),
+                }
+                None
+            }
         }
     }
 

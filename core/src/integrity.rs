@@ -90,6 +90,10 @@ fn record_id(record: &Value, schema: &RecordSchema, index: usize) -> String {
                 let guid = schema.field(name).is_some_and(|f| f.kind == Kind::Guid);
                 parts.push(if guid { t.to_ascii_lowercase() } else { t.clone() });
             }
+            Some(Value::Number(n)) => match schema.field(name).and_then(|f| canonical::number_as_code(f, n)) {
+                Some(code) => parts.push(code),
+                None => return format!("#{index}"),
+            },
             _ => return format!("#{index}"),
         }
     }

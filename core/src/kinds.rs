@@ -85,6 +85,55 @@ fn type_error(expected: &str) -> Checked {
     })
 }
 
+/// A JSON number sent for a code the regulation types «число» (a field with `numeric`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NumberCode {
+    /// A plain whole literal (digits only): the code's text, leading zeros restored.
+    Plain(String),
+    /// A whole value spelled with a sign, fraction or exponent (`-0`, `1.0`, `1e3`): its
+    /// digits (zeros restored), or the literal itself when it is too long to write out.
+    Spelled(String),
+    /// A negative or fractional value: no code is written so.
+    NotWhole,
+}
+
+/// `digits` with zeros in front up to `length`.
+pub(crate) fn pad_code(digits: &str, length: usize) -> String {
+    if digits.len() >= length {
+        return digits.to_owned();
+    }
+    let mut out = "0".repeat(length - digits.len());
+    out.push_str(digits);
+    out
+}
+
+/// True when a JSON number literal is digits only (no sign, fraction or exponent).
+pub(crate) fn is_plain_whole(literal: &str) -> bool {
+    !literal.is_empty() && literal.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Reads a JSON number literal sent for a code of `kind`.
+pub(crate) fn number_code(kind: &Kind, literal: &str) -> NumberCode {
+    if is_plain_whole(literal) {
+        return NumberCode::Plain(pad_code(literal, kind.code_length()));
+    }
+    match crate::canonical::canonical_number(literal) {
+        Some(c) if c.starts_with('-') || c.contains('.') || c.contains("e-") => NumberCode::NotWhole,
+        Some(c) if c.contains('e') => NumberCode::Spelled(literal.to_owned()),
+        Some(c) => NumberCode::Spelled(pad_code(&c, kind.code_length())),
+        // An exponent beyond ±10^15: a fraction when negative, far too long otherwise.
+        None if literal.contains("e-") || literal.contains("E-") => NumberCode::NotWhole,
+        None => NumberCode::Spelled(literal.to_owned()),
+    }
+}
+
+/// True when a whole number written out is beyond 2^53, where a JavaScript (IEEE double)
+/// JSON parser no longer keeps every digit.
+pub(crate) fn beyond_double(digits: &str) -> bool {
+    let digits = digits.trim_start_matches('0');
+    digits.len() > 16 || (digits.len() == 16 && digits > "9007199254740992")
+}
+
 /// Checks a present, non-blank value of a scalar kind (lists are walked by the engine).
 pub(crate) fn check(kind: &Kind, value: &Value, catalog: &Catalog) -> Checked {
     match kind {
@@ -257,22 +306,25 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
             Checked::fail(Problem::new(code, text))
         }
     };
+    // A form the text does not name: the value stays valid, the finding is a warning.
+    let with_warning = |ok: bool, code: &'static str| {
+        let mut checked = Checked::ok(Parsed::Text(text.to_owned()));
+        if !ok {
+            checked.problems.push(Problem::new(code, text));
+        }
+        checked
+    };
     match kind {
         Kind::Text => Checked::ok(Parsed::Text(text.to_owned())),
         Kind::Guid => simple(is_guid(text), codes::GUID_FORMAT),
         Kind::Kato => simple(all_digits(text, 9, 9), codes::KATO_FORMAT),
         Kind::Mkei => simple(all_digits(text, 3, 4), codes::MKEI_FORMAT),
         Kind::Rca => simple(all_digits(text, 1, 16), codes::RCA_FORMAT),
-        Kind::Url => simple(is_url(text), codes::URL_FORMAT),
-        Kind::Email => simple(is_email(text), codes::EMAIL_FORMAT),
+        // Typed «строка»: the link and e-mail forms are warnings, the text stays usable.
+        Kind::Url => with_warning(is_url(text), codes::URL_FORMAT),
+        Kind::Email => with_warning(is_email(text), codes::EMAIL_FORMAT),
         Kind::Phone => simple(is_phone(text), codes::PHONE_FORMAT),
-        Kind::Enstru => {
-            let mut checked = Checked::ok(Parsed::Text(text.to_owned()));
-            if !is_enstru(text) {
-                checked.problems.push(Problem::new(codes::ENSTRU_FORMAT, text));
-            }
-            checked
-        }
+        Kind::Enstru => with_warning(is_enstru(text), codes::ENSTRU_FORMAT),
         Kind::Bin | Kind::Iin | Kind::BinIin => {
             let id_kind = match kind {
                 Kind::Bin => IdKind::Bin,

@@ -45,7 +45,8 @@ pub(crate) fn check_record(v: &mut Validator, entity: Entity, fields: &Fields, p
         Entity::Contract => contract(v, fields, path, index),
         Entity::Participant => participant(v, fields, path, index),
         Entity::UnreliableSupplier => register(v, fields, path, index),
-        Entity::Lot | Entity::Result | Entity::LegalAct => {}
+        Entity::Result => result(v, fields, path, index),
+        Entity::Lot | Entity::LegalAct => {}
     }
     bilingual(v, entity, fields, path, index);
 }
@@ -187,19 +188,37 @@ fn contract(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
             None,
         );
     }
-    if let (Some(Parsed::Count(lot_count)), FieldState::List(rows)) =
+    if let (Some(Parsed::Count(lot_count)), FieldState::List { lots: Some(lots), .. }) =
         (fields.valid("lot_count"), fields.state("details"))
     {
-        if *lot_count != *rows as u64 {
+        if *lot_count != *lots as u64 {
             v.push(
                 codes::CONTRACT_LOT_COUNT_MISMATCH,
                 at(path, "lot_count"),
                 Some(index),
                 Some("lot_count"),
-                vec![("value", lot_count.to_string()), ("expected", rows.to_string())],
+                vec![("value", lot_count.to_string()), ("expected", lots.to_string())],
                 None,
             );
         }
+    }
+}
+
+/// A lot has one winner: a second result row naming a winner of the same lot is an error.
+fn result(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
+    let winner = matches!(fields.valid("h_state_member_id"), Some(Parsed::Text(s)) if s == "winner");
+    let Some(lot) = text(fields, "id").filter(|_| winner).map(str::to_ascii_lowercase) else {
+        return;
+    };
+    if let Some(first) = v.winner_seen(&lot, index) {
+        v.push(
+            codes::RESULT_WINNER_REPEATED,
+            at(path, "h_state_member_id"),
+            Some(index),
+            Some("h_state_member_id"),
+            vec![("value", lot), ("expected", first.to_string())],
+            None,
+        );
     }
 }
 

@@ -138,6 +138,14 @@ fn schemas_and_core_agree_on_tricky_values_of_every_kind() {
         ("plan_item", "h_flag_member_list"),
         ("plan_item", "h_status_id"),
         ("plan_item", "h_opf_id_absent_field_is_unknown"),
+        // «число» codes that take numbers, and «строка» codes that take strings only.
+        ("participant", "h_opf_id"),
+        ("participant", "h_fact_rca"),
+        ("participant", "h_jur_rca"),
+        ("participant", "phone"),
+        ("participant", "h_kato_jur_address"),
+        ("unreliable_supplier", "bin_iin"),
+        ("result", "bin_iin"),
     ];
     let strings = [
         "",
@@ -263,6 +271,24 @@ fn schemas_and_core_agree_on_tricky_values_of_every_kind() {
         "0.001",
         "1e-3",
         "-0.0",
+        "6",
+        "796",
+        "12345",
+        "710000000",
+        "999999999",
+        "1000000000",
+        "7012345678",
+        "77012345678",
+        "999999999999",
+        "1000000000000",
+        "850615300013",
+        "9007199254740993",
+        "9999999999999999",
+        "10000000000000000",
+        "36",
+        "37",
+        "13.0",
+        "1.3e1",
     ] {
         values.push(serde_json::from_str(number).expect("number"));
     }

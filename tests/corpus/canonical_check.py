@@ -19,6 +19,8 @@ XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 SOAP = {"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"}
 LISTS = {"records", "details"}
 NUMERIC = {"decimal", "amount", "count", "percent", "year", "month"}
+# A code typed «число» sent as a plain whole number is its digits, zero-padded to this length.
+CODE_LENGTH = {"bin": 12, "iin": 12, "bin_iin": 12, "kato": 9, "mkei": 3}
 ECMA_SPACE = set("\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff") | {chr(c) for c in range(0x2000, 0x200B)}
 
 
@@ -38,7 +40,13 @@ def kind_of(prop, root):
     if ref is None and "items" in prop:
         ref = prop["items"]["$ref"]
     if ref.startswith("kinds.schema.json#/$defs/"):
-        return ref.rsplit("/", 1)[1]
+        name = ref.rsplit("/", 1)[1]
+        if name.endswith("_number"):
+            return "code:%d" % CODE_LENGTH.get(name[: -len("_number")], 0)
+        return name
+    if ref.startswith("dictionaries.schema.json#/$defs/"):
+        definition = load_schema("dictionaries.schema.json")["$defs"][ref.rsplit("/", 1)[1]]
+        return "code:0" if any("enum" in e for e in definition["anyOf"]) else "other"
     if ref.startswith("#/$defs/") and ref != "#/$defs/entity":
         return fields_of(root["$defs"][ref.rsplit("/", 1)[1]], root)
     return "other"
@@ -126,11 +134,20 @@ def blank(v):
     return v is None or (isinstance(v, str) and not isinstance(v, Num) and all(c in ECMA_SPACE for c in v))
 
 
+def code_of_number(v, kind):
+    """The code's text of a plain whole JSON number in a field of kind code:N, else None."""
+    if isinstance(kind, str) and kind.startswith("code:") and isinstance(v, Num) and v.isdigit() and v.isascii():
+        return v.zfill(int(kind[5:]))
+    return None
+
+
 def canon(v, kind=None):
     if isinstance(kind, dict):
         if isinstance(v, list):
             return "[" + ",".join(obj(i, kind) if isinstance(i, tuple) else canon(i) for i in v) + "]"
         return canon(v)
+    if code_of_number(v, kind) is not None:
+        return string(code_of_number(v, kind))
     if kind in NUMERIC and isinstance(v, str) and is_number(v):
         return number(v)
     if kind == "boolean" and isinstance(v, str) and not isinstance(v, Num) and v in ("true", "false"):
@@ -189,7 +206,9 @@ def digests(path, header_fields):
             values = []
             for name in schema.get("x-key", []):
                 v = get(r, name)
-                if not isinstance(v, str) or isinstance(v, Num) or blank(v):
+                if code_of_number(v, fields.get(name)) is not None:
+                    v = str(code_of_number(v, fields.get(name)))
+                elif not isinstance(v, str) or isinstance(v, Num) or blank(v):
                     values = None
                     break
                 values.append(v.lower() if fields.get(name) == "guid" else v)
@@ -208,7 +227,9 @@ def digests(path, header_fields):
 def rules_digest():
     with open(os.path.join(SCHEMAS, "dictionaries.schema.json"), encoding="utf-8") as f:
         dictionaries = json.loads(f.read(), object_pairs_hook=lambda p: ("obj", p))
-    dicts = [(name, [[get(e, "const"), get(e, "title")] for e in get(d, "anyOf")]) for name, d in get(dictionaries, "$defs")[1]]
+    # Entries are the const items (an integer enum item repeats a dictionary's codes as numbers).
+    dicts = [(name, [[get(e, "const"), get(e, "title")] for e in get(d, "anyOf") if get(e, "const") is not None])
+             for name, d in get(dictionaries, "$defs")[1]]
     files = []
     for name in sorted(os.listdir(SCHEMAS)):
         if name == "rules.json" or (name.endswith(".schema.json") and name.count(".") == 2

@@ -193,6 +193,7 @@ def one(entity, **changes):
 
 
 REMOVE = object()
+digest_group_pending = []
 
 # ---------------------------------------------------------------- valid packets, every entity, JSON and XML
 for entity in BASE:
@@ -409,6 +410,98 @@ case("unreliable_supplier", "same-day", one("unreliable_supplier", end_date="10.
 case("legal_act", "adilet-url-format", one("legal_act", adilet_url="adilet.example/rus/docs/Z2400000106"), triggers=["url.format"])
 case("legal_act", "kazakh-name-only", one("legal_act", name_ru=REMOVE), triggers=["field.missing"])
 
+# ---------------------------------------------------------------- the regulation's letter (issue 9)
+# Which fields Appendix 1 types «число», read from the regulation's own table (not from our schemas).
+def appendix_number_fields():
+    titles = {"ПЛАНЫ ЗАКУПОК": "plan_item", "ЛОТЫ": "lot", "ОБЪЯВЛЕНИЯ": "announcement", "ДОГОВОРЫ": "contract",
+              "УЧАСТНИКИ": "participant", "ИТОГИ": "result", "РЕЕСТР НЕДОБРОСОВЕСТНЫХ/НЕНАДЕЖНЫХ УЧАСТНИКОВ": "unreliable_supplier",
+              "РЕЕСТР НПА": "legal_act"}
+    out, entity = {}, None
+    with open(os.path.join(ROOT, "..", "..", "schemas", "source", "eoz-2019-appendix1.txt"), encoding="utf-8") as f:
+        for line in f:
+            heading = line.strip().strip("*#").strip()
+            if heading in titles:
+                entity = titles[heading]
+                continue
+            if heading == "СПРАВОЧНИКИ":
+                break
+            cols = line.rstrip("\n").split("\t")
+            if entity and len(cols) == 4 and cols[3].strip():
+                title, typ, name = cols[0], cols[1].strip(), cols[3].strip()
+                # «число» and «число (N)», and the ОПФ dictionary whose codes are numbers; not «число, %».
+                if (typ.startswith("число") and "%" not in typ) or "ОПФ" in typ:
+                    length = 12 if "(12)" in typ else 9 if "КАТО" in title else 3 if "МКЕИ" in title else 0
+                    out.setdefault(entity, {})[name] = length
+    return out
+
+
+NUMBER_FIELDS = appendix_number_fields()
+assert NUMBER_FIELDS["plan_item"]["customer_bin"] == 12 and NUMBER_FIELDS["plan_item"]["h_mkei_id"] == 3, NUMBER_FIELDS
+assert "bin_iin" not in NUMBER_FIELDS.get("unreliable_supplier", {}), "the register types bin_iin «строка(12)»"
+
+
+def as_numbers(record, entity):
+    """(digit-string twin, number twin): every «число» field of the record as a JSON number, and the
+    same values as strings of digits (zeros kept only where the code has a fixed length)."""
+    strings, numbers = copy.deepcopy(record), copy.deepcopy(record)
+    for target_s, target_n, fields in [(strings, numbers, NUMBER_FIELDS.get(entity, {}))] + [
+            (ds, dn, NUMBER_FIELDS.get("contract", {})) for ds, dn in zip(strings.get("details", []), numbers.get("details", []))]:
+        for name, length in fields.items():
+            value = target_s.get(name)
+            if not isinstance(value, str):
+                continue
+            digits = value.lstrip("+")
+            if not digits.isdigit():
+                try:
+                    target_n[name] = json.loads(digits)  # amounts: "24.15" -> 24.15
+                except ValueError:
+                    pass
+                continue
+            number = int(digits)
+            target_n[name] = number
+            target_s[name] = str(number).zfill(length)
+    return strings, numbers
+
+
+for entity in ("plan_item", "announcement", "contract", "participant", "result"):
+    strings, numbers = as_numbers(BASE[entity], entity)
+    case(entity, "numbers-as-numbers", packet(entity, [numbers]),
+         triggers=["number.zeros_restored"] if entity in ("plan_item", "announcement", "contract") else [],
+         note="every field Appendix 1 types «число» sent as a JSON number: accepted; lost leading zeros of BIN/KATO/MKEI restored (warning)")
+    case(entity, "numbers-as-strings", packet(entity, [strings]), forms=("json", "xml"),
+         note="the digit-string twin of numbers-as-numbers: the same digest")
+    digest_group_pending.append((entity, [f"{entity}/numbers-as-strings.json", f"{entity}/numbers-as-numbers.json",
+                                          f"{entity}/numbers-as-strings.xml"]))
+case("plan_item", "number-checks-run", one("plan_item", customer_bin=81140000437, delivery_kato=71000000, h_mkei_id=6),
+     triggers=["bin.checksum", "number.zeros_restored"],
+     note="zeros restored (081140000437, 071000000, 006), then the usual checks: the check digit is wrong")
+case("plan_item", "number-too-long", one("plan_item", customer_bin=1081140000436, delivery_kato=7100000001, h_mkei_id=12345),
+     triggers=["bin.format", "kato.format", "mkei.format"])
+case("plan_item", "number-form", one("plan_item", customer_bin=8.1140000436e10, delivery_kato=710000000.0, delivery_rca=-5),
+     triggers=["number.form", "field.type"], note="a code must be a plain whole number: no exponent, fraction or sign")
+case("participant", "number-unsafe-integer", one("participant", h_fact_rca=9007199254740993),
+     triggers=["number.unsafe_integer"], note="a 16-digit code above 2^53 as a number: accepted with a warning")
+case("participant", "legal-form-number", one("participant", h_opf_id=37, phone=717255502),
+     triggers=["dictionary.unknown_code", "phone.format"], note="numbers are read as codes and checked: ОПФ 37 is not a code, a 9-digit phone is too short")
+case("participant", "legal-form-number-valid", one("participant", h_opf_id=19, phone=77172555020),
+     note="ОПФ 19 and the phone as JSON numbers: accepted")
+case("participant", "string-typed-codes-as-numbers", one("participant", h_kato_jur_address=710000000, h_jur_rca=201100000012345),
+     triggers=["field.type"], note="the participant's KATO and h_jur_rca are typed «строка»: numbers are not allowed there")
+case("unreliable_supplier", "bin-as-number", one("unreliable_supplier", bin_iin=940140000385),
+     triggers=["field.type"], note="the register types bin_iin «строка(12)»")
+case("contract", "details-empty", one("contract", details=[]), triggers=["list.empty"], forms=("json", "xml"),
+     note="the detail fields are mandatory: a contract needs at least one detail row")
+two_certs = copy.deepcopy(BASE["contract"])
+two_certs["details"].append(dict(two_certs["details"][0], id=guid(411), n_cert="0123457", lot_id=guid(200).upper()))
+case("contract", "one-lot-two-certificates", packet("contract", [two_certs]), forms=("json", "xml"),
+     note="two detail rows (two certificates) of one lot: lot_count 1 is right")
+case("result", "two-winners", packet("result", [copy.deepcopy(BASE["result"]), dict(BASE["result"], bin_iin=BIN_B)]),
+     triggers=["result.winner_repeated"], forms=("json", "xml"), note="one lot, two winners in one packet")
+case("participant", "flag-unreliable", one("participant", h_flag_member_list="supplier,unreliableSupplier"),
+     triggers=["flags.unknown_code"], note="the title names «ненадежный», the dictionary has no code for it: a warning")
+case("participant", "email-format", one("participant", email="info at energo.kz"), triggers=["email.format"],
+     note="typed «строка»: the e-mail form is a warning")
+
 # ---------------------------------------------------------------- inputs that are not packets (API errors, no report)
 case("errors", "not-utf8", None, raw="", error="invalid_utf8")
 case("errors", "malformed-json", None, raw='{"header": {"entity": "lot"}, "records": [\n', error="json")
@@ -485,6 +578,9 @@ digest_group("plan_item.changed", ["digest/plan_item.changed.json", "digest/plan
              "one changed value (price, and the sum with it): a different digest from group plan_item")
 DIGESTS[-1]["differs_from"] = "plan_item"
 
+for entity, forms in digest_group_pending:
+    digest_group(f"{entity}.numbers", forms, "every «число» field as digit strings, as JSON numbers, and as XML: one digest")
+
 # The worked example of schemas/CANONICAL.md (hand-written files, kept as they are).
 digest_group("vector", ["digest/vector.json", "digest/vector.xml"],
              "the worked example of CANONICAL.md: typed numbers, null and blank members, GUID case, XML form")
@@ -549,8 +645,10 @@ dataset("announcement-two-lots", full_load(plan_item=[copy.deepcopy(BASE["plan_i
                                            lot=[copy.deepcopy(BASE["lot"]), second_lot],
                                            announcement=[dict(copy.deepcopy(BASE["announcement"]), sum="29980.00")]),
         note="an announcement with two lots: its sum is the sum of both plan items")
-dataset("two-winners", full_load(result=[copy.deepcopy(BASE["result"]), dict(copy.deepcopy(BASE["result"]), bin_iin=BIN_B)]),
-        ["dataset.winner_repeated"], "two winners for one lot")
+dataset("two-winners", full_load() + [("result-again", packet("result", [dict(copy.deepcopy(BASE["result"]), bin_iin=BIN_B)]))],
+        ["dataset.winner_repeated"], "two winners for one lot, in two results packets")
+dataset("two-winners-one-packet", full_load(result=[copy.deepcopy(BASE["result"]), dict(copy.deepcopy(BASE["result"]), bin_iin=BIN_B)]),
+        ["result.winner_repeated"], "two winners for one lot in one packet: the packet's own finding, not repeated by the dataset")
 
 with open(os.path.join(ROOT, "manifest.json"), "w", encoding="utf-8", newline="\n") as f:
     json.dump({"description": "Conformance corpus. cases: every host validates each packet with the given options (entity, lang; dictionaries = a run-time dictionary file applied to the built-in rule set) and must produce the report file byte for byte (or the API error kind); triggers: codes the report must contain. digests: every packet of a group has the group's packet digest and root for all four algorithms and its SHA-256 record list (differs_from: a group whose digests must all differ). diffs: the comparison of the per-record SHA-256 lists of two packets, byte for byte. replies: the reply message (default options) in the given format, byte for byte. datasets: the packets validated together (labels = their paths here, messages in all three languages) give the dataset report byte for byte.",

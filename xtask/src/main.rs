@@ -411,7 +411,10 @@ fn render_catalog() -> Result<String, String> {
                 "no"
             },
             cell(rule["title"].as_str().unwrap_or("")),
-            cell(rule["clause"].as_str().unwrap_or("")),
+            match rule["errata"].as_str() {
+                Some(id) => format!("{} (errata `{id}`)", cell(rule["clause"].as_str().unwrap_or(""))),
+                None => cell(rule["clause"].as_str().unwrap_or("")),
+            },
         ));
     }
     out.push_str("\nMessages in Russian, Kazakh and English are in `rules.json`; `tekser explain CODE` prints them.\n");
@@ -440,7 +443,9 @@ fn render_catalog() -> Result<String, String> {
     out.push_str("\n## Dictionaries\n\n| name | title | codes |\n|---|---|---|\n");
     if let Some(defs) = dictionaries["$defs"].as_object() {
         for (name, def) in defs {
-            let count = def["anyOf"].as_array().map_or(0, Vec::len);
+            // Entries are the `const` items; an integer `enum` item repeats the codes as numbers.
+            let entries = def["anyOf"].as_array().into_iter().flatten();
+            let count = entries.filter(|e| e.get("const").is_some()).count();
             out.push_str(&format!(
                 "| `{name}` | {} | {count} |\n",
                 cell(def["title"].as_str().unwrap_or(""))
