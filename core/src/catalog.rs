@@ -579,7 +579,11 @@ fn load(name: &str, files: &'static [(&'static str, &'static str)]) -> Result<Ca
         }
     }
     let number_forms = Kind::NUMBER_FORMS.map(|n| format!("{n}_number"));
-    for name in Kind::NAMES.iter().copied().chain(number_forms.iter().map(String::as_str)) {
+    for name in Kind::NAMES
+        .iter()
+        .copied()
+        .chain(number_forms.iter().map(String::as_str))
+    {
         if get(kind_defs, name).is_none() {
             return Err(format!(
                 "core implements kind {name}, which kinds.schema.json does not define"
@@ -650,7 +654,9 @@ fn load_dictionaries() -> Result<Vec<Dictionary>, String> {
         }
         for number in &as_numbers {
             if !entries.iter().any(|(code, _)| code == number) {
-                return Err(format!("dictionary {name}: numeric code {number} is not one of its codes"));
+                return Err(format!(
+                    "dictionary {name}: numeric code {number} is not one of its codes"
+                ));
             }
         }
         out.push(Dictionary {

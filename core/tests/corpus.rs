@@ -109,7 +109,12 @@ fn every_packet_gives_its_expected_report() {
             .findings
             .iter()
             .map(|f| f.finding.code)
-            .chain(report.packets.iter().flat_map(|p| p.report.findings.iter().map(|f| f.code)))
+            .chain(
+                report
+                    .packets
+                    .iter()
+                    .flat_map(|p| p.report.findings.iter().map(|f| f.code)),
+            )
             .collect();
         for trigger in case["triggers"]
             .as_array()
