@@ -58,9 +58,13 @@ pub const DATASET_REFERENCE_MISSING: &str = "dataset.reference_missing";
 pub const DATASET_DUPLICATE_KEY: &str = "dataset.duplicate_key";
 pub const DATASET_ANNOUNCEMENT_SUM: &str = "dataset.announcement_sum_mismatch";
 pub const DATASET_WINNER_REPEATED: &str = "dataset.winner_repeated";
+pub const DATASET_CUSTOMER_MISMATCH: &str = "dataset.customer_mismatch";
+pub const DATASET_METHOD_MISMATCH: &str = "dataset.method_mismatch";
+pub const DATASET_SUPPLIER_NOT_WINNER: &str = "dataset.supplier_not_winner";
+pub const DATASET_RESULT_BEFORE_RECEPTION_END: &str = "dataset.result_before_reception_end";
 
 /// Every code above, in catalog order.
-pub const ALL: [&str; 56] = [
+pub const ALL: [&str; 60] = [
     FIELD_MISSING,
     TEXT_BLANK,
     FIELD_TYPE,
@@ -117,4 +121,8 @@ pub const ALL: [&str; 56] = [
     DATASET_DUPLICATE_KEY,
     DATASET_ANNOUNCEMENT_SUM,
     DATASET_WINNER_REPEATED,
+    DATASET_CUSTOMER_MISMATCH,
+    DATASET_METHOD_MISMATCH,
+    DATASET_SUPPLIER_NOT_WINNER,
+    DATASET_RESULT_BEFORE_RECEPTION_END,
 ];

@@ -7,11 +7,16 @@
 //! [`Dataset::finish`] checks that references resolve (lot → announcement, lot → plan
 //! item, result → lot, contract detail → lot), that keys are unique per entity across
 //! packets, that an announcement's sum equals the sum of its lots' plan-item sums, and
-//! that a lot has at most one winner. The dataset is taken as complete: a reference to a
-//! record no packet contains is an error (errata `dataset-closed-world`).
+//! that a lot has at most one winner across packets. The relations the tables imply but do
+//! not state are warnings (errata `dataset-consistency`): a plan item, its announcement and
+//! its contract name one customer and one procurement method, a contract's supplier is the
+//! winner of its lot, and results are not summed up before reception ends. The dataset is
+//! taken as complete: a reference to a record no packet contains is an error (errata
+//! `dataset-closed-world`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::calendar::Instant;
 use crate::catalog::{Catalog, RecordSchema};
 use crate::codes;
 use crate::decimal::Decimal;
@@ -26,6 +31,7 @@ use crate::Options;
 /// A lot's references (tender and plan item) and where the lot is.
 #[derive(Debug, Clone)]
 struct LotRef {
+    id: Option<String>,
     tender_id: Option<String>,
     plan_id: Option<String>,
     place: Place,
@@ -45,6 +51,9 @@ enum Row {
     Plan {
         id: String,
         sum: Option<Decimal>,
+        facts: Facts,
+        record: usize,
+        path: String,
     },
     Lot {
         id: Option<String>,
@@ -56,12 +65,22 @@ enum Row {
     Announcement {
         id: String,
         sum: Option<Decimal>,
+        facts: Facts,
+        reception_to: Option<Moment>,
         record: usize,
         path: String,
     },
     Result {
         lot_id: String,
         winner: bool,
+        bin_iin: Option<String>,
+        finish: Option<Moment>,
+        record: usize,
+        path: String,
+    },
+    Contract {
+        facts: Facts,
+        provider_bin: Option<String>,
         record: usize,
         path: String,
     },
@@ -70,6 +89,47 @@ enum Row {
         record: usize,
         path: String,
     },
+}
+
+/// The fields the consistency checks compare across entities (valid values only).
+#[derive(Debug, Clone, Default)]
+struct Facts {
+    customer_bin: Option<String>,
+    method: Option<String>,
+}
+
+/// A date-time as an instant (to compare) and as written (to report).
+#[derive(Debug, Clone)]
+struct Moment {
+    instant: Instant,
+    shown: String,
+}
+
+fn facts(fields: &Fields) -> Facts {
+    Facts {
+        customer_bin: text_of(fields, "customer_bin"),
+        method: text_of(fields, "h_method_trade_id"),
+    }
+}
+
+fn text_of(fields: &Fields, name: &str) -> Option<String> {
+    match fields.valid(name) {
+        Some(Parsed::Text(t)) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+fn moment(fields: &Fields, name: &str) -> Option<Moment> {
+    match fields.valid(name) {
+        Some(Parsed::DateTime(d)) => Some(Moment {
+            instant: d.instant(),
+            shown: format!(
+                "{:02}.{:02}.{:04} {:02}:{:02}",
+                d.date.day, d.date.month, d.date.year, d.hour, d.minute
+            ),
+        }),
+        _ => None,
+    }
 }
 
 /// The ids and references of one packet, gathered while it is validated.
@@ -103,6 +163,9 @@ impl Collected {
             Entity::PlanItem => guid(fields, "id").map(|id| Row::Plan {
                 id,
                 sum: decimal(fields, "sum"),
+                facts: facts(fields),
+                record: index,
+                path: path.to_owned(),
             }),
             Entity::Lot => Some(Row::Lot {
                 id: guid(fields, "id"),
@@ -114,12 +177,22 @@ impl Collected {
             Entity::Announcement => guid(fields, "id").map(|id| Row::Announcement {
                 id,
                 sum: decimal(fields, "sum"),
+                facts: facts(fields),
+                reception_to: moment(fields, "reception_to"),
                 record: index,
                 path: path.to_owned(),
             }),
             Entity::Result => guid(fields, "id").map(|lot_id| Row::Result {
                 lot_id,
                 winner: matches!(fields.valid("h_state_member_id"), Some(Parsed::Text(s)) if s == "winner"),
+                bin_iin: text_of(fields, "bin_iin"),
+                finish: moment(fields, "finish_date"),
+                record: index,
+                path: path.to_owned(),
+            }),
+            Entity::Contract => Some(Row::Contract {
+                facts: facts(fields),
+                provider_bin: text_of(fields, "provider_bin"),
                 record: index,
                 path: path.to_owned(),
             }),
@@ -181,12 +254,49 @@ pub struct Dataset<'c> {
     packets: Vec<PacketSummary>,
     keys: BTreeMap<(Entity, String), Place>,
     duplicates: Vec<(Entity, String, Place, Place)>,
-    plans: BTreeMap<String, Option<Decimal>>,
+    plans: BTreeMap<String, PlanInfo>,
     lots: BTreeMap<String, Place>,
-    announcements: BTreeMap<String, (Option<Decimal>, Place)>,
+    announcements: BTreeMap<String, AnnouncementInfo>,
     lot_rows: Vec<LotRef>,
-    result_rows: Vec<(String, bool, Place)>,
+    result_rows: Vec<ResultInfo>,
     detail_rows: Vec<(String, Place)>,
+    /// (packet, record) of a contract → what the consistency checks compare.
+    contracts: BTreeMap<(usize, usize), ContractInfo>,
+}
+
+/// What the dataset keeps of a plan item.
+#[derive(Debug, Clone)]
+struct PlanInfo {
+    sum: Option<Decimal>,
+    facts: Facts,
+    place: Place,
+}
+
+/// What the dataset keeps of an announcement.
+#[derive(Debug, Clone)]
+struct AnnouncementInfo {
+    sum: Option<Decimal>,
+    facts: Facts,
+    reception_to: Option<Moment>,
+    place: Place,
+}
+
+/// What the dataset keeps of a result row.
+#[derive(Debug, Clone)]
+struct ResultInfo {
+    lot_id: String,
+    winner: bool,
+    bin_iin: Option<String>,
+    finish: Option<Moment>,
+    place: Place,
+}
+
+/// What the dataset keeps of a contract.
+#[derive(Debug, Clone)]
+struct ContractInfo {
+    facts: Facts,
+    provider_bin: Option<String>,
+    place: Place,
 }
 
 impl<'c> Dataset<'c> {
@@ -213,6 +323,7 @@ impl<'c> Dataset<'c> {
             lot_rows: Vec::new(),
             result_rows: Vec::new(),
             detail_rows: Vec::new(),
+            contracts: BTreeMap::new(),
         }
     }
 
@@ -252,8 +363,18 @@ impl<'c> Dataset<'c> {
         }
         for row in collected.rows {
             match row {
-                Row::Plan { id, sum } => {
-                    self.plans.entry(id).or_insert(sum);
+                Row::Plan {
+                    id,
+                    sum,
+                    facts,
+                    record,
+                    path,
+                } => {
+                    self.plans.entry(id).or_insert(PlanInfo {
+                        sum,
+                        facts,
+                        place: Place { packet, record, path },
+                    });
                 }
                 Row::Lot {
                     id,
@@ -267,22 +388,56 @@ impl<'c> Dataset<'c> {
                         self.lots.entry(id.clone()).or_insert_with(|| place.clone());
                     }
                     self.lot_rows.push(LotRef {
+                        id,
                         tender_id,
                         plan_id,
                         place,
                     });
                 }
-                Row::Announcement { id, sum, record, path } => {
-                    self.announcements
-                        .entry(id)
-                        .or_insert((sum, Place { packet, record, path }));
+                Row::Announcement {
+                    id,
+                    sum,
+                    facts,
+                    reception_to,
+                    record,
+                    path,
+                } => {
+                    self.announcements.entry(id).or_insert(AnnouncementInfo {
+                        sum,
+                        facts,
+                        reception_to,
+                        place: Place { packet, record, path },
+                    });
                 }
                 Row::Result {
                     lot_id,
                     winner,
+                    bin_iin,
+                    finish,
                     record,
                     path,
-                } => self.result_rows.push((lot_id, winner, Place { packet, record, path })),
+                } => self.result_rows.push(ResultInfo {
+                    lot_id,
+                    winner,
+                    bin_iin,
+                    finish,
+                    place: Place { packet, record, path },
+                }),
+                Row::Contract {
+                    facts,
+                    provider_bin,
+                    record,
+                    path,
+                } => {
+                    self.contracts.insert(
+                        (packet, record),
+                        ContractInfo {
+                            facts,
+                            provider_bin,
+                            place: Place { packet, record, path },
+                        },
+                    );
+                }
                 Row::Detail { lot_id, record, path } => self.detail_rows.push((lot_id, Place { packet, record, path })),
             }
         }
@@ -330,6 +485,7 @@ impl<'c> Dataset<'c> {
             tender_id,
             plan_id,
             place,
+            ..
         } in &self.lot_rows
         {
             if let Some(t) = tender_id {
@@ -345,7 +501,10 @@ impl<'c> Dataset<'c> {
             }
         }
         let mut winners: BTreeMap<&str, &Place> = BTreeMap::new();
-        for (lot_id, winner, place) in &self.result_rows {
+        for ResultInfo {
+            lot_id, winner, place, ..
+        } in &self.result_rows
+        {
             if !self.lots.contains_key(lot_id) {
                 cross.push(missing(place, "id", Entity::Lot, lot_id));
             }
@@ -405,13 +564,13 @@ impl<'c> Dataset<'c> {
             });
         }
         // An announcement's sum equals the sum of its lots' plan-item sums.
-        for (id, (sum, place)) in &self.announcements {
+        for (id, AnnouncementInfo { sum, place, .. }) in &self.announcements {
             let (Some(sum), Some(plan_ids)) = (sum, lots_of.get(id.as_str())) else {
                 continue;
             };
             let mut total = Some(Decimal::ZERO);
             for plan_id in plan_ids {
-                let plan_sum = plan_id.and_then(|p| self.plans.get(p).copied().flatten());
+                let plan_sum = plan_id.and_then(|p| self.plans.get(p).and_then(|plan| plan.sum));
                 total = match (total, plan_sum) {
                     (Some(t), Some(s)) => t.add(&s),
                     // A lot without a resolvable plan sum is reported elsewhere; no sum check.
@@ -436,6 +595,7 @@ impl<'c> Dataset<'c> {
                 }
             }
         }
+        self.consistency(&mut cross, &finding);
         cross.sort_by(|a, b| {
             a.packet
                 .cmp(&b.packet)
@@ -446,6 +606,170 @@ impl<'c> Dataset<'c> {
             rule_set: self.catalog.map(|c| c.rule_set.clone()),
             packets: self.packets,
             findings: cross,
+        }
+    }
+
+    /// The relations the tables imply between a plan item, its lot's announcement, the
+    /// lot's results and the contract that names the lot (errata `dataset-consistency`):
+    /// one customer, one procurement method, the contract's supplier is the lot's winner,
+    /// and results are summed up no earlier than the end of reception.
+    fn consistency<F>(&self, cross: &mut Vec<DatasetFinding>, finding: &F)
+    where
+        F: Fn(&'static str, &Place, &str, Vec<(&'static str, String)>) -> Finding,
+    {
+        let label = |place: &Place, field: &str| {
+            let name = self.packets.get(place.packet).map(|p| p.label.as_str()).unwrap_or("");
+            format!("{name} {}/{field}", place.path)
+        };
+        // One finding per (code, record, other record): a contract of three lots of one
+        // plan item is told once.
+        let mut told: BTreeSet<(&'static str, usize, usize, usize, usize)> = BTreeSet::new();
+        let mut differ =
+            |cross: &mut Vec<DatasetFinding>,
+             code: &'static str,
+             field: &str,
+             (ours, here): (&Option<String>, &Place),
+             (theirs, there, entity, their_field): (&Option<String>, &Place, Entity, &str)| {
+                let (Some(ours), Some(theirs)) = (ours, theirs) else {
+                    return;
+                };
+                if ours == theirs || !told.insert((code, here.packet, here.record, there.packet, there.record)) {
+                    return;
+                }
+                cross.push(DatasetFinding {
+                    packet: here.packet,
+                    finding: finding(
+                        code,
+                        here,
+                        field,
+                        vec![
+                            ("value", ours.clone()),
+                            ("expected", theirs.clone()),
+                            ("related", label(there, their_field)),
+                        ],
+                    ),
+                    related: Some(Related {
+                        entity,
+                        packet: Some(there.packet),
+                        path: Some(format!("{}/{their_field}", there.path)),
+                        value: theirs.clone(),
+                    }),
+                });
+            };
+        // The first lot of each id (a repeated id is dataset.duplicate_key).
+        let mut lot_refs: BTreeMap<&str, &LotRef> = BTreeMap::new();
+        for lot in &self.lot_rows {
+            if let Some(id) = &lot.id {
+                lot_refs.entry(id.as_str()).or_insert(lot);
+            }
+        }
+        // Announcement ↔ plan item of each of its lots.
+        for lot in &self.lot_rows {
+            let (Some(announcement), Some(plan)) = (
+                lot.tender_id.as_ref().and_then(|t| self.announcements.get(t)),
+                lot.plan_id.as_ref().and_then(|p| self.plans.get(p)),
+            ) else {
+                continue;
+            };
+            differ(
+                cross,
+                codes::DATASET_CUSTOMER_MISMATCH,
+                "customer_bin",
+                (&announcement.facts.customer_bin, &announcement.place),
+                (&plan.facts.customer_bin, &plan.place, Entity::PlanItem, "customer_bin"),
+            );
+            differ(
+                cross,
+                codes::DATASET_METHOD_MISMATCH,
+                "h_method_trade_id",
+                (&announcement.facts.method, &announcement.place),
+                (&plan.facts.method, &plan.place, Entity::PlanItem, "h_method_trade_id"),
+            );
+        }
+        // Contract ↔ plan item and winner of each lot its detail rows name.
+        let winners: BTreeMap<&str, &ResultInfo> =
+            self.result_rows
+                .iter()
+                .filter(|r| r.winner)
+                .fold(BTreeMap::new(), |mut map, r| {
+                    map.entry(r.lot_id.as_str()).or_insert(r);
+                    map
+                });
+        for (lot_id, detail) in &self.detail_rows {
+            let Some(contract) = self.contracts.get(&(detail.packet, detail.record)) else {
+                continue;
+            };
+            if let Some(plan) = lot_refs
+                .get(lot_id.as_str())
+                .and_then(|l| l.plan_id.as_ref())
+                .and_then(|p| self.plans.get(p))
+            {
+                differ(
+                    cross,
+                    codes::DATASET_CUSTOMER_MISMATCH,
+                    "customer_bin",
+                    (&contract.facts.customer_bin, &contract.place),
+                    (&plan.facts.customer_bin, &plan.place, Entity::PlanItem, "customer_bin"),
+                );
+                differ(
+                    cross,
+                    codes::DATASET_METHOD_MISMATCH,
+                    "h_method_trade_id",
+                    (&contract.facts.method, &contract.place),
+                    (&plan.facts.method, &plan.place, Entity::PlanItem, "h_method_trade_id"),
+                );
+            }
+            if let Some(winner) = winners.get(lot_id.as_str()) {
+                differ(
+                    cross,
+                    codes::DATASET_SUPPLIER_NOT_WINNER,
+                    "provider_bin",
+                    (&contract.provider_bin, &contract.place),
+                    (&winner.bin_iin, &winner.place, Entity::Result, "bin_iin"),
+                );
+            }
+        }
+        // Results are summed up no earlier than the end of the announcement's reception.
+        for result in &self.result_rows {
+            let Some(announcement) = lot_refs
+                .get(result.lot_id.as_str())
+                .and_then(|l| l.tender_id.as_ref())
+                .and_then(|t| self.announcements.get(t))
+            else {
+                continue;
+            };
+            let (Some(finish), Some(end)) = (&result.finish, &announcement.reception_to) else {
+                continue;
+            };
+            if finish.instant < end.instant
+                && told.insert((
+                    codes::DATASET_RESULT_BEFORE_RECEPTION_END,
+                    result.place.packet,
+                    result.place.record,
+                    announcement.place.packet,
+                    announcement.place.record,
+                ))
+            {
+                cross.push(DatasetFinding {
+                    packet: result.place.packet,
+                    finding: finding(
+                        codes::DATASET_RESULT_BEFORE_RECEPTION_END,
+                        &result.place,
+                        "finish_date",
+                        vec![
+                            ("value", finish.shown.clone()),
+                            ("expected", end.shown.clone()),
+                            ("related", label(&announcement.place, "reception_to")),
+                        ],
+                    ),
+                    related: Some(Related {
+                        entity: Entity::Announcement,
+                        packet: Some(announcement.place.packet),
+                        path: Some(format!("{}/reception_to", announcement.place.path)),
+                        value: end.shown.clone(),
+                    }),
+                });
+            }
         }
     }
 

@@ -650,6 +650,18 @@ dataset("two-winners", full_load() + [("result-again", packet("result", [dict(co
 dataset("two-winners-one-packet", full_load(result=[copy.deepcopy(BASE["result"]), dict(copy.deepcopy(BASE["result"]), bin_iin=BIN_B)]),
         ["result.winner_repeated"], "two winners for one lot in one packet: the packet's own finding, not repeated by the dataset")
 
+# Consistency the tables imply (warnings, errata dataset-consistency): each defect alone, then all at once.
+dataset("customer-mismatch", full_load(announcement=[dict(copy.deepcopy(BASE["announcement"]), customer_bin=BIN_B)],
+                                       contract=[dict(copy.deepcopy(BASE["contract"]), customer_bin=BIN_B)]),
+        ["dataset.customer_mismatch"], "the announcement's and the contract's customer is not the plan item's")
+dataset("method-mismatch", full_load(contract=[dict(copy.deepcopy(BASE["contract"]), h_method_trade_id="fromSameSourceOnFailedProcurement")]),
+        ["dataset.method_mismatch"], "the contract's procurement method is not the plan item's")
+dataset("supplier-not-winner", full_load(contract=[dict(copy.deepcopy(BASE["contract"]), provider_bin=BIN_B)]),
+        ["dataset.supplier_not_winner"], "the contract's supplier is not the lot's winner")
+dataset("result-before-reception-end", full_load(result=[dict(copy.deepcopy(BASE["result"]), finish_date="12.02.2024 17:59")]),
+        ["dataset.result_before_reception_end"], "results summed up a minute before reception ended")
+dataset("result-at-reception-end", full_load(result=[dict(copy.deepcopy(BASE["result"]), finish_date="12.02.2024 18:00")]),
+        note="results summed up the minute reception ended: consistent")
 with open(os.path.join(ROOT, "manifest.json"), "w", encoding="utf-8", newline="\n") as f:
     json.dump({"description": "Conformance corpus. cases: every host validates each packet with the given options (entity, lang; dictionaries = a run-time dictionary file applied to the built-in rule set) and must produce the report file byte for byte (or the API error kind); triggers: codes the report must contain. digests: every packet of a group has the group's packet digest and root for all four algorithms and its SHA-256 record list (differs_from: a group whose digests must all differ). diffs: the comparison of the per-record SHA-256 lists of two packets, byte for byte. replies: the reply message (default options) in the given format, byte for byte. datasets: the packets validated together (labels = their paths here, messages in all three languages) give the dataset report byte for byte.",
                "cases": CASES, "digests": DIGESTS, "diffs": DIFFS, "replies": REPLIES, "datasets": DATASETS},
