@@ -21,6 +21,9 @@ export interface ValidateOptions {
 /** Options of a reply message. */
 export interface ReplyOptions extends ValidateOptions {
   format?: "json" | "xml";
+  /** The receiver's Astana local time of the reply, "dd.mm.yyyy HH:MM": a reply more than an
+   * hour after the packet's created_at carries the warning reply.transfer_late (Rules p.18 (3)). */
+  repliedAt?: string;
 }
 
 /** How a packet is digested. */

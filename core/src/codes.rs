@@ -54,6 +54,7 @@ pub const RESULT_WINNER_REPEATED: &str = "result.winner_repeated";
 pub const RECORD_DUPLICATE_KEY: &str = "record.duplicate_key";
 pub const HEADER_ENTITY_MISMATCH: &str = "header.entity_mismatch";
 pub const HEADER_RULE_SET_UNKNOWN: &str = "header.rule_set_unknown";
+pub const REPLY_TRANSFER_LATE: &str = "reply.transfer_late";
 pub const DATASET_REFERENCE_MISSING: &str = "dataset.reference_missing";
 pub const DATASET_DUPLICATE_KEY: &str = "dataset.duplicate_key";
 pub const DATASET_ANNOUNCEMENT_SUM: &str = "dataset.announcement_sum_mismatch";
@@ -64,7 +65,7 @@ pub const DATASET_SUPPLIER_NOT_WINNER: &str = "dataset.supplier_not_winner";
 pub const DATASET_RESULT_BEFORE_RECEPTION_END: &str = "dataset.result_before_reception_end";
 
 /// Every code above, in catalog order.
-pub const ALL: [&str; 60] = [
+pub const ALL: [&str; 61] = [
     FIELD_MISSING,
     TEXT_BLANK,
     FIELD_TYPE,
@@ -117,6 +118,7 @@ pub const ALL: [&str; 60] = [
     RECORD_DUPLICATE_KEY,
     HEADER_ENTITY_MISMATCH,
     HEADER_RULE_SET_UNKNOWN,
+    REPLY_TRANSFER_LATE,
     DATASET_REFERENCE_MISSING,
     DATASET_DUPLICATE_KEY,
     DATASET_ANNOUNCEMENT_SUM,

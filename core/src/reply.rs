@@ -8,9 +8,10 @@
 
 use crate::calendar::LocalDateTime;
 use crate::catalog::Catalog;
+use crate::codes;
 use crate::digest::parse_digest;
 use crate::error::Error;
-use crate::report::{Lang, Report, Status};
+use crate::report::{Finding, Lang, Report, Severity, Status};
 use crate::value::{get, int, opt_text, text, Object, Value};
 
 /// The XML namespace of reply messages.
@@ -31,6 +32,46 @@ pub struct ReplyFinding {
     pub field: Option<String>,
     /// The message.
     pub message: String,
+}
+
+/// The longest time, in minutes, from a packet's formation to its transfer (Rules p.18 (3)).
+pub const TRANSFER_LIMIT_MINUTES: i64 = 60;
+
+/// Rules p.18 (3): information reaches the Registry within one hour of its formation.
+/// The reply time stands for the moment of transfer; both are Astana local times, turned
+/// into instants so that the 2024 switch from UTC+6 to UTC+5 counts right.
+fn transfer_late(
+    catalog: &Catalog,
+    lang: Lang,
+    created: LocalDateTime,
+    replied: LocalDateTime,
+) -> Option<ReplyFinding> {
+    let minutes = replied.instant().utc_minutes - created.instant().utc_minutes;
+    if minutes <= TRANSFER_LIMIT_MINUTES {
+        return None;
+    }
+    let rule = catalog.rule(codes::REPLY_TRANSFER_LATE);
+    let finding = Finding {
+        code: codes::REPLY_TRANSFER_LATE,
+        severity: rule.map_or(Severity::Warning, |r| r.severity),
+        path: "/header/created_at".to_owned(),
+        record: None,
+        field: Some("created_at".to_owned()),
+        suggestion: None,
+        params: vec![
+            ("value", minutes.to_string()),
+            ("created", created.to_iso8601()),
+            ("replied", replied.to_iso8601()),
+        ],
+    };
+    Some(ReplyFinding {
+        code: finding.code.to_owned(),
+        severity: finding.severity.as_str().to_owned(),
+        path: finding.path.clone(),
+        record: None,
+        field: finding.field.clone(),
+        message: finding.message(catalog, lang),
+    })
 }
 
 /// A reply message: "data accepted" or "error".
@@ -67,7 +108,8 @@ pub struct Reply {
 impl Reply {
     /// The reply to a report. `replied_at` is the receiver's Astana local time of the
     /// reply (core has no clock); messages are in the report's language, Russian when
-    /// the report has all three.
+    /// the report has all three. A reply more than an hour after the packet's
+    /// `created_at` carries the warning `reply.transfer_late` (Rules p.18 (3)).
     pub fn from_report(report: &Report, replied_at: Option<LocalDateTime>) -> Result<Reply, Error> {
         let catalog = Catalog::named(&report.rule_set).or_else(|_| Catalog::get())?;
         let digest = report
@@ -75,6 +117,21 @@ impl Reply {
             .clone()
             .ok_or_else(|| Error::InvalidReply("the report has no packet digest".to_owned()))?;
         let lang = report.lang.unwrap_or(Lang::Ru);
+        let mut findings: Vec<ReplyFinding> = report
+            .findings
+            .iter()
+            .map(|f| ReplyFinding {
+                code: f.code.to_owned(),
+                severity: f.severity.as_str().to_owned(),
+                path: f.path.clone(),
+                record: f.record,
+                field: f.field.clone(),
+                message: f.message(catalog, lang),
+            })
+            .collect();
+        if let (Some(created), Some(replied)) = (report.created_at, replied_at) {
+            findings.extend(transfer_late(catalog, lang, created, replied));
+        }
         Ok(Reply {
             accepted: report.status == Status::Accepted,
             packet_id: report.packet_id.clone(),
@@ -88,18 +145,7 @@ impl Reply {
             engine: report.engine.clone(),
             record_count: report.record_count,
             lang,
-            findings: report
-                .findings
-                .iter()
-                .map(|f| ReplyFinding {
-                    code: f.code.to_owned(),
-                    severity: f.severity.as_str().to_owned(),
-                    path: f.path.clone(),
-                    record: f.record,
-                    field: f.field.clone(),
-                    message: f.message(catalog, lang),
-                })
-                .collect(),
+            findings,
         })
     }
 

@@ -238,7 +238,10 @@ fn reply_messages_are_as_expected_and_read_back() {
     for case in replies {
         let packet = case["packet"].as_str().expect("packet");
         let report = tekser::validate(&read(packet), &Options::default()).expect("readable");
-        let reply = Reply::from_report(&report, None).expect("reply");
+        let replied_at = case["replied_at"]
+            .as_str()
+            .map(|t| tekser::LocalDateTime::parse(t).expect("replied_at is dd.mm.yyyy HH:MM"));
+        let reply = Reply::from_report(&report, replied_at).expect("reply");
         let written = match case["format"].as_str() {
             Some("xml") => reply.to_xml(),
             _ => reply.to_json(),
@@ -254,6 +257,13 @@ fn reply_messages_are_as_expected_and_read_back() {
             "the reply names the digest the sender computed"
         );
         assert_eq!(back.accepted, report.accepted());
+        // Rules p.18 (3): the late replies, and only they, carry reply.transfer_late.
+        let late = reply.findings.iter().any(|f| f.code == "reply.transfer_late");
+        assert_eq!(
+            late,
+            rel.contains(".late"),
+            "host {HOST}: reply {rel}: reply.transfer_late"
+        );
     }
     assert!(Reply::parse(b"{\"status\": \"maybe\"}").is_err());
     assert!(Reply::parse(b"<reply><status>accepted</status></reply>").is_err());

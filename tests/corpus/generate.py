@@ -603,6 +603,17 @@ for packet_rel, fmt in (("plan_item/valid.json", "json"), ("plan_item/valid.json
                         ("announcement/astana-switch-straddle.json", "json"), ("announcement/astana-switch-window.json", "xml")):
     name = packet_rel.replace("/", "-").rsplit(".", 1)[0]
     REPLIES.append({"packet": packet_rel, "format": fmt, "reply": f"reply/{name}.reply.{fmt}"})
+# Rules p.18 (3): transfer within one hour of formation; times as instants across the 2024 switch.
+for packet_rel, fmt, replied_at, tag, note in (
+        ("plan_item/valid.json", "json", "01.02.2024 11:00", "in-hour", "exactly one hour after created_at: on time"),
+        ("plan_item/valid.json", "xml", "01.02.2024 11:01", "late", "61 minutes after created_at: reply.transfer_late"),
+        ("announcement/astana-switch-window.json", "json", "01.03.2024 00:10", "late-switch",
+         "created 29.02.2024 23:30 (UTC+6), replied 01.03.2024 00:10 (UTC+5): 40 minutes on the clock, 100 in fact"),
+        ("announcement/astana-switch-window.json", "xml", "29.02.2024 23:59", "in-hour-switch",
+         "created and replied in the repeated hour, both read as UTC+6: 29 minutes")):
+    name = packet_rel.replace("/", "-").rsplit(".", 1)[0]
+    REPLIES.append({"packet": packet_rel, "format": fmt, "replied_at": replied_at,
+                    "reply": f"reply/{name}.{tag}.reply.{fmt}", "note": note})
 
 # ---------------------------------------------------------------- datasets: cross-entity checks
 DATASETS = []
@@ -663,7 +674,7 @@ dataset("result-before-reception-end", full_load(result=[dict(copy.deepcopy(BASE
 dataset("result-at-reception-end", full_load(result=[dict(copy.deepcopy(BASE["result"]), finish_date="12.02.2024 18:00")]),
         note="results summed up the minute reception ended: consistent")
 with open(os.path.join(ROOT, "manifest.json"), "w", encoding="utf-8", newline="\n") as f:
-    json.dump({"description": "Conformance corpus. cases: every host validates each packet with the given options (entity, lang; dictionaries = a run-time dictionary file applied to the built-in rule set) and must produce the report file byte for byte (or the API error kind); triggers: codes the report must contain. digests: every packet of a group has the group's packet digest and root for all four algorithms and its SHA-256 record list (differs_from: a group whose digests must all differ). diffs: the comparison of the per-record SHA-256 lists of two packets, byte for byte. replies: the reply message (default options) in the given format, byte for byte. datasets: the packets validated together (labels = their paths here, messages in all three languages) give the dataset report byte for byte.",
+    json.dump({"description": "Conformance corpus. cases: every host validates each packet with the given options (entity, lang; dictionaries = a run-time dictionary file applied to the built-in rule set) and must produce the report file byte for byte (or the API error kind); triggers: codes the report must contain. digests: every packet of a group has the group's packet digest and root for all four algorithms and its SHA-256 record list (differs_from: a group whose digests must all differ). diffs: the comparison of the per-record SHA-256 lists of two packets, byte for byte. replies: the reply message (default options, and replied_at when given: the receiver's Astana time of the reply) in the given format, byte for byte. datasets: the packets validated together (labels = their paths here, messages in all three languages) give the dataset report byte for byte.",
                "cases": CASES, "digests": DIGESTS, "diffs": DIFFS, "replies": REPLIES, "datasets": DATASETS},
               f, ensure_ascii=False, indent=2)
     f.write("\n")

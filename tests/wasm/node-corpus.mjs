@@ -68,7 +68,7 @@ for (const diff of manifest.diffs) {
 
 // Reply messages.
 for (const r of manifest.replies) {
-  check(tekser.reply(read(r.packet), { format: r.format }) === text(r.reply), `packet ${r.packet}: reply differs from ${r.reply}`);
+  check(tekser.reply(read(r.packet), { format: r.format, repliedAt: r.replied_at }) === text(r.reply), `packet ${r.packet}: reply differs from ${r.reply}`);
 }
 
 // Datasets.

@@ -324,7 +324,11 @@ fn bless_integrity(dir: &Path, manifest: &serde_json::Value) -> Result<(), Strin
     for reply in manifest["replies"].as_array().into_iter().flatten() {
         let rel = reply["packet"].as_str().ok_or("reply without packet")?;
         let report = tekser::validate(&read_corpus(dir, rel)?, &options).map_err(|e| format!("{rel}: {e}"))?;
-        let message = tekser::Reply::from_report(&report, None).map_err(|e| format!("{rel}: {e}"))?;
+        let replied_at = match reply["replied_at"].as_str() {
+            Some(t) => Some(tekser::LocalDateTime::parse(t).map_err(|_| format!("{rel}: replied_at {t:?}"))?),
+            None => None,
+        };
+        let message = tekser::Reply::from_report(&report, replied_at).map_err(|e| format!("{rel}: {e}"))?;
         let text = match reply["format"].as_str() {
             Some("xml") => message.to_xml(),
             _ => message.to_json(),

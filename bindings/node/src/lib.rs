@@ -26,6 +26,8 @@ pub struct ValidateOptions {
     pub dictionaries: Option<Either<Buffer, String>>,
     /// Reply format: `json` (default) or `xml` (`reply` only).
     pub format: Option<String>,
+    /// The receiver's Astana local time of the reply, `dd.mm.yyyy HH:MM` (`reply` only).
+    pub replied_at: Option<String>,
 }
 
 /// Options of digests (`DigestOptions` in index.d.ts).
@@ -273,7 +275,13 @@ pub fn reply(env: Env, data: Either<Buffer, String>, options: Option<ValidateOpt
                 Some(c) => tekser::validate_with(c, &bytes, &core)?,
                 None => tekser::validate(&bytes, &core)?,
             };
-            let message = Reply::from_report(&report, None)?;
+            let replied_at = match options.as_ref().and_then(|o| o.replied_at.as_deref()) {
+                Some(text) => Some(tekser::LocalDateTime::parse(text).map_err(|_| {
+                    Failure::Usage(format!("repliedAt {text:?} is not an Astana time dd.mm.yyyy HH:MM"))
+                })?),
+                None => None,
+            };
+            let message = Reply::from_report(&report, replied_at)?;
             match options.as_ref().and_then(|o| o.format.as_deref()) {
                 None | Some("json") => Ok(message.to_json()),
                 Some("xml") => Ok(message.to_xml()),

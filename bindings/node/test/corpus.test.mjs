@@ -69,7 +69,7 @@ test("digest vectors, diffs, replies and datasets", () => {
     assert.deepEqual(tekser.compareDigests(ours, theirs), JSON.parse(text(diff.expected)), `host ${HOST}: diff ${diff.expected}`);
   }
   for (const r of manifest.replies) {
-    assert.equal(tekser.reply(read(r.packet), { format: r.format }), text(r.reply), `host ${HOST}: reply ${r.reply}`);
+    assert.equal(tekser.reply(read(r.packet), { format: r.format, repliedAt: r.replied_at }), text(r.reply), `host ${HOST}: reply ${r.reply}`);
   }
   for (const d of manifest.datasets) {
     const packets = d.packets.map((label) => ({ label, data: read(label) }));

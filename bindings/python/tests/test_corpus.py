@@ -62,7 +62,8 @@ def test_diff(diff):
 @pytest.mark.parametrize("case", MANIFEST["replies"], ids=lambda r: r["reply"])
 def test_reply(case):
     expected = (CORPUS / case["reply"]).read_text(encoding="utf-8")
-    assert tekser.reply(CORPUS / case["packet"], format=case["format"]) == expected, f"host {HOST}: packet {case['packet']}"
+    written = tekser.reply(CORPUS / case["packet"], format=case["format"], replied_at=case.get("replied_at"))
+    assert written == expected, f"host {HOST}: packet {case['packet']}: reply differs from {case['reply']}"
 
 
 @pytest.mark.parametrize("case", MANIFEST["datasets"], ids=lambda d: d["name"])

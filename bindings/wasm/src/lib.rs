@@ -40,6 +40,9 @@ export interface DigestOptions {
 export interface ReplyOptions extends ValidateOptions {
   /** "json" (default) or "xml". */
   format?: "json" | "xml";
+  /** The receiver's Astana local time of the reply, "dd.mm.yyyy HH:MM": a reply more than an
+   * hour after the packet's created_at carries the warning reply.transfer_late (Rules p.18 (3)). */
+  repliedAt?: string;
 }
 
 /** One finding of a report (schemas/report.schema.json). */
@@ -341,7 +344,14 @@ pub fn reply(
 ) -> Result<String, JsValue> {
     let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let report = report_of(&input, &options)?;
-    let message = Reply::from_report(&report, None).map_err(|e| core_error(&e))?;
+    let replied_at = match option(&options, "repliedAt")? {
+        Some(text) => Some(
+            tekser::LocalDateTime::parse(&text)
+                .map_err(|_| usage(&format!("repliedAt {text:?} is not an Astana time dd.mm.yyyy HH:MM")))?,
+        ),
+        None => None,
+    };
+    let message = Reply::from_report(&report, replied_at).map_err(|e| core_error(&e))?;
     match option(&options, "format")?.as_deref() {
         None | Some("json") => Ok(message.to_json()),
         Some("xml") => Ok(message.to_xml()),

@@ -219,7 +219,12 @@ def reply(
     dictionaries: PacketData | None = None,
     replied_at: str | None = None,
 ) -> str:
-    """Validates a packet and returns the reply message ("accepted" or "error")."""
+    """Validates a packet and returns the reply message ("accepted" or "error").
+
+    ``replied_at`` is the receiver's Astana local time of the reply (``dd.mm.yyyy HH:MM``);
+    a reply more than an hour after the packet's ``created_at`` carries the warning
+    ``reply.transfer_late`` (Rules p.18 (3)).
+    """
 
 def rule_sets() -> list[dict[str, str | None]]:
     """The rule sets the engine has, oldest first."""
