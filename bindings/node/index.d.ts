@@ -90,6 +90,8 @@ export interface Comparison {
   only_ours: string[];
   only_theirs: string[];
   changed: string[];
+  /** For each changed record id, the fields whose values differ (comparePackets only). */
+  changed_fields?: Record<string, string[]>;
 }
 
 /** A packet of a dataset. */
@@ -135,6 +137,10 @@ export function digestListJson(data: PacketInput, options?: DigestOptions): stri
 export function canonicalForm(data: PacketInput, options?: DigestOptions): string;
 /** Records only in ours, only in theirs, and changed (the audit of Rules p.12). */
 export function compareDigests(ours: DigestList | string, theirs: DigestList | string): Comparison;
+/** Compares two packets record by record and names each changed record's changed fields (Rules p.12). */
+export function comparePackets(ours: PacketInput, theirs: PacketInput, options?: DigestOptions): Comparison;
+/** comparePackets, as the exact JSON text. */
+export function comparePacketsJson(ours: PacketInput, theirs: PacketInput, options?: DigestOptions): string;
 /** Validates a packet and returns the reply message ("accepted" or "error"). */
 export function reply(data: PacketInput, options?: ReplyOptions): string;
 /** Validates packets together (cross-entity checks); the dataset report as an object. */

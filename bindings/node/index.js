@@ -46,6 +46,10 @@ function compareDigests(ours, theirs) {
   return JSON.parse(native.compareDigestsJson(text(ours), text(theirs)));
 }
 
+function comparePackets(ours, theirs, options) {
+  return JSON.parse(native.comparePacketsJson(ours, theirs, options));
+}
+
 function validateDataset(packets, options) {
   return JSON.parse(native.validateDatasetJson(packets, options));
 }
@@ -61,6 +65,8 @@ module.exports = {
   digestListJson: native.digestListJson,
   canonicalForm: native.canonicalForm,
   compareDigests,
+  comparePackets,
+  comparePacketsJson: native.comparePacketsJson,
   reply: native.reply,
   validateDataset,
   validateDatasetJson: native.validateDatasetJson,

@@ -22,6 +22,7 @@
 //! canonical form, and a different value anywhere gives a different one.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 use crate::catalog::{FieldDef, Kind, RecordSchema};
 use crate::report::write_json_string;
@@ -233,13 +234,7 @@ fn write_typed_object(out: &mut String, members: &Object, typing: Typing<'_>) {
         write_json_string(out, key);
         out.push(':');
         match (typing, key.as_str(), value) {
-            (Typing::Record(schema), _, _) => match (schema.field(key), value) {
-                (Some(def), Value::Number(literal)) if def.numeric => match number_as_code(def, literal) {
-                    Some(code) => write_json_string(out, &code),
-                    None => write_value(out, value, Some(&def.kind)),
-                },
-                (def, _) => write_value(out, value, def.map(|f| &f.kind)),
-            },
+            (Typing::Record(schema), _, _) => write_member(out, schema, key, value),
             (Typing::Packet { header, .. }, "header", Value::Object(h)) => {
                 write_typed_object(out, h, Typing::Record(header))
             }
@@ -248,6 +243,31 @@ fn write_typed_object(out: &mut String, members: &Object, typing: Typing<'_>) {
         }
     }
     out.push('}');
+}
+
+/// Writes the value of member `key` of a record typed by `schema`.
+fn write_member(out: &mut String, schema: &RecordSchema, key: &str, value: &Value) {
+    match (schema.field(key), value) {
+        (Some(def), Value::Number(literal)) if def.numeric => match number_as_code(def, literal) {
+            Some(code) => write_json_string(out, &code),
+            None => write_value(out, value, Some(&def.kind)),
+        },
+        (def, _) => write_value(out, value, def.map(|f| &f.kind)),
+    }
+}
+
+/// The canonical form of each member of a record, by name (null and blank members left
+/// out; a repeated name keeps its first value): what "changed properties" compare.
+pub(crate) fn member_forms(members: &Object, schema: &RecordSchema) -> BTreeMap<String, String> {
+    let mut forms = BTreeMap::new();
+    for (key, value) in members.iter().filter(|(_, v)| !omitted(v)) {
+        if !forms.contains_key(key) {
+            let mut out = String::new();
+            write_member(&mut out, schema, key, value);
+            forms.insert(key.clone(), out);
+        }
+    }
+    forms
 }
 
 /// The canonical form of one record (or any value) of a schema.

@@ -411,6 +411,9 @@ pub struct Comparison {
     pub only_theirs: Vec<String>,
     /// Ids of records in both lists whose digests differ.
     pub changed: Vec<String>,
+    /// For each changed record, the fields whose canonical values differ (Rules p.12:
+    /// "changed properties"); known only when two packets, not two lists, were compared.
+    pub changed_fields: Option<Vec<(String, Vec<String>)>>,
 }
 
 impl Comparison {
@@ -422,15 +425,112 @@ impl Comparison {
     /// The comparison as an indented JSON document.
     pub fn to_json(&self) -> String {
         let ids = |list: &[String]| Value::Array(list.iter().map(text).collect());
-        Value::Object(vec![
+        let mut members = vec![
             ("algorithm".into(), text(self.algorithm.as_str())),
             ("same".into(), Value::Bool(self.same())),
             ("only_ours".into(), ids(&self.only_ours)),
             ("only_theirs".into(), ids(&self.only_theirs)),
             ("changed".into(), ids(&self.changed)),
-        ])
-        .to_pretty_json()
+        ];
+        if let Some(fields) = &self.changed_fields {
+            members.push((
+                "changed_fields".into(),
+                Value::Object(
+                    fields
+                        .iter()
+                        .map(|(id, names)| (id.clone(), Value::Array(names.iter().map(text).collect())))
+                        .collect(),
+                ),
+            ));
+        }
+        Value::Object(members).to_pretty_json()
     }
+
+    /// The changed fields of record `id`, when two packets were compared.
+    pub fn fields_of(&self, id: &str) -> Option<&[String]> {
+        self.changed_fields
+            .as_ref()?
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, names)| names.as_slice())
+    }
+}
+
+/// Appends to `names` the members of two records (or detail rows) whose canonical values
+/// differ, in canonical member order; detail rows are compared row by row and named
+/// `details/<row>/<field>` (a row on one side only: `details/<row>`).
+fn changed_members(x: &Object, y: &Object, schema: &RecordSchema, prefix: &str, names: &mut Vec<String>) {
+    let (fx, fy) = (canonical::member_forms(x, schema), canonical::member_forms(y, schema));
+    let mut keys: Vec<&String> = fx.keys().chain(fy.keys()).collect();
+    keys.sort_by(|p, q| utf16_order(p, q));
+    keys.dedup();
+    for key in keys {
+        if fx.get(key) == fy.get(key) {
+            continue;
+        }
+        let rows = (get(x, key), get(y, key), schema.field(key).map(|f| &f.kind));
+        if let (Some(Value::Array(a)), Some(Value::Array(b)), Some(Kind::List(nested))) = rows {
+            for row in 0..a.len().max(b.len()) {
+                let here = format!("{prefix}{key}/{row}");
+                match (a.get(row), b.get(row)) {
+                    (Some(Value::Object(p)), Some(Value::Object(q))) => {
+                        changed_members(p, q, nested, &format!("{here}/"), names)
+                    }
+                    (p, q) if p != q => names.push(here),
+                    _ => {}
+                }
+            }
+        } else {
+            names.push(format!("{prefix}{key}"));
+        }
+    }
+}
+
+/// Compares two packets (ours and the receiver's copy) record by record: the records
+/// missing on either side or changed, as [`compare`] does with their digest lists, and
+/// for each changed record the names of the fields whose canonical values differ
+/// (present on one side only, or written differently in canonical form), in canonical
+/// member order.
+pub fn compare_packets(
+    ours: &[u8],
+    theirs: &[u8],
+    options: &Options,
+    algorithm: Algorithm,
+) -> Result<Comparison, Error> {
+    let catalog = Catalog::get()?;
+    let ours_tree = read_tree(ours, options)?;
+    let theirs_tree = read_tree(theirs, options)?;
+    let a = locate(&ours_tree, options)?;
+    let b = locate(&theirs_tree, options)?;
+    if a.entity != b.entity {
+        return Err(Error::InvalidDigestList(format!(
+            "the packets hold different entities ({} and {})",
+            a.entity.as_str(),
+            b.entity.as_str()
+        )));
+    }
+    let ours_digest = digest_tree(catalog, &a, algorithm);
+    let theirs_digest = digest_tree(catalog, &b, algorithm);
+    let mut comparison = compare(&ours_digest, &theirs_digest)?;
+    let schema = catalog.entity(a.entity);
+    let index =
+        |d: &PacketDigest| -> BTreeMap<String, usize> { d.records.iter().map(|r| (r.id.clone(), r.record)).collect() };
+    let (ours_index, theirs_index) = (index(&ours_digest), index(&theirs_digest));
+    let mut changed_fields = Vec::with_capacity(comparison.changed.len());
+    for id in &comparison.changed {
+        let pair = ours_index
+            .get(id)
+            .and_then(|i| a.records.get(*i))
+            .zip(theirs_index.get(id).and_then(|i| b.records.get(*i)));
+        let mut names = Vec::new();
+        // A record that is not an object on one side differs as a whole: no field named.
+        if let Some((Value::Object(x), Value::Object(y))) = pair {
+            changed_members(x, y, schema, "", &mut names);
+        }
+        changed_fields.push((id.clone(), names));
+    }
+    comparison.changed_fields = Some(changed_fields);
+    Ok(comparison)
 }
 
 /// Compares our per-record digests with the receiver's; ids are listed in sorted order.
@@ -456,6 +556,7 @@ pub fn compare(ours: &PacketDigest, theirs: &PacketDigest) -> Result<Comparison,
         only_ours: Vec::new(),
         only_theirs: Vec::new(),
         changed: Vec::new(),
+        changed_fields: None,
     };
     for (id, digest) in &mine {
         match other.get(id) {

@@ -45,7 +45,7 @@ pub use digest::Algorithm;
 pub use engine::Validator;
 pub use entity::Entity;
 pub use error::Error;
-pub use integrity::{canonical_form, compare, digest, Comparison, PacketDigest, RecordDigest};
+pub use integrity::{canonical_form, compare, compare_packets, digest, Comparison, PacketDigest, RecordDigest};
 pub use reply::Reply;
 pub use report::{Finding, Lang, Report, Severity, Status, UnknownLang};
 pub use value::Value;

@@ -594,7 +594,28 @@ write("digest/lots.theirs.json", json.dumps(theirs, ensure_ascii=False, indent=2
 digest_group("lots", ["digest/lots.json"], "three lots: per-record digests")
 digest_group("lots.theirs", ["digest/lots.theirs.json"], "the receiver's copy: the second lot's status differs")
 DIFFS = [{"ours": "digest/lots.json", "theirs": "digest/lots.theirs.json", "expected": "digest/lots.diff.json",
-          "note": "exactly the second lot is named as changed"}]
+          "note": "exactly the second lot is named as changed"},
+         # Rules p.12 "changed properties": two packets compared field by field.
+         {"ours": "digest/lots.json", "theirs": "digest/lots.theirs.json", "packets": True,
+          "expected": "digest/lots.packets.diff.json", "note": "the second lot changed: its field h_status_id"},
+         {"ours": "digest/plan_item.json", "theirs": "digest/plan_item.changed.xml", "packets": True,
+          "expected": "digest/plan_item.changed.packets.diff.json", "note": "JSON against XML: price and sum changed"},
+         {"ours": "digest/plan_item.json", "theirs": "digest/plan_item.typed.json", "packets": True,
+          "expected": "digest/plan_item.typed.packets.diff.json", "note": "numbers written differently, nulls for absent fields: the same"}]
+contracts = packet("contract", [copy.deepcopy(BASE["contract"]),
+                                dict(copy.deepcopy(BASE["contract"]), id=guid(401), number="Д-2024/18")])
+write("digest/contracts.json", json.dumps(contracts, ensure_ascii=False, indent=2) + "\n")
+contracts_theirs = copy.deepcopy(contracts)
+first = contracts_theirs["records"][0]
+first["details"][0]["n_cert"] = "0123458"
+first["local_content"] = "85.50"  # the same value
+first.pop("linkkontrakt")
+first["note"] = "extra"
+contracts_theirs["records"][1] = dict(copy.deepcopy(BASE["contract"]), id=guid(402), number="Д-2024/19")
+write("digest/contracts.theirs.xml", to_xml(contracts_theirs))
+DIFFS.append({"ours": "digest/contracts.json", "theirs": "digest/contracts.theirs.xml", "packets": True,
+              "expected": "digest/contracts.packets.diff.json",
+              "note": "a detail row's certificate changed, a link missing, an unknown member added, 85.5 = 85.50; one contract only on each side"})
 
 # ---------------------------------------------------------------- reply messages (Rules p.13, App. 2 scheme 1)
 REPLIES = []
@@ -674,7 +695,7 @@ dataset("result-before-reception-end", full_load(result=[dict(copy.deepcopy(BASE
 dataset("result-at-reception-end", full_load(result=[dict(copy.deepcopy(BASE["result"]), finish_date="12.02.2024 18:00")]),
         note="results summed up the minute reception ended: consistent")
 with open(os.path.join(ROOT, "manifest.json"), "w", encoding="utf-8", newline="\n") as f:
-    json.dump({"description": "Conformance corpus. cases: every host validates each packet with the given options (entity, lang; dictionaries = a run-time dictionary file applied to the built-in rule set) and must produce the report file byte for byte (or the API error kind); triggers: codes the report must contain. digests: every packet of a group has the group's packet digest and root for all four algorithms and its SHA-256 record list (differs_from: a group whose digests must all differ). diffs: the comparison of the per-record SHA-256 lists of two packets, byte for byte. replies: the reply message (default options, and replied_at when given: the receiver's Astana time of the reply) in the given format, byte for byte. datasets: the packets validated together (labels = their paths here, messages in all three languages) give the dataset report byte for byte.",
+    json.dump({"description": "Conformance corpus. cases: every host validates each packet with the given options (entity, lang; dictionaries = a run-time dictionary file applied to the built-in rule set) and must produce the report file byte for byte (or the API error kind); triggers: codes the report must contain. digests: every packet of a group has the group's packet digest and root for all four algorithms and its SHA-256 record list (differs_from: a group whose digests must all differ). diffs: the comparison of the per-record SHA-256 lists of two packets, byte for byte; with packets = true, the comparison of the two packets themselves (compare_packets: also the changed fields of each changed record). replies: the reply message (default options, and replied_at when given: the receiver's Astana time of the reply) in the given format, byte for byte. datasets: the packets validated together (labels = their paths here, messages in all three languages) give the dataset report byte for byte.",
                "cases": CASES, "digests": DIGESTS, "diffs": DIFFS, "replies": REPLIES, "datasets": DATASETS},
               f, ensure_ascii=False, indent=2)
     f.write("\n")

@@ -313,7 +313,13 @@ fn bless_integrity(dir: &Path, manifest: &serde_json::Value) -> Result<(), Strin
             tekser::digest(&read_corpus(dir, rel)?, &options, tekser::Algorithm::Sha256)
                 .map_err(|e| format!("{rel}: {e}"))
         };
-        let comparison = tekser::compare(&list("ours")?, &list("theirs")?).map_err(|e| e.to_string())?;
+        let comparison = if diff["packets"].as_bool() == Some(true) {
+            let ours = read_corpus(dir, diff["ours"].as_str().ok_or("diff without ours")?)?;
+            let theirs = read_corpus(dir, diff["theirs"].as_str().ok_or("diff without theirs")?)?;
+            tekser::compare_packets(&ours, &theirs, &options, tekser::Algorithm::Sha256).map_err(|e| e.to_string())?
+        } else {
+            tekser::compare(&list("ours")?, &list("theirs")?).map_err(|e| e.to_string())?
+        };
         write_corpus(
             dir,
             diff["expected"].as_str().ok_or("diff without expected")?,

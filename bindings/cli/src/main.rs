@@ -78,8 +78,9 @@ enum Command {
         replied_at: Option<LocalDateTime>,
     },
     /// Compare two per-record digest lists (ours and the receiver's) and name the records
-    /// missing on either side or different (the audit of Rules p.12). Packets are accepted
-    /// too: their lists are computed with --alg.
+    /// missing on either side or different (the audit of Rules p.12). Given two packets,
+    /// it also names, for each changed record, the fields whose values differ (Rules p.12:
+    /// "changed properties"). A list and a packet are compared by record digests (--alg).
     Diff {
         /// Our per-record digest list (from `tekser digest --per-record`) or packet.
         ours: PathBuf,
@@ -463,11 +464,29 @@ fn digest_list(path: &Path, algorithm: Algorithm) -> Result<PacketDigest, String
         .map_err(|e| format!("{name}: neither a digest list nor a usable packet ({}): {e}", e.kind()))
 }
 
+/// Compares two packets field by field, or two digest lists (or a list and a packet) by
+/// record digests only.
+fn compare_inputs(ours: &Path, theirs: &Path, algorithm: Algorithm) -> Result<tekser::Comparison, String> {
+    let read = |path: &Path| read_input(path).map_err(|e| format!("{}: cannot read: {e}", display_name(path)));
+    let (ours_bytes, theirs_bytes) = (read(ours)?, read(theirs)?);
+    let is_list = |bytes: &[u8]| PacketDigest::from_json(bytes).is_ok();
+    if !is_list(&ours_bytes) && !is_list(&theirs_bytes) {
+        return tekser::compare_packets(&ours_bytes, &theirs_bytes, &Options::default(), algorithm).map_err(|e| {
+            format!(
+                "{} / {}: cannot compare the packets ({}): {e}",
+                display_name(ours),
+                display_name(theirs),
+                e.kind()
+            )
+        });
+    }
+    let o = digest_list(ours, algorithm)?;
+    let t = digest_list(theirs, algorithm)?;
+    tekser::compare(&o, &t).map_err(|e| e.to_string())
+}
+
 fn diff(ours: &Path, theirs: &Path, algorithm: Algorithm, format: Format) -> io::Result<ExitCode> {
-    let result = digest_list(ours, algorithm).and_then(|o| {
-        let t = digest_list(theirs, algorithm)?;
-        tekser::compare(&o, &t).map_err(|e| e.to_string())
-    });
+    let result = compare_inputs(ours, theirs, algorithm);
     let comparison = match result {
         Ok(c) => c,
         Err(e) => {
@@ -480,7 +499,10 @@ fn diff(ours: &Path, theirs: &Path, algorithm: Algorithm, format: Format) -> io:
         Format::Json => out.write_all(comparison.to_json().as_bytes())?,
         Format::Text => {
             for id in &comparison.changed {
-                writeln!(out, "changed      {id}")?;
+                match comparison.fields_of(id) {
+                    Some(fields) if !fields.is_empty() => writeln!(out, "changed      {id}: {}", fields.join(", "))?,
+                    _ => writeln!(out, "changed      {id}")?,
+                }
             }
             for id in &comparison.only_ours {
                 writeln!(out, "only ours    {id}")?;

@@ -201,6 +201,55 @@ fn diff_names_exactly_the_changed_record() {
 }
 
 #[test]
+fn diff_of_two_packets_names_the_changed_fields() {
+    let out = tekser(
+        &[
+            "diff",
+            "tests/corpus/digest/contracts.json",
+            "tests/corpus/digest/contracts.theirs.xml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "packets differ: exit 1");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("changed      0f8faeeb-d9cb-469f-a165-70867728969e: details/0/n_cert, linkkontrakt, note"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("only ours    0f8faeec-d9cb-469f-a165-70867728969f"),
+        "{stdout}"
+    );
+    let out = tekser(
+        &[
+            "diff",
+            "--format",
+            "json",
+            "tests/corpus/digest/plan_item.json",
+            "tests/corpus/digest/plan_item.changed.xml",
+        ],
+        None,
+    );
+    let expected = std::fs::read_to_string(root().join("tests/corpus/digest/plan_item.changed.packets.diff.json"))
+        .expect("expected diff");
+    assert_eq!(text(&out.stdout), expected);
+    let out = tekser(
+        &[
+            "diff",
+            "tests/corpus/digest/plan_item.json",
+            "tests/corpus/digest/plan_item.typed.json",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the same meaning: exit 0\n{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
 fn dataset_with_a_lot_pointing_to_a_missing_announcement_is_rejected() {
     let dir = "tests/corpus/dataset/lot-missing-announcement";
     let files: Vec<String> = ["plan_item", "lot", "result", "contract"]

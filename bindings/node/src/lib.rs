@@ -265,6 +265,36 @@ pub fn compare_digests_json(env: Env, ours: String, theirs: String) -> napi::Res
     result.map_err(|f| js_error(&env, f))
 }
 
+/// Compares two packets record by record, naming each changed record's changed fields;
+/// returns the comparison JSON.
+#[napi(js_name = "comparePacketsJson")]
+pub fn compare_packets_json(
+    env: Env,
+    ours: Either<Buffer, String>,
+    theirs: Either<Buffer, String>,
+    options: Option<DigestOptions>,
+) -> napi::Result<String> {
+    let result = (|| {
+        let algorithm = match options.as_ref().and_then(|o| o.alg.as_deref()) {
+            Some(name) => name
+                .parse::<Algorithm>()
+                .map_err(|e| tekser::Error::UnknownAlgorithm(e.0))?,
+            None => Algorithm::Sha256,
+        };
+        let core = Options {
+            entity: options
+                .as_ref()
+                .and_then(|o| o.entity.as_deref())
+                .map(str::parse::<Entity>)
+                .transpose()?,
+            ..Options::default()
+        };
+        let (ours, theirs) = (bytes_of(&ours), bytes_of(&theirs));
+        guarded(|| Ok(tekser::compare_packets(&ours, &theirs, &core, algorithm)?.to_json()))
+    })();
+    result.map_err(|f| js_error(&env, f))
+}
+
 /// Validates a packet and returns the reply message ("accepted" or "error"), JSON or XML.
 #[napi]
 pub fn reply(env: Env, data: Either<Buffer, String>, options: Option<ValidateOptions>) -> napi::Result<String> {

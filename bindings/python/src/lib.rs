@@ -704,6 +704,26 @@ fn compare_digests(py: Python<'_>, ours: &Bound<'_, PyAny>, theirs: &Bound<'_, P
     json_to_python(py, &comparison.to_json())
 }
 
+/// Compares two packets (ours, the receiver's copy) record by record and names, for each
+/// changed record, the fields whose values differ (Rules p.12: "changed properties").
+#[pyfunction]
+#[pyo3(signature = (ours, theirs, *, alg = "sha256", entity = None))]
+fn compare_packets(
+    py: Python<'_>,
+    ours: &Bound<'_, PyAny>,
+    theirs: &Bound<'_, PyAny>,
+    alg: &str,
+    entity: Option<&str>,
+) -> PyResult<Py<PyAny>> {
+    let (ours, theirs) = (bytes_of(ours)?, bytes_of(theirs)?);
+    let algorithm = algorithm_of(py, alg)?;
+    let (options, _) = options_of(py, entity, None, None, None)?;
+    let comparison = py
+        .detach(|| tekser::compare_packets(&ours, &theirs, &options, algorithm))
+        .map_err(|e| error(py, &e))?;
+    json_to_python(py, &comparison.to_json())
+}
+
 /// Validates a packet and returns the reply message ("accepted" or "error") as JSON or XML.
 #[pyfunction]
 #[pyo3(signature = (data, *, format = "json", lang = "ru", entity = None, ruleset = None, dictionaries = None, replied_at = None))]
@@ -815,6 +835,7 @@ fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(digest_list, m)?)?;
     m.add_function(wrap_pyfunction!(canonical_form, m)?)?;
     m.add_function(wrap_pyfunction!(compare_digests, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_packets, m)?)?;
     m.add_function(wrap_pyfunction!(reply, m)?)?;
     m.add_function(wrap_pyfunction!(rule_sets, m)?)?;
     m.add("TekserError", py.get_type::<TekserError>())?;

@@ -336,6 +336,33 @@ pub fn compare_digests(ours: &str, theirs: &str) -> Result<String, JsValue> {
         .map_err(|e| core_error(&e))
 }
 
+/// Compares two packets record by record and names each changed record's changed fields
+/// (Rules p.12); returns the comparison JSON.
+#[wasm_bindgen(js_name = comparePackets, unchecked_return_type = "string")]
+pub fn compare_packets(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] ours: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] theirs: JsValue,
+    options: Option<DigestOptionsArg>,
+) -> Result<String, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    install_panic_hook();
+    let ours = bytes_of(&ours, "our packet")?;
+    let theirs = bytes_of(&theirs, "their packet")?;
+    let algorithm = match option(&options, "alg")? {
+        Some(name) => name
+            .parse::<Algorithm>()
+            .map_err(|e| error("unknown_algorithm", &e.to_string()))?,
+        None => Algorithm::Sha256,
+    };
+    let core = Options {
+        entity: entity_option(&options)?,
+        ..Options::default()
+    };
+    tekser::compare_packets(&ours, &theirs, &core, algorithm)
+        .map(|c| c.to_json())
+        .map_err(|e| core_error(&e))
+}
+
 /// Validates a packet and returns the reply message ("accepted" or "error"), JSON or XML.
 #[wasm_bindgen(unchecked_return_type = "string")]
 pub fn reply(

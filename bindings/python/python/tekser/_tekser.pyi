@@ -209,6 +209,20 @@ def canonical_form(data: PacketData, *, entity: Entity | None = None) -> str:
 def compare_digests(ours: Mapping[str, Any] | str | bytes, theirs: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """Records only in ours, only in theirs, and changed (the audit of Rules p.12)."""
 
+def compare_packets(
+    ours: PacketData,
+    theirs: PacketData,
+    *,
+    alg: Algorithm = "sha256",
+    entity: Entity | None = None,
+) -> dict[str, Any]:
+    """Compares two packets (ours, the receiver's copy) record by record.
+
+    Like :func:`compare_digests` on their digest lists, plus ``changed_fields``: for each
+    changed record id, the names of the fields whose canonical values differ (present on
+    one side only, or different in meaning; ``24.150`` and ``"24.15"`` are the same value).
+    """
+
 def reply(
     data: PacketData,
     *,
