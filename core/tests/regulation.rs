@@ -154,3 +154,72 @@ fn every_dictionary_code_is_in_the_schemas() {
     );
     assert!(rows > 180, "only {rows} dictionary rows read");
 }
+
+fn root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every rule cites the clause that supports it; a rule that rests on a reading of the
+/// text names its errata entry, and that entry exists. Every relation the text implies
+/// rather than states is a warning (issue 9).
+#[test]
+fn every_rule_cites_its_clause_or_errata_entry() {
+    let rules: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("schemas/rules.json")).expect("rules.json"))
+            .expect("JSON");
+    let errata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("schemas/errata.json")).expect("errata.json"))
+            .expect("JSON");
+    let ids: Vec<&str> = errata["errata"]
+        .as_array()
+        .expect("errata list")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    for rule in rules["rules"].as_array().expect("rules") {
+        let code = rule["code"].as_str().expect("code");
+        assert!(
+            rule["clause"].as_str().is_some_and(|c| !c.trim().is_empty()),
+            "{code} cites no clause"
+        );
+        if let Some(id) = rule.get("errata") {
+            let id = id.as_str().expect("errata id is a string");
+            assert!(
+                ids.contains(&id),
+                "{code} names errata {id}, which errata.json does not have"
+            );
+        }
+    }
+    let implied = [
+        "plan.payments_total",
+        "plan.annual_year_sum",
+        "plan.long_term_year_sums",
+        "announcement.publish_after_reception",
+        "announcement.reception_window",
+        "register.dates_order",
+        "participant.resident_conflict",
+        "url.format",
+        "email.format",
+        "flags.unknown_code",
+        "dataset.customer_mismatch",
+        "dataset.method_mismatch",
+        "dataset.supplier_not_winner",
+        "dataset.result_before_reception_end",
+    ];
+    for code in implied {
+        let rule = rules["rules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap_or_else(|| panic!("{code} is in rules.json"));
+        assert_eq!(
+            rule["severity"], "warning",
+            "{code}: the text does not support an error"
+        );
+        assert!(
+            rule["errata"].is_string(),
+            "{code}: names the errata entry of its reading"
+        );
+    }
+}

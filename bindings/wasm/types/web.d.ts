@@ -28,6 +28,9 @@ export interface DigestOptions {
 export interface ReplyOptions extends ValidateOptions {
     /** "json" (default) or "xml". */
     format?: "json" | "xml";
+    /** The receiver's Astana local time of the reply, "dd.mm.yyyy HH:MM": a reply more than an
+     * hour after the packet's created_at carries the warning reply.transfer_late (Rules p.18 (3)). */
+    repliedAt?: string;
 }
 
 /** One finding of a report (schemas/report.schema.json). */
@@ -112,6 +115,12 @@ export function canonicalForm(input: PacketInput, options?: DigestOptions | null
 export function compareDigests(ours: string, theirs: string): string;
 
 /**
+ * Compares two packets record by record and names each changed record's changed fields
+ * (Rules p.12); returns the comparison JSON.
+ */
+export function comparePackets(ours: PacketInput, theirs: PacketInput, options?: DigestOptions | null): string;
+
+/**
  * The integrity digest of a packet (`<alg>:<hex>`): the same for its JSON and XML forms.
  */
 export function digest(input: PacketInput, options?: DigestOptions | null): string;
@@ -163,6 +172,7 @@ export interface InitOutput {
     readonly __panicForTests: () => void;
     readonly canonicalForm: (a: number, b: number, c: number) => void;
     readonly compareDigests: (a: number, b: number, c: number, d: number, e: number) => void;
+    readonly comparePackets: (a: number, b: number, c: number, d: number) => void;
     readonly digest: (a: number, b: number, c: number) => void;
     readonly digestListJson: (a: number, b: number, c: number) => void;
     readonly locate: (a: number, b: number, c: number, d: number) => void;
