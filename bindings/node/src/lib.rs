@@ -198,7 +198,8 @@ pub fn validate_json_async(
     }))
 }
 
-fn digest_of(data: &Either<Buffer, String>, options: Option<&DigestOptions>) -> Result<PacketDigest, Failure> {
+/// The algorithm and core options of `DigestOptions`.
+fn digest_options(options: Option<&DigestOptions>) -> Result<(Algorithm, Options), Failure> {
     let algorithm = match options.and_then(|o| o.alg.as_deref()) {
         Some(name) => name
             .parse::<Algorithm>()
@@ -212,6 +213,11 @@ fn digest_of(data: &Either<Buffer, String>, options: Option<&DigestOptions>) -> 
             .transpose()?,
         ..Options::default()
     };
+    Ok((algorithm, core))
+}
+
+fn digest_of(data: &Either<Buffer, String>, options: Option<&DigestOptions>) -> Result<PacketDigest, Failure> {
+    let (algorithm, core) = digest_options(options)?;
     let bytes = bytes_of(data);
     guarded(|| Ok(tekser::digest(&bytes, &core, algorithm)?))
 }
@@ -275,20 +281,7 @@ pub fn compare_packets_json(
     options: Option<DigestOptions>,
 ) -> napi::Result<String> {
     let result = (|| {
-        let algorithm = match options.as_ref().and_then(|o| o.alg.as_deref()) {
-            Some(name) => name
-                .parse::<Algorithm>()
-                .map_err(|e| tekser::Error::UnknownAlgorithm(e.0))?,
-            None => Algorithm::Sha256,
-        };
-        let core = Options {
-            entity: options
-                .as_ref()
-                .and_then(|o| o.entity.as_deref())
-                .map(str::parse::<Entity>)
-                .transpose()?,
-            ..Options::default()
-        };
+        let (algorithm, core) = digest_options(options.as_ref())?;
         let (ours, theirs) = (bytes_of(&ours), bytes_of(&theirs));
         guarded(|| Ok(tekser::compare_packets(&ours, &theirs, &core, algorithm)?.to_json()))
     })();

@@ -273,9 +273,8 @@ pub fn validate(
     JSON::parse(&report_of(&input, &options)?.to_json())
 }
 
-fn digest_of(input: &JsValue, options: &JsValue) -> Result<PacketDigest, JsValue> {
-    install_panic_hook();
-    let bytes = bytes_of(input, "the packet")?;
+/// The algorithm and core options of `DigestOptions`.
+fn digest_options(options: &JsValue) -> Result<(Algorithm, Options), JsValue> {
     let algorithm = match option(options, "alg")? {
         Some(name) => name
             .parse::<Algorithm>()
@@ -286,6 +285,13 @@ fn digest_of(input: &JsValue, options: &JsValue) -> Result<PacketDigest, JsValue
         entity: entity_option(options)?,
         ..Options::default()
     };
+    Ok((algorithm, core))
+}
+
+fn digest_of(input: &JsValue, options: &JsValue) -> Result<PacketDigest, JsValue> {
+    install_panic_hook();
+    let bytes = bytes_of(input, "the packet")?;
+    let (algorithm, core) = digest_options(options)?;
     tekser::digest(&bytes, &core, algorithm).map_err(|e| core_error(&e))
 }
 
@@ -348,16 +354,7 @@ pub fn compare_packets(
     install_panic_hook();
     let ours = bytes_of(&ours, "our packet")?;
     let theirs = bytes_of(&theirs, "their packet")?;
-    let algorithm = match option(&options, "alg")? {
-        Some(name) => name
-            .parse::<Algorithm>()
-            .map_err(|e| error("unknown_algorithm", &e.to_string()))?,
-        None => Algorithm::Sha256,
-    };
-    let core = Options {
-        entity: entity_option(&options)?,
-        ..Options::default()
-    };
+    let (algorithm, core) = digest_options(&options)?;
     tekser::compare_packets(&ours, &theirs, &core, algorithm)
         .map(|c| c.to_json())
         .map_err(|e| core_error(&e))
