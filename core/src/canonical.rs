@@ -18,6 +18,10 @@
 //!   left-padded with zeros to the code's length (BIN/IIN 12, KATO 9, MKEI 3), so that
 //!   `81140000436` and `"081140000436"` are one value.
 //!
+//! A packet object is the exception to member order: its first `records` member, when it
+//! is an array, is written first and the other members after it, sorted; so a reader
+//! hashes the records as they stream, whatever comes after them.
+//!
 //! So a packet sent as JSON or as XML, with any member order or white space, has one
 //! canonical form, and a different value anywhere gives a different one.
 
@@ -223,9 +227,26 @@ pub(crate) fn write_object(out: &mut String, members: &Object, schema: Option<&R
 }
 
 fn write_typed_object(out: &mut String, members: &Object, typing: Typing<'_>) {
-    let mut kept: Vec<&(String, Value)> = members.iter().filter(|(_, v)| !omitted(v)).collect();
+    // A packet's records come first when its first `records` member is an array, so that
+    // a reader can hash them as they stream, before it has seen the other members.
+    let streamed = match typing {
+        Typing::Packet { .. } => members
+            .iter()
+            .position(|(k, _)| k == "records")
+            .filter(|i| matches!(members[*i].1, Value::Array(_))),
+        _ => None,
+    };
+    let mut kept: Vec<&(String, Value)> = members
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, v))| !omitted(v) && Some(*i) != streamed)
+        .map(|(_, m)| m)
+        .collect();
     // A stable sort keeps repeated names (a finding of their own) in document order.
     kept.sort_by(|a, b| utf16_order(&a.0, &b.0));
+    if let Some(i) = streamed {
+        kept.insert(0, &members[i]);
+    }
     out.push('{');
     for (i, (key, value)) in kept.into_iter().enumerate() {
         if i > 0 {

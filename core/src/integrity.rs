@@ -584,84 +584,61 @@ pub(crate) fn start_packet_digest(
     header_schema: &RecordSchema,
     records_streamed: bool,
 ) -> StreamingDigest {
-    // The primary header and records come first; a stable sort keeps the repeats (in
-    // `others`) after them, in document order, as in the canonical form of the tree.
-    let mut members: Vec<(&str, &Value)> = Vec::with_capacity(others.len() + 2);
+    let mut digest = StreamingDigest::packet(algorithm, records_streamed);
     if let Some(h) = header {
-        members.push(("header", h));
+        digest.member("header", h, header_schema);
     }
     if let Some(r) = records_value {
-        members.push(("records", r));
+        digest.member("records", r, header_schema);
     }
-    members.extend(others.iter().map(|(k, v)| (k.as_str(), v)));
-    StreamingDigest::packet(algorithm, &members, header_schema, records_streamed)
+    for (key, value) in others {
+        digest.member(key, value, header_schema);
+    }
+    digest
 }
 
-/// Hashes a packet's canonical form while the validator walks it, record by record.
+/// Hashes a packet's canonical form while the reader walks it, record by record.
 ///
-/// The members other than the records are known before the records are read, so the
-/// hash is fed the members that sort before `records`, then each record as it is
-/// checked, then the rest: no second copy of the packet is kept.
+/// The canonical form writes a packet's streamed `records` array first, so each record
+/// is hashed as it is read; the other members (header, unknown members, repeats: small)
+/// are kept in canonical form and written after the array, sorted, when the packet ends.
 pub(crate) struct StreamingDigest {
     algorithm: Algorithm,
     hasher: Hasher,
-    suffix: String,
+    /// The packet's other members in canonical form: (name, written value).
+    members: Vec<(String, String)>,
     records_open: bool,
+    packet: bool,
     count: usize,
 }
 
 impl StreamingDigest {
-    /// Starts a packet whose members other than the primary `records` are `others`
-    /// (key and value); `records_present` tells whether a `records` array is streamed.
-    pub(crate) fn packet(
-        algorithm: Algorithm,
-        others: &[(&str, &Value)],
-        header: &RecordSchema,
-        records_present: bool,
-    ) -> StreamingDigest {
-        let mut entries: Vec<(&str, Option<&Value>)> = others
-            .iter()
-            .filter(|(_, v)| !v.is_blank())
-            .map(|(k, v)| (*k, Some(*v)))
-            .collect();
-        if records_present {
-            entries.push(("records", None));
-        }
-        // Stable: the streamed records come before a repeated `records` member, as in the
-        // canonical form of the parsed tree (document order of repeated names).
-        entries.sort_by(|a, b| utf16_order(a.0, b.0).then_with(|| b.1.is_none().cmp(&a.1.is_none())));
-        let mut prefix = String::from("{");
-        let mut suffix = String::new();
-        let mut streamed = false;
-        for (i, (key, value)) in entries.iter().enumerate() {
-            let out = if streamed { &mut suffix } else { &mut prefix };
-            if i > 0 {
-                out.push(',');
-            }
-            crate::report::write_json_string(out, key);
-            out.push(':');
-            match value {
-                None => {
-                    out.push('[');
-                    streamed = true;
-                }
-                Some(Value::Object(h)) if *key == "header" => canonical::write_object(out, h, Some(header)),
-                Some(v) => canonical::write_value(out, v, None),
-            }
-        }
-        if streamed {
-            suffix.insert(0, ']');
-        }
-        suffix.push('}');
+    /// Starts a packet object; `records_streamed` tells whether its first `records`
+    /// member is an array whose records will be fed one by one.
+    pub(crate) fn packet(algorithm: Algorithm, records_streamed: bool) -> StreamingDigest {
         let mut hasher = algorithm.hasher();
-        hasher.update(prefix.as_bytes());
+        hasher.update(if records_streamed { b"{\"records\":[" } else { b"{" });
         StreamingDigest {
             algorithm,
             hasher,
-            suffix,
-            records_open: streamed,
+            members: Vec::new(),
+            records_open: records_streamed,
+            packet: true,
             count: 0,
         }
+    }
+
+    /// Adds a packet member other than the streamed records (written when it ends).
+    pub(crate) fn member(&mut self, key: &str, value: &Value, header: &RecordSchema) {
+        if value.is_blank() {
+            return;
+        }
+        let mut out = String::new();
+        match value {
+            Value::Object(h) if key == "header" => canonical::write_object(&mut out, h, Some(header)),
+            v => canonical::write_value(&mut out, v, None),
+        }
+        self.members.push((key.to_owned(), out));
     }
 
     /// Starts a bare list of records.
@@ -671,8 +648,9 @@ impl StreamingDigest {
         StreamingDigest {
             algorithm,
             hasher,
-            suffix: "]".to_owned(),
+            members: Vec::new(),
             records_open: true,
+            packet: false,
             count: 0,
         }
     }
@@ -691,7 +669,24 @@ impl StreamingDigest {
 
     /// The written digest of the whole packet.
     pub(crate) fn finish(mut self) -> String {
-        self.hasher.update(self.suffix.as_bytes());
+        if self.records_open {
+            self.hasher.update(b"]");
+        }
+        if self.packet {
+            // A stable sort keeps repeated names in document order, as the tree's form does.
+            self.members.sort_by(|a, b| utf16_order(&a.0, &b.0));
+            for (i, (key, value)) in self.members.iter().enumerate() {
+                if i > 0 || self.records_open {
+                    self.hasher.update(b",");
+                }
+                let mut name = String::new();
+                crate::report::write_json_string(&mut name, key);
+                self.hasher.update(name.as_bytes());
+                self.hasher.update(b":");
+                self.hasher.update(value.as_bytes());
+            }
+            self.hasher.update(b"}");
+        }
         format!("{}:{}", self.algorithm.as_str(), hex(&self.hasher.finish()))
     }
 }

@@ -188,8 +188,13 @@ def digests(path, header_fields):
     entity = get(get(tree, "header"), "entity")
     schema = load_schema(f"{entity}.schema.json")
     fields = fields_of(schema, schema)
-    members = [(k, x) for k, x in tree[1] if not blank(x)]
+    # The first `records` member, when it is an array, is written first; the rest sorted.
+    first = next((i for i, (k, _) in enumerate(tree[1]) if k == "records"), None)
+    streamed = first if first is not None and isinstance(tree[1][first][1], list) else None
+    members = [(k, x) for i, (k, x) in enumerate(tree[1]) if not blank(x) and i != streamed]
     members.sort(key=lambda m: m[0].encode("utf-16-be"))
+    if streamed is not None:
+        members.insert(0, tree[1][streamed])
     parts = []
     for k, x in members:
         if k == "header" and isinstance(x, tuple):
