@@ -30,6 +30,7 @@ mod identifiers;
 pub mod integrity;
 mod json;
 mod kinds;
+mod reader;
 pub mod reply;
 mod report;
 mod rules;
