@@ -97,6 +97,9 @@ pub enum Error {
     /// The embedded rule catalog could not be loaded (a build defect, never input-dependent).
     #[error("the embedded rule catalog is defective: {0}")]
     Catalog(String),
+    /// Reading a streamed input failed (the reader's own error, e.g. a file that vanished).
+    #[error("cannot read the input: {0}")]
+    Read(String),
 }
 
 impl Error {
@@ -125,7 +128,8 @@ impl Error {
             Error::InvalidDigestList(detail)
             | Error::InvalidReply(detail)
             | Error::InvalidDictionaryFile(detail)
-            | Error::Catalog(detail) => vec![("detail", t(detail))],
+            | Error::Catalog(detail)
+            | Error::Read(detail) => vec![("detail", t(detail))],
         }
     }
 
@@ -148,6 +152,7 @@ impl Error {
             Error::InvalidReply(_) => "reply",
             Error::InvalidDictionaryFile(_) => "dictionary_file",
             Error::Catalog(_) => "catalog",
+            Error::Read(_) => "read",
         }
     }
 }

@@ -190,6 +190,7 @@ pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<P
                 records_value.as_ref(),
                 &others,
                 &catalog.header,
+                schema,
                 streamed,
             );
             if let Some(items) = items.filter(|_| streamed) {
@@ -582,17 +583,18 @@ pub(crate) fn start_packet_digest(
     records_value: Option<&Value>,
     others: &[(String, Value)],
     header_schema: &RecordSchema,
+    entity_schema: &RecordSchema,
     records_streamed: bool,
 ) -> StreamingDigest {
     let mut digest = StreamingDigest::packet(algorithm, records_streamed);
     if let Some(h) = header {
-        digest.member("header", h, header_schema);
+        digest.member("header", h, header_schema, entity_schema);
     }
     if let Some(r) = records_value {
-        digest.member("records", r, header_schema);
+        digest.member("records", r, header_schema, entity_schema);
     }
     for (key, value) in others {
-        digest.member(key, value, header_schema);
+        digest.member(key, value, header_schema, entity_schema);
     }
     digest
 }
@@ -628,14 +630,17 @@ impl StreamingDigest {
         }
     }
 
-    /// Adds a packet member other than the streamed records (written when it ends).
-    pub(crate) fn member(&mut self, key: &str, value: &Value, header: &RecordSchema) {
+    /// Adds a packet member other than the streamed records (written when it ends),
+    /// typed as the tree's canonical form types it: a header by the header schema, a
+    /// repeated `records` array as records of the entity.
+    pub(crate) fn member(&mut self, key: &str, value: &Value, header: &RecordSchema, entity: &RecordSchema) {
         if value.is_blank() {
             return;
         }
         let mut out = String::new();
         match value {
             Value::Object(h) if key == "header" => canonical::write_object(&mut out, h, Some(header)),
+            Value::Array(records) if key == "records" => out.push_str(&canonical::list(records, entity)),
             v => canonical::write_value(&mut out, v, None),
         }
         self.members.push((key.to_owned(), out));

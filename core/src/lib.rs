@@ -34,6 +34,7 @@ mod reader;
 pub mod reply;
 mod report;
 mod rules;
+mod stream;
 mod suggest;
 mod text;
 mod value;
@@ -49,9 +50,8 @@ pub use error::Error;
 pub use integrity::{canonical_form, compare, compare_packets, digest, Comparison, PacketDigest, RecordDigest};
 pub use reply::Reply;
 pub use report::{Finding, Lang, Report, Severity, Status, UnknownLang};
+pub use stream::{validate_reader, PacketStream, READ_CHUNK};
 pub use value::Value;
-
-use serde_json::value::RawValue;
 
 /// The engine version, reported by hosts.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -126,276 +126,28 @@ pub fn validate_with(catalog: &Catalog, input: &[u8], options: &Options) -> Resu
 }
 
 /// Validates a packet and, when `collect` is set, gathers the ids and references the
-/// dataset checks need.
+/// dataset checks need. The whole input goes through the streaming reader in one push.
 pub(crate) fn run(
     input: &[u8],
     options: &Options,
     fixed: Option<&Catalog>,
     collect: bool,
 ) -> Result<(Report, Option<dataset::Collected>), Error> {
+    // An input already in memory keeps its size limit; streamed input has none (XML aside).
     if input.len() > options.max_input_bytes {
         return Err(Error::TooLarge {
             size: input.len(),
             limit: options.max_input_bytes,
         });
     }
-    let current = Catalog::get()?;
+    Catalog::get()?;
     let named = match &options.rule_set {
         Some(name) => Some(Catalog::named(name)?),
         None => None,
     };
-    let choice = Choice {
-        fixed: fixed.or(named),
-        collect,
-    };
-    let (text, format) = detect(input)?;
-    match format {
-        InputFormat::Json => {
-            let raw = json::parse_raw(text)?;
-            match json::raw_kind(raw) {
-                b'{' => {
-                    let members = json::raw_object(raw)?
-                        .into_iter()
-                        .map(|(k, v)| (k, Item::Raw(v)))
-                        .collect();
-                    packet(choice, members, options, &[])
-                }
-                b'[' => {
-                    let records = json::raw_array(raw)?.into_iter().map(Item::Raw).collect();
-                    list(choice.fixed.unwrap_or(current), choice.collect, records, options, &[])
-                }
-                _ => Err(Error::NotAPacket {
-                    found: json::to_value(raw)?.type_name(),
-                }),
-            }
-        }
-        InputFormat::Xml => {
-            let lists: Vec<&str> = current.xml_lists.iter().map(String::as_str).collect();
-            let document = xml::parse(text, &lists)?;
-            match document.value {
-                Value::Object(members) => {
-                    let members = members.into_iter().map(|(k, v)| (k, Item::Parsed(v))).collect();
-                    packet(choice, members, options, &document.ignored_attributes)
-                }
-                Value::Array(records) => list(
-                    choice.fixed.unwrap_or(current),
-                    choice.collect,
-                    records.into_iter().map(Item::Parsed).collect(),
-                    options,
-                    &document.ignored_attributes,
-                ),
-                other => Err(Error::NotAPacket {
-                    found: other.type_name(),
-                }),
-            }
-        }
-    }
-}
-
-/// How the rule set is chosen, and whether dataset references are collected.
-#[derive(Clone, Copy)]
-struct Choice<'c> {
-    fixed: Option<&'c Catalog>,
-    collect: bool,
-}
-
-/// The rule set for a packet whose header is `header`: the header's named one if known,
-/// else the one in force on its creation date, else the current one.
-fn rule_set_for(header: Option<&Value>) -> Result<&'static Catalog, Error> {
-    let Some(Value::Object(h)) = header else {
-        return Catalog::get();
-    };
-    if let Some(Value::Text(name)) = value::get(h, "rule_set") {
-        if let Ok(catalog) = Catalog::named(name) {
-            return Ok(catalog);
-        }
-    }
-    if let Some(Value::Text(created)) = value::get(h, "created_at") {
-        if let Ok(at) = LocalDateTime::parse(created) {
-            return Catalog::for_date(at.date);
-        }
-    }
-    Catalog::get()
-}
-
-/// A value not yet converted (JSON, converted one record at a time) or already parsed (XML).
-enum Item<'a> {
-    Raw(&'a RawValue),
-    Parsed(Value),
-}
-
-impl Item<'_> {
-    fn into_value(self) -> Result<Value, Error> {
-        match self {
-            Item::Raw(raw) => json::to_value(raw),
-            Item::Parsed(value) => Ok(value),
-        }
-    }
-}
-
-fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
-    let rest = if in_packet {
-        path.strip_prefix("/records/")?
-    } else {
-        path.strip_prefix('/')?
-    };
-    rest.split('/').next()?.parse().ok()
-}
-
-fn report_attributes(v: &mut Validator, attributes: &[xml::IgnoredAttribute], in_packet: bool) {
-    for a in attributes {
-        v.ignored_attribute(&a.path, &a.element, &a.attribute, record_of_path(&a.path, in_packet));
-    }
-}
-
-fn packet(
-    choice: Choice<'_>,
-    members: Vec<(String, Item<'_>)>,
-    options: &Options,
-    attributes: &[xml::IgnoredAttribute],
-) -> Result<(Report, Option<dataset::Collected>), Error> {
-    let mut header: Option<Item> = None;
-    let mut records: Option<Item> = None;
-    let mut duplicates = Vec::new();
-    let mut unknown = Vec::new();
-    // Every member but the primary `records`, converted, for the packet digest.
-    let mut others: Vec<(String, Value)> = Vec::new();
-    for (key, item) in members {
-        let slot = match key.as_str() {
-            "header" => &mut header,
-            "records" => &mut records,
-            _ => {
-                others.push((key.clone(), item.into_value()?));
-                unknown.push(key);
-                continue;
-            }
-        };
-        if slot.is_some() {
-            others.push((key.clone(), item.into_value()?));
-            duplicates.push(key);
-        } else {
-            *slot = Some(item);
-        }
-    }
-    let header = header.map(Item::into_value).transpose()?;
-    let catalog = match choice.fixed {
-        Some(c) => c,
-        None => rule_set_for(header.as_ref())?,
-    };
-    let named = match &header {
-        Some(Value::Object(h)) => match value::get(h, "entity") {
-            Some(Value::Text(name)) if !name.trim().is_empty() => Some(name.clone()),
-            _ => None,
-        },
-        _ => None,
-    };
-    // The header's entity decides how the records are read: when it differs from the
-    // caller's, the mismatch is one finding (header.entity_mismatch) rather than a
-    // finding on every field of every record.
-    let entity = match (options.entity, named) {
-        (Some(caller), Some(name)) => name.parse::<Entity>().unwrap_or(caller),
-        (Some(caller), None) => caller,
-        (None, Some(name)) => name.parse::<Entity>()?,
-        (None, None) => return Err(Error::EntityNotNamed),
-    };
-    let mut v = Validator::new(catalog, entity, options.lang);
-    if choice.collect {
-        v.collect_references();
-    }
-    let records_streamed = match &records {
-        Some(Item::Raw(raw)) => json::raw_kind(raw) == b'[',
-        Some(Item::Parsed(Value::Array(_))) => true,
-        _ => false,
-    };
-    // A `records` member that is not an array is digested like any other value.
-    let records_value = match &records {
-        Some(Item::Raw(raw)) if !records_streamed => Some(json::to_value(raw)?),
-        Some(Item::Parsed(value)) if !records_streamed => Some(value.clone()),
-        _ => None,
-    };
-    let mut digest = integrity::start_packet_digest(
-        digest::Algorithm::Sha256,
-        header.as_ref(),
-        records_value.as_ref(),
-        &others,
-        &catalog.header,
-        records_streamed,
-    );
-    let schema = catalog.entity(entity);
-    for key in duplicates {
-        v.packet_finding(codes::FIELD_DUPLICATE, &format!("/{key}"), &key, Vec::new(), None);
-    }
-    for key in unknown {
-        let suggestion = suggest::nearest(&key, ["header", "records"]).map(str::to_owned);
-        v.packet_finding(
-            codes::FIELD_UNKNOWN,
-            &format!("/{}", engine::pointer_segment(&key)),
-            &key,
-            Vec::new(),
-            suggestion,
-        );
-    }
-    match &header {
-        None | Some(Value::Null) => v.packet_finding(codes::FIELD_MISSING, "/header", "header", Vec::new(), None),
-        Some(h) => v.header(h, options.entity),
-    }
-    match records {
-        None | Some(Item::Parsed(Value::Null)) => {
-            v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None)
-        }
-        Some(Item::Raw(raw)) if json::raw_kind(raw) == b'n' => {
-            v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None)
-        }
-        Some(Item::Raw(raw)) if json::raw_kind(raw) == b'[' => {
-            for (i, record) in json::raw_array(raw)?.into_iter().enumerate() {
-                let record = json::to_value(record)?;
-                v.record(i, &format!("/records/{i}"), &record);
-                digest.record(&record, schema);
-            }
-        }
-        Some(Item::Parsed(Value::Array(items))) => {
-            for (i, record) in items.iter().enumerate() {
-                v.record(i, &format!("/records/{i}"), record);
-                digest.record(record, schema);
-            }
-        }
-        Some(_) => v.packet_finding(
-            codes::FIELD_TYPE,
-            "/records",
-            "records",
-            vec![("expected", "array".into())],
-            None,
-        ),
-    }
-    report_attributes(&mut v, attributes, true);
-    let (mut report, collected) = v.finish_collected();
-    report.digest = Some(digest.finish());
-    Ok((report, collected))
-}
-
-fn list(
-    catalog: &Catalog,
-    collect: bool,
-    records: Vec<Item<'_>>,
-    options: &Options,
-    attributes: &[xml::IgnoredAttribute],
-) -> Result<(Report, Option<dataset::Collected>), Error> {
-    let entity = options.entity.ok_or(Error::EntityNotNamed)?;
-    let mut v = Validator::new(catalog, entity, options.lang);
-    if collect {
-        v.collect_references();
-    }
-    let schema = catalog.entity(entity);
-    let mut digest = integrity::StreamingDigest::list(digest::Algorithm::Sha256);
-    for (i, record) in records.into_iter().enumerate() {
-        let record = record.into_value()?;
-        v.record(i, &format!("/{i}"), &record);
-        digest.record(&record, schema);
-    }
-    report_attributes(&mut v, attributes, false);
-    let (mut report, collected) = v.finish_collected();
-    report.digest = Some(digest.finish());
-    Ok((report, collected))
+    let mut stream = PacketStream::build(options, fixed.or(named), collect);
+    stream.push(input)?;
+    stream.finish_collected()
 }
 
 /// Parses a packet into the data model without validating it (JSON and XML alike).

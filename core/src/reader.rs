@@ -24,7 +24,11 @@ pub(crate) struct Position {
 #[derive(Debug)]
 pub(crate) enum Piece<'a> {
     /// A member of the packet object other than a streamed `records` array.
-    Member { key: &'a str, value: &'a [u8], at: Position },
+    Member {
+        key: &'a str,
+        value: &'a [u8],
+        at: Position,
+    },
     /// The packet's first `records` member is an array: its records follow.
     RecordsStart,
     /// The document is a bare list of records: its records follow.
@@ -130,11 +134,6 @@ impl JsonSplitter {
             piece_at: Position { line: 1, column: 1 },
             utf8_tail: Vec::new(),
         }
-    }
-
-    /// Bytes consumed so far.
-    pub(crate) fn offset(&self) -> u64 {
-        self.offset
     }
 
     fn here(&self) -> Position {
@@ -315,7 +314,10 @@ impl JsonSplitter {
         let mut i = 0;
         // Start of the current piece in `bytes` (when it started in this chunk).
         let mut piece_start: Option<usize> = None;
-        if matches!(self.state, State::InKey | State::InMember | State::InItem | State::InScalar) {
+        if matches!(
+            self.state,
+            State::InKey | State::InMember | State::InItem | State::InScalar
+        ) {
             piece_start = Some(0);
         }
         let mut advanced = 0;
@@ -388,15 +390,19 @@ impl JsonSplitter {
                 (State::KeyOrEnd | State::Key, _) => return Err(json_error(at, "key must be a string")),
                 (State::Colon, b':') => self.state = State::MemberValue,
                 (State::Colon, _) => return Err(json_error(at, "expected `:`")),
-                (State::MemberValue, b'[') if self.key == "records" && !self.records_seen => {
+                (State::MemberValue, b'}' | b']' | b',' | b':') => {
+                    return Err(json_error(at, "expected value"));
+                }
+                // Only the first `records` member is streamed, and only when it is an array.
+                (State::MemberValue, _) if self.key == "records" && !self.records_seen && b == b'[' => {
                     self.records_seen = true;
                     self.state = State::ItemOrEnd;
                     sink(Piece::RecordsStart)?;
                 }
-                (State::MemberValue, b'}' | b']' | b',' | b':') => {
-                    return Err(json_error(at, "expected value"));
-                }
                 (State::MemberValue, _) => {
+                    if self.key == "records" {
+                        self.records_seen = true;
+                    }
                     self.begin_piece(b);
                     self.state = State::InMember;
                     piece_start = Some(i);
@@ -426,7 +432,10 @@ impl JsonSplitter {
             i += 1;
         }
         // A piece that goes on in the next chunk: keep its bytes.
-        if matches!(self.state, State::InKey | State::InMember | State::InItem | State::InScalar) {
+        if matches!(
+            self.state,
+            State::InKey | State::InMember | State::InItem | State::InScalar
+        ) {
             let rest = &bytes[piece_start.unwrap_or(0)..];
             if self.state == State::InKey {
                 self.key_raw.extend_from_slice(rest);
@@ -469,7 +478,11 @@ impl JsonSplitter {
                         at,
                     })
                 } else {
-                    sink(Piece::Member { key: &key, value: tail, at })
+                    sink(Piece::Member {
+                        key: &key,
+                        value: tail,
+                        at,
+                    })
                 };
                 self.key = key;
                 self.buf.clear();
@@ -577,8 +590,14 @@ mod tests {
             assert!(matches!(split(b"{\"records\": [1,", size), Err(Error::Json { .. })));
             assert!(matches!(split(b"{} x", size), Err(Error::Json { .. })));
             assert!(matches!(split(b"   ", size), Err(Error::Empty)));
-            assert_eq!(split(b"[\"\xd0\xbf\xd0\"]", size).err(), Some(Error::InvalidUtf8 { offset: 4 }));
-            assert_eq!(split(b"[\"\xd0\xbf\"]\xd0", size).err(), Some(Error::InvalidUtf8 { offset: 6 }));
+            assert_eq!(
+                split(b"[\"\xd0\xbf\xd0\"]", size).err(),
+                Some(Error::InvalidUtf8 { offset: 4 })
+            );
+            assert_eq!(
+                split(b"[\"\xd0\xbf\"]\xd0", size).err(),
+                Some(Error::InvalidUtf8 { offset: 6 })
+            );
             let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
             assert!(matches!(split(deep.as_bytes(), size), Err(Error::Json { .. })));
             let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));

@@ -238,3 +238,67 @@ fn reports_are_deterministic_across_runs_and_languages() {
         assert!(one.to_json().contains("\"message\": "));
     }
 }
+
+/// The streaming reader: every corpus packet pushed in chunks of 1, 7 and 4096 bytes (and
+/// read through `validate_reader`) gives the same report, or the same error kind, as the
+/// whole input at once.
+#[test]
+fn every_packet_gives_the_same_report_in_any_chunking() {
+    let dir = corpus_dir();
+    let mut failures = Vec::new();
+    for case in manifest() {
+        let packet = case["packet"].as_str().expect("packet");
+        let bytes = std::fs::read(dir.join(packet)).expect("packet is readable");
+        let mut options = options(&case);
+        let catalog = case["dictionaries"].as_str().map(|rel| {
+            let file = std::fs::read(dir.join(rel)).expect("dictionary file");
+            tekser::Catalog::get()
+                .expect("catalog")
+                .with_dictionaries(&file)
+                .expect("dictionary file applies")
+        });
+        let whole = match &catalog {
+            Some(c) => tekser::validate_with(c, &bytes, &options),
+            None => tekser::validate(&bytes, &options),
+        }
+        .map(|r| r.to_json())
+        .map_err(|e| e.kind());
+        for size in [1, 7, 4096] {
+            let mut stream = match &catalog {
+                Some(c) => tekser::PacketStream::with_catalog(c, &options),
+                None => tekser::PacketStream::new(&options).expect("options"),
+            };
+            let mut result = Ok(());
+            for chunk in bytes.chunks(size) {
+                result = stream.push(chunk);
+                if result.is_err() {
+                    break;
+                }
+            }
+            let streamed = result
+                .and_then(|()| stream.finish())
+                .map(|r| r.to_json())
+                .map_err(|e| e.kind());
+            if streamed != whole {
+                failures.push(format!(
+                    "host {HOST}-stream: packet {packet}: chunks of {size} give another result"
+                ));
+            }
+        }
+        if catalog.is_none() {
+            // A streamed JSON input has no size limit (XML is still read whole, so its stays).
+            if packet.ends_with(".json") {
+                options.max_input_bytes = 1;
+            }
+            let read = tekser::validate_reader(bytes.as_slice(), &options, |_| {})
+                .map(|r| r.to_json())
+                .map_err(|e| e.kind());
+            if read != whole {
+                failures.push(format!(
+                    "host {HOST}-reader: packet {packet}: validate_reader gives another result"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

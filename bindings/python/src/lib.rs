@@ -110,6 +110,12 @@ create_exception!(
     TekserError,
     "The embedded rule catalog is defective (a build defect)."
 );
+create_exception!(
+    tekser,
+    ReadError,
+    TekserError,
+    "Reading a streamed input failed (`detail`)."
+);
 
 /// A core value as a Python object (numbers: int when whole, else float from the literal).
 fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
@@ -164,6 +170,7 @@ fn error(py: Python<'_>, e: &tekser::Error) -> PyErr {
         tekser::Error::InvalidReply(_) => InvalidReplyError::new_err(message),
         tekser::Error::InvalidDictionaryFile(_) => InvalidDictionaryFileError::new_err(message),
         tekser::Error::Catalog(_) => CatalogError::new_err(message),
+        tekser::Error::Read(_) => ReadError::new_err(message),
     };
     let value = err.value(py);
     let mut attributes = vec![("kind", Value::Text(e.kind().to_owned()))];
@@ -858,5 +865,6 @@ fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<InvalidDictionaryFileError>(),
     )?;
     m.add("CatalogError", py.get_type::<CatalogError>())?;
+    m.add("ReadError", py.get_type::<ReadError>())?;
     Ok(())
 }

@@ -15,6 +15,7 @@ raises a subclass of :class:`TekserError` named after the core's error kind.
 
 from ._tekser import (
     CatalogError,
+    ReadError,
     DatasetReport,
     EmptyInputError,
     EntityNotNamedError,
@@ -50,6 +51,7 @@ from ._tekser import (
 
 __all__ = [
     "CatalogError",
+    "ReadError",
     "DatasetReport",
     "EmptyInputError",
     "EntityNotNamedError",

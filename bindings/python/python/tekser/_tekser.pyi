@@ -73,6 +73,10 @@ class InvalidDictionaryFileError(TekserError):
 class CatalogError(TekserError):
     detail: str
 
+class ReadError(TekserError):
+    """Reading a streamed input (a file object or path) failed."""
+    detail: str
+
 class Finding:
     """One problem found in a packet."""
 

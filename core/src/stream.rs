@@ -1,0 +1,539 @@
+//! Streaming validation: a packet pushed in chunks (or read from any `std::io::Read`),
+//! checked record by record as it arrives.
+//!
+//! [`PacketStream`] tells JSON from XML by the first character, cuts JSON into members
+//! and records with [`JsonSplitter`] and converts one piece at a time; the XML reader
+//! still builds its tree first and walks it here in the same way. [`PacketWalk`] is the
+//! one packet walk behind both: it takes the header and the other members, then each
+//! record, and feeds the validator and the integrity digest together. Between records
+//! it keeps only what the rules need (record keys, winners, dataset ids) and the small
+//! members of the packet, never the records.
+
+use std::io::Read;
+
+use crate::catalog::Catalog;
+use crate::codes;
+use crate::dataset::Collected;
+use crate::engine::{pointer_segment, Validator};
+use crate::entity::Entity;
+use crate::error::Error;
+use crate::integrity::StreamingDigest;
+use crate::reader::{relative_error, JsonSplitter, Piece, Position};
+use crate::report::Report;
+use crate::value::{self, Value};
+use crate::{digest, json, suggest, xml, LocalDateTime, Options};
+
+/// Size of the chunks [`validate_reader`] reads.
+pub const READ_CHUNK: usize = 256 * 1024;
+
+/// The packet's first `records` member.
+enum Records {
+    /// Not (yet) seen.
+    Absent,
+    /// An array whose records are walked one by one.
+    Streamed,
+    /// Any other value (null, an object, text): a finding of its own.
+    Other(Value),
+}
+
+/// What the walk checks with, once the header (or the lack of one) is known.
+struct Live<'c> {
+    v: Validator<'c>,
+    digest: StreamingDigest,
+    catalog: &'c Catalog,
+    entity: Entity,
+    count: usize,
+}
+
+/// The one walk over a packet object or a bare list of records: members first, then
+/// records one at a time. Readers of every wire form drive it.
+pub(crate) struct PacketWalk<'c> {
+    options: Options,
+    fixed: Option<&'c Catalog>,
+    collect: bool,
+    list: bool,
+    header: Option<Value>,
+    records: Records,
+    others: Vec<(String, Value)>,
+    duplicates: Vec<String>,
+    unknown: Vec<String>,
+    live: Option<Live<'c>>,
+    /// Records that came before the header: kept until the header says how to read them.
+    pending: Vec<Value>,
+}
+
+impl<'c> PacketWalk<'c> {
+    /// A walk with the rule set fixed by the caller (or chosen by the header when `None`).
+    pub(crate) fn new(options: &Options, fixed: Option<&'c Catalog>, collect: bool) -> PacketWalk<'c> {
+        PacketWalk {
+            options: options.clone(),
+            fixed,
+            collect,
+            list: false,
+            header: None,
+            records: Records::Absent,
+            others: Vec::new(),
+            duplicates: Vec::new(),
+            unknown: Vec::new(),
+            live: None,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The input is a bare list of records (the caller names the entity).
+    pub(crate) fn list_start(&mut self) -> Result<(), Error> {
+        self.list = true;
+        let entity = self.options.entity.ok_or(Error::EntityNotNamed)?;
+        let catalog = match self.fixed {
+            Some(c) => c,
+            None => Catalog::get()?,
+        };
+        self.start(catalog, entity, StreamingDigest::list(digest::Algorithm::Sha256));
+        Ok(())
+    }
+
+    /// A member of the packet object other than a streamed `records` array.
+    pub(crate) fn member(&mut self, key: &str, value: Value) {
+        match key {
+            "header" if self.header.is_none() => self.header = Some(value),
+            "records" if matches!(self.records, Records::Absent) => self.records = Records::Other(value),
+            "header" | "records" => {
+                self.duplicates.push(key.to_owned());
+                self.others.push((key.to_owned(), value));
+            }
+            _ => {
+                self.unknown.push(key.to_owned());
+                self.others.push((key.to_owned(), value));
+            }
+        }
+    }
+
+    /// The packet's first `records` member is an array: its records follow.
+    pub(crate) fn records_start(&mut self) -> Result<(), Error> {
+        if !matches!(self.records, Records::Absent) {
+            // Only the first `records` member is walked; the splitter streams only it.
+            return Ok(());
+        }
+        self.records = Records::Streamed;
+        if self.header.is_some() {
+            self.start_packet()?;
+        }
+        Ok(())
+    }
+
+    /// One record of the packet's records array or of the bare list.
+    pub(crate) fn record(&mut self, record: Value) {
+        match &mut self.live {
+            Some(live) => {
+                let i = live.count;
+                live.count += 1;
+                let path = if self.list {
+                    format!("/{i}")
+                } else {
+                    format!("/records/{i}")
+                };
+                live.v.record(i, &path, &record);
+                let schema = live.catalog.entity(live.entity);
+                live.digest.record(&record, schema);
+            }
+            None => self.pending.push(record),
+        }
+    }
+
+    /// Chooses the rule set and entity from the header and starts validating.
+    fn start_packet(&mut self) -> Result<(), Error> {
+        let catalog = match self.fixed {
+            Some(c) => c,
+            None => rule_set_for(self.header.as_ref())?,
+        };
+        let named = match &self.header {
+            Some(Value::Object(h)) => match value::get(h, "entity") {
+                Some(Value::Text(name)) if !name.trim().is_empty() => Some(name.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        // The header's entity decides how the records are read: when it differs from the
+        // caller's, the mismatch is one finding (header.entity_mismatch) rather than a
+        // finding on every field of every record.
+        let entity = match (self.options.entity, named) {
+            (Some(caller), Some(name)) => name.parse::<Entity>().unwrap_or(caller),
+            (Some(caller), None) => caller,
+            (None, Some(name)) => name.parse::<Entity>()?,
+            (None, None) => return Err(Error::EntityNotNamed),
+        };
+        let streamed = matches!(self.records, Records::Streamed);
+        self.start(
+            catalog,
+            entity,
+            StreamingDigest::packet(digest::Algorithm::Sha256, streamed),
+        );
+        if let Some(live) = &mut self.live {
+            match &self.header {
+                None | Some(Value::Null) => {
+                    live.v
+                        .packet_finding(codes::FIELD_MISSING, "/header", "header", Vec::new(), None)
+                }
+                Some(h) => live.v.header(h, self.options.entity),
+            }
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, catalog: &'c Catalog, entity: Entity, digest: StreamingDigest) {
+        let mut v = Validator::new(catalog, entity, self.options.lang);
+        if self.collect {
+            v.collect_references();
+        }
+        self.live = Some(Live {
+            v,
+            digest,
+            catalog,
+            entity,
+            count: 0,
+        });
+        for record in std::mem::take(&mut self.pending) {
+            self.record(record);
+        }
+    }
+
+    /// Reports attributes the XML form carried that hold no data.
+    pub(crate) fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]) {
+        let list = self.list;
+        if let Some(live) = &mut self.live {
+            for a in attributes {
+                let record = record_of_path(&a.path, !list);
+                live.v.ignored_attribute(&a.path, &a.element, &a.attribute, record);
+            }
+        }
+    }
+
+    /// Ends the walk: the packet-level findings, the digest, the report.
+    pub(crate) fn finish(mut self) -> Result<(Report, Option<Collected>), Error> {
+        if self.live.is_none() {
+            self.start_packet()?;
+        }
+        let Some(mut live) = self.live.take() else {
+            return Err(Error::Catalog("the packet walk did not start".to_owned()));
+        };
+        if !self.list {
+            let v = &mut live.v;
+            for key in &self.duplicates {
+                v.packet_finding(codes::FIELD_DUPLICATE, &format!("/{key}"), key, Vec::new(), None);
+            }
+            for key in &self.unknown {
+                let suggestion = suggest::nearest(key, ["header", "records"]).map(str::to_owned);
+                v.packet_finding(
+                    codes::FIELD_UNKNOWN,
+                    &format!("/{}", pointer_segment(key)),
+                    key,
+                    Vec::new(),
+                    suggestion,
+                );
+            }
+            match &self.records {
+                Records::Absent | Records::Other(Value::Null) => {
+                    v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None)
+                }
+                Records::Streamed => {}
+                Records::Other(_) => v.packet_finding(
+                    codes::FIELD_TYPE,
+                    "/records",
+                    "records",
+                    vec![("expected", "array".into())],
+                    None,
+                ),
+            }
+            let header_schema = &live.catalog.header;
+            let entity_schema = live.catalog.entity(live.entity);
+            if let Some(h) = &self.header {
+                live.digest.member("header", h, header_schema, entity_schema);
+            }
+            if let Records::Other(r) = &self.records {
+                live.digest.member("records", r, header_schema, entity_schema);
+            }
+            for (key, value) in &self.others {
+                live.digest.member(key, value, header_schema, entity_schema);
+            }
+        }
+        let (mut report, collected) = live.v.finish_collected();
+        report.digest = Some(live.digest.finish());
+        Ok((report, collected))
+    }
+}
+
+/// The rule set for a packet whose header is `header`: the header's named one if known,
+/// else the one in force on its creation date, else the current one.
+fn rule_set_for(header: Option<&Value>) -> Result<&'static Catalog, Error> {
+    let Some(Value::Object(h)) = header else {
+        return Catalog::get();
+    };
+    if let Some(Value::Text(name)) = value::get(h, "rule_set") {
+        if let Ok(catalog) = Catalog::named(name) {
+            return Ok(catalog);
+        }
+    }
+    if let Some(Value::Text(created)) = value::get(h, "created_at") {
+        if let Ok(at) = LocalDateTime::parse(created) {
+            return Catalog::for_date(at.date);
+        }
+    }
+    Catalog::get()
+}
+
+fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
+    let rest = if in_packet {
+        path.strip_prefix("/records/")?
+    } else {
+        path.strip_prefix('/')?
+    };
+    rest.split('/').next()?.parse().ok()
+}
+
+/// Converts one piece's bytes (whole values, syntax unchecked) into the data model.
+fn piece_value(bytes: &[u8], at: Position) -> Result<Value, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    let raw = serde_json::from_str::<&serde_json::value::RawValue>(text).map_err(|e| relative_error(&e, at))?;
+    json::to_value(raw)
+}
+
+/// How the input is read, once its first character is known.
+enum Input {
+    /// Nothing but white space (and a byte-order mark) so far.
+    Undecided(Vec<u8>),
+    /// JSON, split as it arrives.
+    Json(Box<JsonSplitter>),
+    /// XML: kept until the end, then read as a tree.
+    Xml(Vec<u8>),
+}
+
+/// Validates a packet pushed in chunks of any size: the same report as [`crate::validate`]
+/// on the whole input, with memory that does not grow with the number of JSON records.
+///
+/// ```
+/// let packet = r#"{"header": {"entity": "legal_act", "packet_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+///   "sender_bin": "081140000436", "created_at": "01.02.2024 10:00"},
+///   "records": [{"name_ru": "Закон", "accept_date": "01.07.2024", "download_url": "https://adilet.example/Z1"}]}"#
+///   .as_bytes();
+/// let mut stream = tekser::PacketStream::new(&tekser::Options::default()).expect("options");
+/// for chunk in packet.chunks(7) {
+///     stream.push(chunk).expect("readable so far");
+/// }
+/// let report = stream.finish().expect("a packet");
+/// assert_eq!(report.to_json(), tekser::validate(packet, &tekser::Options::default()).expect("a packet").to_json());
+/// ```
+pub struct PacketStream<'c> {
+    walk: PacketWalk<'c>,
+    input: Input,
+    read: u64,
+    max_input_bytes: usize,
+}
+
+impl PacketStream<'static> {
+    /// A stream validated as [`crate::validate`] does (rule set by the options, the
+    /// header, or its date).
+    pub fn new(options: &Options) -> Result<PacketStream<'static>, Error> {
+        let named = match &options.rule_set {
+            Some(name) => Some(Catalog::named(name)?),
+            None => None,
+        };
+        Catalog::get()?;
+        Ok(PacketStream::build(options, named, false))
+    }
+}
+
+impl<'c> PacketStream<'c> {
+    /// A stream validated against one catalog (e.g. with run-time dictionaries).
+    pub fn with_catalog(catalog: &'c Catalog, options: &Options) -> PacketStream<'c> {
+        PacketStream::build(options, Some(catalog), false)
+    }
+
+    pub(crate) fn build(options: &Options, fixed: Option<&'c Catalog>, collect: bool) -> PacketStream<'c> {
+        PacketStream {
+            walk: PacketWalk::new(options, fixed, collect),
+            input: Input::Undecided(Vec::new()),
+            read: 0,
+            max_input_bytes: options.max_input_bytes,
+        }
+    }
+
+    /// Bytes pushed so far (for progress).
+    pub fn bytes_read(&self) -> u64 {
+        self.read
+    }
+
+    /// Feeds the next chunk. An `Err` means the input cannot be read as a packet; the
+    /// stream must not be used after it.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.read += chunk.len() as u64;
+        if let Input::Undecided(start) = &mut self.input {
+            start.extend_from_slice(chunk);
+            let Some(first) = first_char(start)? else {
+                return Ok(());
+            };
+            let buffered = std::mem::take(start);
+            match first {
+                '<' => self.input = Input::Xml(Vec::new()),
+                '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n' => {
+                    self.input = Input::Json(Box::new(JsonSplitter::new()))
+                }
+                found => return Err(Error::UnknownFormat { found }),
+            }
+            return self.feed(&buffered);
+        }
+        self.feed(chunk)
+    }
+
+    fn feed(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        match &mut self.input {
+            Input::Undecided(_) => Ok(()),
+            Input::Xml(text) => {
+                // The XML reader still needs the whole text: the size limit applies.
+                if text.len() + chunk.len() > self.max_input_bytes {
+                    return Err(Error::TooLarge {
+                        size: usize::try_from(self.read).unwrap_or(usize::MAX),
+                        limit: self.max_input_bytes,
+                    });
+                }
+                text.extend_from_slice(chunk);
+                Ok(())
+            }
+            Input::Json(splitter) => {
+                let walk = &mut self.walk;
+                splitter.push(chunk, &mut |piece| on_piece(walk, piece))
+            }
+        }
+    }
+
+    /// Ends the input and returns the report.
+    pub fn finish(self) -> Result<Report, Error> {
+        self.finish_collected().map(|(report, _)| report)
+    }
+
+    /// Ends the input; also hands over what was gathered for dataset checks.
+    pub(crate) fn finish_collected(self) -> Result<(Report, Option<Collected>), Error> {
+        let PacketStream { mut walk, input, .. } = self;
+        match input {
+            Input::Undecided(start) => match first_char(&start)? {
+                // Bytes that never completed a character, or nothing at all.
+                Some(found) => Err(Error::UnknownFormat { found }),
+                None if std::str::from_utf8(&start).is_err() => Err(Error::InvalidUtf8 {
+                    offset: std::str::from_utf8(&start).err().map_or(0, |e| e.valid_up_to()),
+                }),
+                None => Err(Error::Empty),
+            },
+            Input::Json(mut splitter) => {
+                splitter.finish(&mut |piece| on_piece(&mut walk, piece))?;
+                walk.finish()
+            }
+            Input::Xml(bytes) => {
+                let (text, _) = crate::detect(&bytes)?;
+                let current = Catalog::get()?;
+                let lists: Vec<&str> = current.xml_lists.iter().map(String::as_str).collect();
+                let document = xml::parse(text, &lists)?;
+                match document.value {
+                    Value::Object(members) => {
+                        for (key, value) in members {
+                            match value {
+                                Value::Array(records)
+                                    if key == "records" && matches!(walk.records, Records::Absent) =>
+                                {
+                                    walk.records_start()?;
+                                    for record in records {
+                                        walk.record(record);
+                                    }
+                                }
+                                other => walk.member(&key, other),
+                            }
+                        }
+                        if walk.live.is_none() {
+                            walk.start_packet()?;
+                        }
+                    }
+                    Value::Array(records) => {
+                        walk.list_start()?;
+                        for record in records {
+                            walk.record(record);
+                        }
+                    }
+                    other => {
+                        return Err(Error::NotAPacket {
+                            found: other.type_name(),
+                        })
+                    }
+                }
+                walk.ignored_attributes(&document.ignored_attributes);
+                walk.finish()
+            }
+        }
+    }
+}
+
+/// Hands one JSON piece to the walk.
+fn on_piece(walk: &mut PacketWalk<'_>, piece: Piece<'_>) -> Result<(), Error> {
+    match piece {
+        Piece::Member { key, value, at } => {
+            let value = piece_value(value, at)?;
+            walk.member(key, value);
+            Ok(())
+        }
+        Piece::RecordsStart => walk.records_start(),
+        Piece::ListStart => walk.list_start(),
+        Piece::Record { value, at } => {
+            let record = piece_value(value, at)?;
+            walk.record(record);
+            Ok(())
+        }
+        // A JSON text that is a single string, number or literal is not a packet.
+        Piece::Scalar { value, at } => Err(Error::NotAPacket {
+            found: piece_value(value, at)?.type_name(),
+        }),
+    }
+}
+
+/// The first character after white space and a byte-order mark, once it is complete;
+/// invalid UTF-8 before it is an error.
+fn first_char(bytes: &[u8]) -> Result<Option<char>, Error> {
+    let start = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+    let Some(i) = bytes[start..]
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    else {
+        return Ok(None);
+    };
+    let rest = &bytes[start + i..];
+    let prefix = &rest[..rest.len().min(4)];
+    match std::str::from_utf8(prefix) {
+        Ok(text) => Ok(text.chars().next()),
+        Err(e) if e.valid_up_to() > 0 => Ok(std::str::from_utf8(&prefix[..e.valid_up_to()])
+            .ok()
+            .and_then(|t| t.chars().next())),
+        // Incomplete: wait for more bytes.
+        Err(e) if e.error_len().is_none() => Ok(None),
+        Err(_) => Err(Error::InvalidUtf8 { offset: start + i }),
+    }
+}
+
+/// Validates a packet read from `reader` in chunks of [`READ_CHUNK`] bytes; `progress`
+/// is called with the bytes read so far after each chunk.
+pub fn validate_reader<R: Read>(
+    mut reader: R,
+    options: &Options,
+    mut progress: impl FnMut(u64),
+) -> Result<Report, Error> {
+    let mut stream = PacketStream::new(options)?;
+    let mut chunk = vec![0u8; READ_CHUNK];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::Read(e.to_string())),
+        };
+        stream.push(&chunk[..n])?;
+        progress(stream.bytes_read());
+    }
+    stream.finish()
+}
