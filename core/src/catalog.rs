@@ -200,12 +200,19 @@ pub struct RecordSchema {
     pub fields: Vec<FieldDef>,
     /// Fields whose values identify a record (duplicate detection).
     pub key: Vec<String>,
+    /// Field name → position in `fields` (looked up for every member of every record).
+    index: std::collections::BTreeMap<String, usize>,
 }
 
 impl RecordSchema {
     /// The field named `name`.
     pub fn field(&self, name: &str) -> Option<&FieldDef> {
-        self.fields.iter().find(|f| f.name == name)
+        self.index_of(name).and_then(|i| self.fields.get(i))
+    }
+
+    /// The position of the field named `name` in `fields`.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
     }
 }
 
@@ -281,6 +288,8 @@ pub struct Catalog {
     pub dictionaries: Vec<Dictionary>,
     /// The rules, in catalog order.
     pub rules: Vec<Rule>,
+    /// Code → position in `rules` (looked up for every finding).
+    rule_index: std::collections::BTreeMap<String, usize>,
     phrases: Vec<(String, [String; 3])>,
     /// Element names read as arrays in XML (`records` and every array field).
     pub xml_lists: Vec<String>,
@@ -436,7 +445,7 @@ impl Catalog {
 
     /// The rule with this code.
     pub fn rule(&self, code: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.code == code)
+        self.rule_index.get(code).and_then(|i| self.rules.get(*i))
     }
 
     /// A localized phrase (reasons and the suggestion suffix).
@@ -613,6 +622,7 @@ fn load(name: &str, files: &'static [(&'static str, &'static str)]) -> Result<Ca
         entities,
         header,
         dictionaries,
+        rule_index: rules.iter().enumerate().map(|(i, r)| (r.code.clone(), i)).collect(),
         rules,
         phrases,
         xml_lists,
@@ -756,10 +766,12 @@ fn record_schema(
         Some(v) => texts(v, what)?,
         None => Vec::new(),
     };
+    let index = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
     Ok(RecordSchema {
         title: text(schema, "title", what)?.to_owned(),
         fields,
         key,
+        index,
     })
 }
 

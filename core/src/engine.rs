@@ -4,13 +4,14 @@
 //! records is the set of record keys for duplicate detection. A later streaming reader
 //! can therefore feed records as it parses them without changing any rule.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::catalog::{Catalog, FieldDef, Kind, RecordSchema};
 use crate::codes;
 use crate::entity::Entity;
+use crate::keys::KeySet;
 use crate::kinds::{self, NumberCode, Parsed, Problem};
-use crate::report::{canonical_order, Finding, Lang, Report, Status};
+use crate::report::{canonical_order, Finding, Lang, Omitted, Report, Severity, Status};
 use crate::rules;
 use crate::suggest;
 use crate::value::{Object, Value};
@@ -29,18 +30,19 @@ pub(crate) enum FieldState {
     List { rows: usize, lots: Option<usize> },
 }
 
-/// The checked fields of one record, for the record rules.
-#[derive(Debug, Default)]
-pub(crate) struct Fields {
-    states: Vec<(String, FieldState)>,
+/// The checked fields of one record, for the record rules: one state per field of the
+/// schema, in the schema's order (no field name is copied per record).
+#[derive(Debug)]
+pub(crate) struct Fields<'s> {
+    schema: &'s RecordSchema,
+    states: Vec<FieldState>,
 }
 
-impl Fields {
+impl Fields<'_> {
     pub(crate) fn state(&self, name: &str) -> &FieldState {
-        self.states
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, s)| s)
+        self.schema
+            .index_of(name)
+            .and_then(|i| self.states.get(i))
             .unwrap_or(&FieldState::Absent)
     }
 
@@ -59,9 +61,13 @@ enum Rows {
     Details,
 }
 
-/// Escapes one JSON Pointer segment.
-pub(crate) fn pointer_segment(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+/// Escapes one JSON Pointer segment (borrowed when there is nothing to escape).
+pub(crate) fn pointer_segment(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains(['~', '/']) {
+        std::borrow::Cow::Owned(segment.replace('~', "~0").replace('/', "~1"))
+    } else {
+        std::borrow::Cow::Borrowed(segment)
+    }
 }
 
 /// Collects the findings of one packet.
@@ -73,10 +79,17 @@ pub struct Validator<'c> {
     record_count: usize,
     packet_id: Option<String>,
     created_at: Option<crate::calendar::LocalDateTime>,
-    record_keys: BTreeMap<String, String>,
-    detail_keys: BTreeMap<String, String>,
+    record_keys: KeySet,
+    detail_keys: KeySet,
     /// Lot id → the record that names its winner (results packets only).
-    winners: BTreeMap<String, usize>,
+    winners: KeySet,
+    /// Reused per object: each schema field's first member, and whether it repeats.
+    first_member: Vec<u32>,
+    repeat_marks: Vec<bool>,
+    /// The most findings kept; past it only their number per code is.
+    max_findings: usize,
+    omitted: std::collections::BTreeMap<&'static str, (Severity, u64)>,
+    errors: u64,
     collected: Option<crate::dataset::Collected>,
 }
 
@@ -91,11 +104,23 @@ impl<'c> Validator<'c> {
             record_count: 0,
             packet_id: None,
             created_at: None,
-            record_keys: BTreeMap::new(),
-            detail_keys: BTreeMap::new(),
-            winners: BTreeMap::new(),
+            record_keys: KeySet::default(),
+            detail_keys: KeySet::default(),
+            winners: KeySet::default(),
+            first_member: Vec::new(),
+            repeat_marks: Vec::new(),
+            max_findings: crate::DEFAULT_MAX_FINDINGS,
+            omitted: std::collections::BTreeMap::new(),
+            errors: 0,
             collected: None,
         }
+    }
+
+    /// Keeps at most `max` findings in the report; the rest are counted per code (the
+    /// verdict still covers every record).
+    pub fn max_findings(mut self, max: usize) -> Self {
+        self.max_findings = max;
+        self
     }
 
     /// Also gathers the ids and references of the records for dataset checks.
@@ -112,11 +137,13 @@ impl<'c> Validator<'c> {
         problem_params: Vec<(&'static str, String)>,
         suggestion: Option<String>,
     ) {
-        let severity = self
-            .catalog
-            .rule(code)
-            .map(|r| r.severity)
-            .unwrap_or(crate::report::Severity::Error);
+        if self.over_cap(code) {
+            return;
+        }
+        let severity = self.catalog.rule(code).map(|r| r.severity).unwrap_or(Severity::Error);
+        if severity == Severity::Error {
+            self.errors += 1;
+        }
         self.findings.push(Finding {
             code,
             severity,
@@ -126,6 +153,20 @@ impl<'c> Validator<'c> {
             suggestion,
             params: problem_params,
         });
+    }
+
+    /// Past `max_findings`: counts a finding of `code` without building it, and says so.
+    /// Callers on hot paths ask first, so a flood of findings costs no allocation each.
+    fn over_cap(&mut self, code: &'static str) -> bool {
+        if self.findings.len() < self.max_findings {
+            return false;
+        }
+        let severity = self.catalog.rule(code).map(|r| r.severity).unwrap_or(Severity::Error);
+        if severity == Severity::Error {
+            self.errors += 1;
+        }
+        self.omitted.entry(code).or_insert((severity, 0)).1 += 1;
+        true
     }
 
     /// A value of the wrong JSON type (`expected` names the type wanted).
@@ -143,13 +184,9 @@ impl<'c> Validator<'c> {
     /// Records `record` as naming the winner of `lot`; returns the earlier record that
     /// already did, if any.
     pub(crate) fn winner_seen(&mut self, lot: &str, record: usize) -> Option<usize> {
-        match self.winners.get(lot) {
-            Some(first) => Some(*first),
-            None => {
-                self.winners.insert(lot.to_owned(), record);
-                None
-            }
-        }
+        self.winners
+            .first_or_insert(lot, record as u64)
+            .map(|first| usize::try_from(first).unwrap_or(usize::MAX))
     }
 
     /// The catalog this validator checks against.
@@ -262,122 +299,165 @@ impl<'c> Validator<'c> {
     fn duplicate_key(&mut self, rows: Rows, schema: &RecordSchema, fields: &Fields, path: &str, record: Option<usize>) {
         let Some(key) = record_key(schema, fields) else { return };
         let first_field = schema.key.first().cloned().unwrap_or_default();
-        let here = match rows {
-            Rows::Records => record.map(|r| r.to_string()).unwrap_or_default(),
-            Rows::Details => path.to_owned(),
-        };
-        let seen = match rows {
-            Rows::Records => &mut self.record_keys,
-            Rows::Details => &mut self.detail_keys,
-        };
-        match seen.get(&key) {
-            Some(first) => {
-                let first = first.clone();
-                self.push(
-                    codes::RECORD_DUPLICATE_KEY,
-                    format!("{path}/{}", pointer_segment(&first_field)),
-                    record,
-                    Some(&first_field),
-                    vec![("value", key), ("expected", first)],
-                    None,
-                );
+        // Where a key is first seen, in 64 bits: the record, and for a detail row its row.
+        let record_index = record.unwrap_or(0) as u64;
+        let (seen, here) = match rows {
+            Rows::Records => (&mut self.record_keys, record_index),
+            Rows::Details => {
+                let row: u64 = path.rsplit('/').next().and_then(|r| r.parse().ok()).unwrap_or(0);
+                (&mut self.detail_keys, (record_index << 32) | (row & 0xFFFF_FFFF))
             }
-            None => {
-                seen.insert(key, here);
-            }
-        }
+        };
+        let Some(first) = seen.first_or_insert(&key, here) else {
+            return;
+        };
+        let first = match rows {
+            Rows::Records => first.to_string(),
+            Rows::Details => detail_path(path, first >> 32, first & 0xFFFF_FFFF),
+        };
+        self.push(
+            codes::RECORD_DUPLICATE_KEY,
+            format!("{path}/{}", pointer_segment(&first_field)),
+            record,
+            Some(&first_field),
+            vec![("value", key), ("expected", first)],
+            None,
+        );
     }
 
     /// Checks the members of an object against a record schema; returns the field states.
-    fn check_object(&mut self, schema: &RecordSchema, object: &Object, path: &str, record: Option<usize>) -> Fields {
-        // Repeated keys: reported once per name; the first occurrence is the one checked.
-        // Sets, not lists: a hostile record may have a great many keys.
-        let mut seen_set: BTreeSet<&str> = BTreeSet::new();
-        let mut seen: Vec<&str> = Vec::new();
-        let mut repeated: Vec<&str> = Vec::new();
-        let mut repeated_set: BTreeSet<&str> = BTreeSet::new();
-        for (key, _) in object {
-            if !seen_set.insert(key) {
-                if repeated_set.insert(key) {
-                    repeated.push(key);
+    ///
+    /// One pass over the members finds each field's first value, repeated names and
+    /// unknown names; nothing is allocated per member for an ordinary record.
+    fn check_object<'s>(
+        &mut self,
+        schema: &'s RecordSchema,
+        object: &Object,
+        path: &str,
+        record: Option<usize>,
+    ) -> Fields<'s> {
+        const ABSENT: u32 = u32::MAX;
+        let mut first = std::mem::take(&mut self.first_member);
+        first.clear();
+        first.resize(schema.fields.len(), ABSENT);
+        let mut repeats = std::mem::take(&mut self.repeat_marks);
+        repeats.clear();
+        repeats.resize(schema.fields.len(), false);
+        // Unknown names are rare; sets only for them (a hostile record may have many).
+        let mut unknown: BTreeSet<&str> = BTreeSet::new();
+        let mut unknown_repeated: BTreeSet<&str> = BTreeSet::new();
+        for (position, (key, _)) in object.iter().enumerate() {
+            match schema.index_of(key) {
+                Some(i) if first[i] == ABSENT => first[i] = u32::try_from(position).unwrap_or(ABSENT - 1),
+                Some(i) => {
+                    if !repeats[i] {
+                        repeats[i] = true;
+                        self.member_finding(codes::FIELD_DUPLICATE, path, key, record, None);
+                    }
                 }
-            } else {
-                seen.push(key);
+                None if unknown.insert(key) => {
+                    let suggestion =
+                        suggest::nearest(key, schema.fields.iter().map(|f| f.name.as_str())).map(str::to_owned);
+                    self.member_finding(codes::FIELD_UNKNOWN, path, key, record, suggestion);
+                }
+                None => {
+                    if unknown_repeated.insert(key) {
+                        self.member_finding(codes::FIELD_DUPLICATE, path, key, record, None);
+                    }
+                }
             }
         }
-        for key in repeated {
-            self.push(
-                codes::FIELD_DUPLICATE,
-                format!("{path}/{}", pointer_segment(key)),
-                record,
-                Some(key),
-                Vec::new(),
-                None,
-            );
+        let mut states = Vec::with_capacity(schema.fields.len());
+        for (def, at) in schema.fields.iter().zip(&first) {
+            let value = object.get(*at as usize).map(|(_, v)| v);
+            states.push(self.check_field(def, value, path, record));
         }
-        for key in &seen {
-            if schema.field(key).is_none() {
-                let suggestion =
-                    suggest::nearest(key, schema.fields.iter().map(|f| f.name.as_str())).map(str::to_owned);
-                self.push(
-                    codes::FIELD_UNKNOWN,
-                    format!("{path}/{}", pointer_segment(key)),
-                    record,
-                    Some(key),
-                    Vec::new(),
-                    suggestion,
-                );
-            }
-        }
-        let mut fields = Fields::default();
-        for def in &schema.fields {
-            let value = crate::value::get(object, &def.name);
-            let state = self.check_field(def, value, path, record);
-            fields.states.push((def.name.clone(), state));
-        }
-        fields
+        self.first_member = first;
+        self.repeat_marks = repeats;
+        Fields { schema, states }
+    }
+
+    /// A finding about a member of an object (repeated or unknown name).
+    fn member_finding(
+        &mut self,
+        code: &'static str,
+        path: &str,
+        key: &str,
+        record: Option<usize>,
+        suggestion: Option<String>,
+    ) {
+        self.push(
+            code,
+            format!("{path}/{}", pointer_segment(key)),
+            record,
+            Some(key),
+            Vec::new(),
+            suggestion,
+        );
     }
 
     fn check_field(&mut self, def: &FieldDef, value: Option<&Value>, path: &str, record: Option<usize>) -> FieldState {
-        let field_path = format!("{path}/{}", pointer_segment(&def.name));
+        // Built only when a finding needs it: no allocation per valid value.
+        let field_path = || format!("{path}/{}", pointer_segment(&def.name));
         let value = match value {
             None | Some(Value::Null) => {
-                if def.mandatory {
+                if def.mandatory && !self.over_cap(codes::FIELD_MISSING) {
                     self.push(
                         codes::FIELD_MISSING,
-                        field_path,
+                        field_path(),
                         record,
                         Some(&def.name),
                         Vec::new(),
                         None,
                     );
-                    return FieldState::Invalid;
                 }
-                return FieldState::Absent;
+                return if def.mandatory {
+                    FieldState::Invalid
+                } else {
+                    FieldState::Absent
+                };
             }
             Some(v) if v.is_blank() => {
-                if def.mandatory {
-                    self.push(codes::TEXT_BLANK, field_path, record, Some(&def.name), Vec::new(), None);
-                    return FieldState::Invalid;
+                if def.mandatory && !self.over_cap(codes::TEXT_BLANK) {
+                    self.push(
+                        codes::TEXT_BLANK,
+                        field_path(),
+                        record,
+                        Some(&def.name),
+                        Vec::new(),
+                        None,
+                    );
                 }
-                return FieldState::Absent;
+                return if def.mandatory {
+                    FieldState::Invalid
+                } else {
+                    FieldState::Absent
+                };
             }
             Some(v) => v,
         };
         if let Kind::List(nested) = &def.kind {
             let Value::Array(items) = value else {
-                self.type_mismatch(field_path, record, &def.name, "array");
+                self.type_mismatch(field_path(), record, &def.name, "array");
                 return FieldState::Invalid;
             };
             // The table marks every detail field mandatory: a contract needs at least one row.
             if items.is_empty() && def.mandatory {
-                self.push(codes::LIST_EMPTY, field_path, record, Some(&def.name), Vec::new(), None);
+                self.push(
+                    codes::LIST_EMPTY,
+                    field_path(),
+                    record,
+                    Some(&def.name),
+                    Vec::new(),
+                    None,
+                );
                 return FieldState::Invalid;
             }
+            let list_path = field_path();
             // Lots are counted by their ids: two rows (two certificates) of one lot are one lot.
             let mut lots: Option<BTreeSet<String>> = Some(BTreeSet::new());
             for (i, item) in items.iter().enumerate() {
-                let item_path = format!("{field_path}/{i}");
+                let item_path = format!("{list_path}/{i}");
                 let Value::Object(object) = item else {
                     self.type_mismatch(item_path, record, &def.name, "object");
                     lots = None;
@@ -403,7 +483,7 @@ impl<'c> Validator<'c> {
         // A code typed «число» may come as a JSON number: read it as the code's text.
         let read_number;
         let value = match value {
-            Value::Number(literal) if def.numeric => match self.number_as_code(def, literal, &field_path, record) {
+            Value::Number(literal) if def.numeric => match self.number_as_code(def, literal, &field_path(), record) {
                 Some(text) => {
                     read_number = Value::Text(text);
                     &read_number
@@ -414,7 +494,9 @@ impl<'c> Validator<'c> {
         };
         let checked = kinds::check(&def.kind, value, self.catalog);
         for problem in checked.problems {
-            self.push_problem(problem, field_path.clone(), record, &def.name);
+            if !self.over_cap(problem.code) {
+                self.push_problem(problem, field_path(), record, &def.name);
+            }
         }
         match checked.parsed {
             Some(p) => FieldState::Valid(p),
@@ -492,10 +574,12 @@ impl<'c> Validator<'c> {
     /// Finishes the packet and hands over what was gathered for dataset checks.
     pub(crate) fn finish_collected(mut self) -> (Report, Option<crate::dataset::Collected>) {
         self.findings.sort_by(canonical_order);
-        let rejected = self
-            .findings
-            .iter()
-            .any(|f| f.severity == crate::report::Severity::Error);
+        let rejected = self.errors > 0;
+        let omitted = self
+            .omitted
+            .into_iter()
+            .map(|(code, (severity, count))| Omitted { code, severity, count })
+            .collect();
         let report = Report {
             status: if rejected { Status::Rejected } else { Status::Accepted },
             entity: self.entity,
@@ -508,10 +592,20 @@ impl<'c> Validator<'c> {
             packet_id: self.packet_id,
             record_count: self.record_count,
             findings: self.findings,
+            omitted,
             lang: self.lang,
         };
         (report, self.collected)
     }
+}
+
+/// The path of detail row `row` of record `record`, shaped like `path` (a detail row's
+/// path: `<records prefix><record>/<list field>/<row>`).
+fn detail_path(path: &str, record: u64, row: u64) -> String {
+    let mut parts = path.rsplitn(3, '/');
+    let (_, field, rest) = (parts.next(), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let prefix = rest.trim_end_matches(|c: char| c.is_ascii_digit());
+    format!("{prefix}{record}/{field}/{row}")
 }
 
 /// The key of a record (`id=…` or `id=…, bin_iin=…`), when all its key fields are valid.

@@ -29,6 +29,7 @@ mod error;
 mod identifiers;
 pub mod integrity;
 mod json;
+mod keys;
 mod kinds;
 mod reader;
 pub mod reply;
@@ -49,12 +50,15 @@ pub use entity::Entity;
 pub use error::Error;
 pub use integrity::{canonical_form, compare, compare_packets, digest, Comparison, PacketDigest, RecordDigest};
 pub use reply::Reply;
-pub use report::{Finding, Lang, Report, Severity, Status, UnknownLang};
+pub use report::{Finding, Lang, Omitted, Report, Severity, Status, UnknownLang};
 pub use stream::{validate_reader, PacketStream, READ_CHUNK};
 pub use value::Value;
 
 /// The engine version, reported by hosts.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Default limit on the findings a report keeps (the rest are counted per code).
+pub const DEFAULT_MAX_FINDINGS: usize = 1000;
 
 /// Default limit on the size of one input.
 pub const DEFAULT_MAX_INPUT_BYTES: usize = 256 * 1024 * 1024;
@@ -70,8 +74,11 @@ pub struct Options {
     /// The rule set to apply; `None` lets the packet header name it, else its creation
     /// date choose it (see [`validate`]). An unknown name is [`Error::UnknownRuleSet`].
     pub rule_set: Option<String>,
-    /// Inputs larger than this are refused.
+    /// Inputs given whole (not streamed) larger than this are refused.
     pub max_input_bytes: usize,
+    /// The most findings a report keeps; past it the report counts the rest per code
+    /// (`omitted`), and its verdict and totals still cover every record.
+    pub max_findings: usize,
 }
 
 impl Default for Options {
@@ -81,6 +88,7 @@ impl Default for Options {
             lang: Some(Lang::Ru),
             rule_set: None,
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            max_findings: DEFAULT_MAX_FINDINGS,
         }
     }
 }

@@ -178,10 +178,24 @@ pub struct Report {
     pub packet_id: Option<String>,
     /// Number of records in the packet.
     pub record_count: usize,
-    /// Findings in canonical order.
+    /// Findings in canonical order (at most the options' `max_findings`).
     pub findings: Vec<Finding>,
+    /// Findings left out when there were more than `max_findings`: how many of each code
+    /// (and its severity), by code. The verdict and the counts cover them all.
+    pub omitted: Vec<Omitted>,
     /// Language of messages; `None` renders all three.
     pub lang: Option<Lang>,
+}
+
+/// How many findings of one code a report left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Omitted {
+    /// The finding code.
+    pub code: &'static str,
+    /// Its severity.
+    pub severity: Severity,
+    /// How many were left out.
+    pub count: u64,
 }
 
 impl Report {
@@ -190,9 +204,28 @@ impl Report {
         self.status == Status::Accepted
     }
 
-    /// Number of findings of `severity`.
+    /// Number of findings of `severity`, those left out included.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        let kept = self.findings.iter().filter(|f| f.severity == severity).count();
+        let left_out: u64 = self
+            .omitted
+            .iter()
+            .filter(|o| o.severity == severity)
+            .map(|o| o.count)
+            .sum();
+        kept + usize::try_from(left_out).unwrap_or(usize::MAX)
+    }
+
+    /// The `omitted` member of the JSON form: `{code: count}`, only when findings were left out.
+    fn omitted_value(&self) -> Option<Value> {
+        (!self.omitted.is_empty()).then(|| {
+            Value::Object(
+                self.omitted
+                    .iter()
+                    .map(|o| (o.code.to_owned(), Value::Number(o.count.to_string())))
+                    .collect(),
+            )
+        })
     }
 
     /// The findings as documents (shared by the report and the reply message).
@@ -212,7 +245,7 @@ impl Report {
             // A report only exists once the catalog loaded, so this cannot happen; still no panic.
             Err(e) => return format!("{{\n  \"error\": {}\n}}\n", json_string(&e.to_string())),
         };
-        Value::Object(vec![
+        let mut members = vec![
             ("status".into(), text(self.status.as_str())),
             ("entity".into(), text(self.entity.as_str())),
             ("rule_set".into(), text(&self.rule_set)),
@@ -225,8 +258,11 @@ impl Report {
             ("errors".into(), int(self.count(Severity::Error))),
             ("warnings".into(), int(self.count(Severity::Warning))),
             ("findings".into(), self.findings_value(catalog)),
-        ])
-        .to_pretty_json()
+        ];
+        if let Some(omitted) = self.omitted_value() {
+            members.push(("omitted".into(), omitted));
+        }
+        Value::Object(members).to_pretty_json()
     }
 }
 

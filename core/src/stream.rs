@@ -181,7 +181,7 @@ impl<'c> PacketWalk<'c> {
     }
 
     fn start(&mut self, catalog: &'c Catalog, entity: Entity, digest: StreamingDigest) {
-        let mut v = Validator::new(catalog, entity, self.options.lang);
+        let mut v = Validator::new(catalog, entity, self.options.lang).max_findings(self.options.max_findings);
         if self.collect {
             v.collect_references();
         }

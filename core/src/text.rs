@@ -62,6 +62,19 @@ impl Report {
         for finding in &self.findings {
             finding_text(&mut out, catalog, self.lang, finding);
         }
+        if !self.omitted.is_empty() {
+            let total: u64 = self.omitted.iter().map(|o| o.count).sum();
+            let per_code: Vec<String> = self
+                .omitted
+                .iter()
+                .map(|o| format!("{} × {}", o.count, o.code))
+                .collect();
+            out.push_str(&format!(
+                "  … and {total} more not shown (the report keeps {} findings): {}\n",
+                self.findings.len(),
+                per_code.join(", ")
+            ));
+        }
         out
     }
 }

@@ -118,6 +118,10 @@ struct RuleArgs {
     /// A dictionary file that extends or replaces dictionaries (schemas/dictionary-file.schema.json).
     #[arg(long, value_name = "FILE")]
     dictionaries: Option<PathBuf>,
+    /// Keep at most N findings per report; the rest are counted per code (`omitted`), and
+    /// the verdict and totals still cover every record.
+    #[arg(long, value_name = "N", default_value_t = tekser::DEFAULT_MAX_FINDINGS)]
+    max_findings: usize,
 }
 
 impl RuleArgs {
@@ -286,6 +290,7 @@ fn check(files: &[PathBuf], args: &RuleArgs, lang: LangChoice, format: Format, d
         entity: args.entity,
         lang: lang.lang(),
         rule_set: args.rule_set.clone(),
+        max_findings: args.max_findings,
         ..Options::default()
     };
     let catalog = match args.catalog() {
@@ -303,13 +308,13 @@ fn check(files: &[PathBuf], args: &RuleArgs, lang: LangChoice, format: Format, d
     let mut out = stdout.lock();
     for path in files {
         let name = display_name(path);
-        let Some(bytes) = read_or_say(path, &name) else {
-            worst = 2;
-            continue;
-        };
-        let result = match &catalog {
-            Some(c) => tekser::validate_with(c, &bytes, &options),
-            None => tekser::validate(&bytes, &options),
+        let result = match stream_file(path, &name, catalog.as_ref(), &options) {
+            Ok(result) => result,
+            Err(e) => {
+                eprintln!("tekser: {name}: cannot read: {e}");
+                worst = 2;
+                continue;
+            }
         };
         match result {
             Ok(report) => {
@@ -329,6 +334,71 @@ fn check(files: &[PathBuf], args: &RuleArgs, lang: LangChoice, format: Format, d
     }
     out.flush()?;
     Ok(ExitCode::from(worst))
+}
+
+/// Files and standard input at least this large get a progress bar (on a terminal).
+const PROGRESS_FROM_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Validates one file (or stdin) as it is read, in chunks: memory does not grow with the
+/// packet. A progress bar on stderr shows bytes read for large inputs on a terminal.
+fn stream_file(
+    path: &Path,
+    name: &str,
+    catalog: Option<&Catalog>,
+    options: &Options,
+) -> io::Result<Result<tekser::Report, tekser::Error>> {
+    let (mut reader, size): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let file = std::fs::File::open(path)?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), size)
+    };
+    let bar = progress_bar(name, size);
+    let mut stream = match catalog {
+        Some(c) => tekser::PacketStream::with_catalog(c, options),
+        None => match tekser::PacketStream::new(options) {
+            Ok(s) => s,
+            Err(e) => return Ok(Err(e)),
+        },
+    };
+    let mut chunk = vec![0u8; tekser::READ_CHUNK];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if let Err(e) = stream.push(&chunk[..n]) {
+            bar.abandon();
+            return Ok(Err(e));
+        }
+        bar.set_position(stream.bytes_read());
+    }
+    bar.finish_and_clear();
+    Ok(stream.finish())
+}
+
+/// A byte progress bar on stderr, hidden unless stderr is a terminal and the input is
+/// large (or of unknown size, as stdin is, once it has grown large).
+fn progress_bar(name: &str, size: Option<u64>) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() || size.is_some_and(|s| s < PROGRESS_FROM_BYTES) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match size {
+        Some(total) => indicatif::ProgressBar::new(total).with_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        None => indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template("{msg} {spinner} {bytes} {bytes_per_sec}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    bar.with_message(name.to_owned())
 }
 
 fn check_dataset(
@@ -429,6 +499,7 @@ fn reply(
         entity: args.entity,
         lang: Some(lang),
         rule_set: args.rule_set.clone(),
+        max_findings: args.max_findings,
         ..Options::default()
     };
     let result = args.catalog().and_then(|catalog| {

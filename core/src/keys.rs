@@ -1,0 +1,101 @@
+//! Keys seen in a packet, in fixed-size memory per key.
+//!
+//! Duplicate detection needs every key of a packet until the packet ends: with a million
+//! records, keeping the key texts would cost more than the rest of the validator. A
+//! [`KeySet`] keeps a 128-bit digest (truncated SHA-256, so no two keys of real data
+//! collide) and where the key was first seen: 24 bytes a key, whatever its length. New
+//! keys go to a small hash table; when it fills up it is sorted and merged into one
+//! sorted vector, in place, so memory is the keys themselves and no more.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+
+/// New keys held in the hash table before they are merged into the sorted vector.
+const RECENT: usize = 1 << 16;
+
+/// One key: its digest and where it was first seen (the caller's number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    digest: [u8; 16],
+    first: u64,
+}
+
+/// A set of keys, each with where it was first seen.
+#[derive(Debug, Default)]
+pub(crate) struct KeySet {
+    sorted: Vec<Entry>,
+    recent: HashMap<[u8; 16], u64>,
+}
+
+fn digest_of(key: &str) -> [u8; 16] {
+    let full = Sha256::digest(key.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+impl KeySet {
+    /// Records `key` as seen at `here`; returns where it was first seen when it is a repeat.
+    pub(crate) fn first_or_insert(&mut self, key: &str, here: u64) -> Option<u64> {
+        let digest = digest_of(key);
+        if let Some(first) = self.recent.get(&digest) {
+            return Some(*first);
+        }
+        if let Ok(i) = self.sorted.binary_search_by(|e| e.digest.cmp(&digest)) {
+            return self.sorted.get(i).map(|e| e.first);
+        }
+        self.recent.insert(digest, here);
+        if self.recent.len() >= RECENT {
+            self.merge();
+        }
+        None
+    }
+
+    /// Moves the recent keys into the sorted vector (a merge from the back, in place).
+    fn merge(&mut self) {
+        let mut fresh: Vec<Entry> = self
+            .recent
+            .drain()
+            .map(|(digest, first)| Entry { digest, first })
+            .collect();
+        fresh.sort_unstable();
+        let old = self.sorted.len();
+        self.sorted.reserve_exact(fresh.len());
+        // Fill the new tail with placeholders, then merge the two sorted runs from the back.
+        self.sorted.extend(fresh.iter().copied());
+        let (mut i, mut j, mut k) = (old, fresh.len(), self.sorted.len());
+        while j > 0 {
+            if i > 0 && self.sorted[i - 1] > fresh[j - 1] {
+                self.sorted[k - 1] = self.sorted[i - 1];
+                i -= 1;
+            } else {
+                self.sorted[k - 1] = fresh[j - 1];
+                j -= 1;
+            }
+            k -= 1;
+        }
+        self.recent.shrink_to(RECENT);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn repeats_are_found_across_merges() {
+        let mut set = KeySet::default();
+        let n = (RECENT as u64) * 2 + 123;
+        for i in 0..n {
+            assert_eq!(set.first_or_insert(&format!("id={i}"), i), None, "{i}");
+        }
+        assert!(set.sorted.windows(2).all(|w| w[0] < w[1]), "sorted after merges");
+        for i in (0..n).step_by(997) {
+            assert_eq!(set.first_or_insert(&format!("id={i}"), n + i), Some(i));
+        }
+        assert_eq!(set.first_or_insert("id=new", 7), None);
+        assert_eq!(set.first_or_insert("id=new", 8), Some(7));
+    }
+}
