@@ -16,6 +16,9 @@ export interface ValidateOptions {
   ruleSet?: string;
   /** A dictionary file (schemas/dictionary-file.schema.json) applied at run time. */
   dictionaries?: PacketInput;
+  /** The most findings a report keeps (default 1000); the rest are counted per code in
+   * `omitted`, and the verdict and totals still cover every record. */
+  maxFindings?: number;
 }
 
 /** Options of a reply message. */

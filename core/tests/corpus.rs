@@ -18,6 +18,9 @@ fn options(case: &serde_json::Value) -> Options {
         lang: case["lang"]
             .as_str()
             .map(|l| l.parse().expect("manifest lang is known")),
+        max_findings: case["max_findings"]
+            .as_u64()
+            .map_or(tekser::DEFAULT_MAX_FINDINGS, |n| n as usize),
         ..Options::default()
     }
 }

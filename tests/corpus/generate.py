@@ -151,7 +151,7 @@ def write(rel, text):
 
 
 def case(entity, name, data, triggers=(), forms=("json",), caller=None, lang=None, raw=None, error=None, note="",
-         dictionaries=None):
+         dictionaries=None, max_findings=None):
     """Registers a case; `data` is a packet dict or list of records, `raw` a literal text."""
     for form in forms:
         ext = "xml" if form.startswith("xml") else "json"
@@ -171,6 +171,8 @@ def case(entity, name, data, triggers=(), forms=("json",), caller=None, lang=Non
             entry["lang"] = lang
         if dictionaries:
             entry["dictionaries"] = dictionaries
+        if max_findings is not None:
+            entry["max_findings"] = max_findings
         if error:
             entry["error"] = error
         else:
@@ -502,6 +504,12 @@ case("participant", "flag-unreliable", one("participant", h_flag_member_list="su
 case("participant", "email-format", one("participant", email="info at energo.kz"), triggers=["email.format"],
      note="typed «строка»: the e-mail form is a warning")
 
+# Bounded findings: the report keeps the first five and counts the rest per code.
+many_bad = [dict(copy.deepcopy(BASE["plan_item"]), id=guid(500 + i), customer_bin=BAD_CHECK, h_mkei_id="6", linkplan="x")
+            for i in range(4)]
+case("plan_item", "max-findings", packet("plan_item", many_bad), triggers=["bin.checksum", "mkei.format", "url.format"],
+     max_findings=5, forms=("json", "xml"), note="12 findings, 5 kept; 'omitted' counts the other 7 per code; the verdict counts all")
+
 # ---------------------------------------------------------------- inputs that are not packets (API errors, no report)
 case("errors", "not-utf8", None, raw="", error="invalid_utf8")
 case("errors", "malformed-json", None, raw='{"header": {"entity": "lot"}, "records": [\n', error="json")
@@ -695,7 +703,7 @@ dataset("result-before-reception-end", full_load(result=[dict(copy.deepcopy(BASE
 dataset("result-at-reception-end", full_load(result=[dict(copy.deepcopy(BASE["result"]), finish_date="12.02.2024 18:00")]),
         note="results summed up the minute reception ended: consistent")
 with open(os.path.join(ROOT, "manifest.json"), "w", encoding="utf-8", newline="\n") as f:
-    json.dump({"description": "Conformance corpus. cases: every host validates each packet with the given options (entity, lang; dictionaries = a run-time dictionary file applied to the built-in rule set) and must produce the report file byte for byte (or the API error kind); triggers: codes the report must contain. digests: every packet of a group has the group's packet digest and root for all four algorithms and its SHA-256 record list (differs_from: a group whose digests must all differ). diffs: the comparison of the per-record SHA-256 lists of two packets, byte for byte; with packets = true, the comparison of the two packets themselves (compare_packets: also the changed fields of each changed record). replies: the reply message (default options, and replied_at when given: the receiver's Astana time of the reply) in the given format, byte for byte. datasets: the packets validated together (labels = their paths here, messages in all three languages) give the dataset report byte for byte.",
+    json.dump({"description": "Conformance corpus. cases: every host validates each packet with the given options (entity, lang; dictionaries = a run-time dictionary file applied to the built-in rule set; max_findings = the most findings the report keeps) and must produce the report file byte for byte (or the API error kind); triggers: codes the report must contain. digests: every packet of a group has the group's packet digest and root for all four algorithms and its SHA-256 record list (differs_from: a group whose digests must all differ). diffs: the comparison of the per-record SHA-256 lists of two packets, byte for byte; with packets = true, the comparison of the two packets themselves (compare_packets: also the changed fields of each changed record). replies: the reply message (default options, and replied_at when given: the receiver's Astana time of the reply) in the given format, byte for byte. datasets: the packets validated together (labels = their paths here, messages in all three languages) give the dataset report byte for byte.",
                "cases": CASES, "digests": DIGESTS, "diffs": DIFFS, "replies": REPLIES, "datasets": DATASETS},
               f, ensure_ascii=False, indent=2)
     f.write("\n")

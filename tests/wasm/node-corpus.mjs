@@ -24,6 +24,7 @@ const check = (ok, message) => (ok ? passed++ : failures.push(`host ${HOST}: ${m
 for (const c of manifest.cases) {
   const options = { lang: c.lang ?? "all" };
   if (c.entity) options.entity = c.entity;
+  if (c.max_findings !== undefined) options.maxFindings = c.max_findings;
   if (c.dictionaries) options.dictionaries = read(c.dictionaries);
   const bytes = read(c.packet);
   try {

@@ -252,6 +252,9 @@ fn bless() -> Result<(), String> {
                 .map(str::parse)
                 .transpose()
                 .map_err(|e| format!("{packet}: {e}"))?,
+            max_findings: case["max_findings"]
+                .as_u64()
+                .map_or(tekser::DEFAULT_MAX_FINDINGS, |n| n as usize),
             ..tekser::Options::default()
         };
         let report = match case["dictionaries"].as_str() {

@@ -28,6 +28,8 @@ pub struct ValidateOptions {
     pub format: Option<String>,
     /// The receiver's Astana local time of the reply, `dd.mm.yyyy HH:MM` (`reply` only).
     pub replied_at: Option<String>,
+    /// The most findings a report keeps (default 1000); the rest are counted per code.
+    pub max_findings: Option<u32>,
 }
 
 /// Options of digests (`DigestOptions` in index.d.ts).
@@ -119,6 +121,7 @@ fn options_of(options: Option<&ValidateOptions>) -> Result<(Options, Option<Cata
         entity: o.entity.as_deref().map(str::parse::<Entity>).transpose()?,
         lang,
         rule_set: o.rule_set.clone(),
+        max_findings: o.max_findings.map_or(tekser::DEFAULT_MAX_FINDINGS, |n| n as usize),
         ..Options::default()
     };
     let catalog = match &o.dictionaries {

@@ -18,6 +18,7 @@ const text = (rel) => readFileSync(join(corpus, rel), "utf8");
 function optionsOf(c) {
   const options = { lang: c.lang ?? "all" };
   if (c.entity) options.entity = c.entity;
+  if (c.max_findings !== undefined) options.maxFindings = c.max_findings;
   if (c.dictionaries) options.dictionaries = read(c.dictionaries);
   return options;
 }

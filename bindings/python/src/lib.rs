@@ -5,7 +5,7 @@
 //! results become small read-only classes whose `to_json()` is the core's canonical JSON.
 //! The core runs with the GIL released.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
@@ -228,12 +228,25 @@ fn options_of(
     ruleset: Option<&str>,
     dictionaries: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Options, Option<Catalog>)> {
+    limited_options_of(py, entity, lang, ruleset, dictionaries, tekser::DEFAULT_MAX_FINDINGS)
+}
+
+/// The options, with the most findings a report keeps.
+fn limited_options_of(
+    py: Python<'_>,
+    entity: Option<&str>,
+    lang: Option<&str>,
+    ruleset: Option<&str>,
+    dictionaries: Option<&Bound<'_, PyAny>>,
+    max_findings: usize,
+) -> PyResult<(Options, Option<Catalog>)> {
     let options = Options {
         entity: entity
             .map(|e| e.parse::<Entity>().map_err(|err| error(py, &err)))
             .transpose()?,
         lang: lang_of(lang)?,
         rule_set: ruleset.map(str::to_owned),
+        max_findings,
         ..Options::default()
     };
     let catalog = match dictionaries {
@@ -427,6 +440,16 @@ impl Report {
         self.inner.count(tekser::Severity::Warning)
     }
 
+    /// Findings left out past `max_findings`: `{code: count}` (empty when none were).
+    #[getter]
+    fn omitted(&self) -> std::collections::BTreeMap<String, u64> {
+        self.inner
+            .omitted
+            .iter()
+            .map(|o| (o.code.to_owned(), o.count))
+            .collect()
+    }
+
     /// The findings, in the report's canonical order (messages are rendered on access).
     #[getter]
     fn findings(&self) -> Vec<Finding> {
@@ -538,9 +561,12 @@ impl DatasetReport {
     }
 }
 
-/// Validates one packet (JSON or XML; bytes, str or a path-like object).
+/// Validates one packet (JSON or XML): bytes, str (the text), a path-like object or a
+/// binary file object. Paths and file objects are streamed: read in chunks and checked
+/// record by record, so a packet of any size needs little memory.
 #[pyfunction]
-#[pyo3(signature = (data, *, entity = None, lang = Some("ru"), ruleset = None, dictionaries = None))]
+#[pyo3(signature = (data, *, entity = None, lang = Some("ru"), ruleset = None, dictionaries = None, max_findings = tekser::DEFAULT_MAX_FINDINGS))]
+#[allow(clippy::too_many_arguments)]
 fn validate(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
@@ -548,11 +574,73 @@ fn validate(
     lang: Option<&str>,
     ruleset: Option<&str>,
     dictionaries: Option<&Bound<'_, PyAny>>,
+    max_findings: usize,
 ) -> PyResult<Report> {
-    let bytes = bytes_of(data)?;
-    let (options, catalog) = options_of(py, entity, lang, ruleset, dictionaries)?;
-    let result = py.detach(|| run_validate(catalog.as_ref(), &bytes, &options));
+    let (options, catalog) = limited_options_of(py, entity, lang, ruleset, dictionaries, max_findings)?;
+    let result = if data.hasattr("__fspath__")? {
+        let path: PathBuf = py.import("os")?.getattr("fspath")?.call1((data,))?.extract()?;
+        py.detach(|| stream_path(&path, catalog.as_ref(), &options))
+    } else if data.hasattr("read")? && !data.is_instance_of::<PyString>() && !data.is_instance_of::<PyBytes>() {
+        stream_file_object(py, data, catalog.as_ref(), &options)?
+    } else {
+        let bytes = bytes_of(data)?;
+        py.detach(|| run_validate(catalog.as_ref(), &bytes, &options))
+    };
     result.map(|inner| Report { inner }).map_err(|e| error(py, &e))
+}
+
+fn new_stream<'c>(catalog: Option<&'c Catalog>, options: &Options) -> Result<tekser::PacketStream<'c>, tekser::Error> {
+    match catalog {
+        Some(c) => Ok(tekser::PacketStream::with_catalog(c, options)),
+        None => tekser::PacketStream::new(options),
+    }
+}
+
+/// Streams a file: read in chunks with the GIL released.
+fn stream_path(path: &Path, catalog: Option<&Catalog>, options: &Options) -> Result<tekser::Report, tekser::Error> {
+    let read_error = |e: std::io::Error| tekser::Error::Read(format!("{}: {e}", path.display()));
+    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let mut stream = new_stream(catalog, options)?;
+    let mut chunk = vec![0u8; tekser::READ_CHUNK];
+    loop {
+        match std::io::Read::read(&mut file, &mut chunk) {
+            Ok(0) => break,
+            Ok(n) => stream.push(&chunk[..n])?,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_error(e)),
+        }
+    }
+    stream.finish()
+}
+
+/// Streams a binary file object: `read(n)` with the GIL, each chunk checked without it.
+fn stream_file_object(
+    py: Python<'_>,
+    file: &Bound<'_, PyAny>,
+    catalog: Option<&Catalog>,
+    options: &Options,
+) -> PyResult<Result<tekser::Report, tekser::Error>> {
+    let mut stream = match new_stream(catalog, options) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    loop {
+        let chunk = file.call_method1("read", (tekser::READ_CHUNK,))?;
+        let Ok(bytes) = chunk.cast::<PyBytes>() else {
+            return Err(PyTypeError::new_err(format!(
+                "the file object's read() returned {}, not bytes: open the file in binary mode ('rb')",
+                chunk.get_type().name()?
+            )));
+        };
+        let bytes = bytes.as_bytes();
+        if bytes.is_empty() {
+            break;
+        }
+        if let Err(e) = py.detach(|| stream.push(bytes)) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(py.detach(|| stream.finish()))
 }
 
 /// Validates many packets, on `workers` threads with the GIL released; the reports come

@@ -17,6 +17,8 @@ def _options(case):
     options = {"lang": case.get("lang", "all"), "entity": case.get("entity")}
     if "dictionaries" in case:
         options["dictionaries"] = CORPUS / case["dictionaries"]
+    if "max_findings" in case:
+        options["max_findings"] = case["max_findings"]
     return options
 
 

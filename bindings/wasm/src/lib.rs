@@ -26,6 +26,9 @@ export interface ValidateOptions {
   ruleSet?: string;
   /** A dictionary file (schemas/dictionary-file.schema.json) applied at run time. */
   dictionaries?: string | Uint8Array;
+  /** The most findings a report keeps (default 1000); the rest are counted per code in
+   * `omitted`, and the verdict and totals still cover every record. */
+  maxFindings?: number;
 }
 
 /** How a packet is digested. */
@@ -201,6 +204,21 @@ fn option(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
         .ok_or_else(|| usage(&format!("option {name} must be a string")))
 }
 
+/// A whole, non-negative number option (`undefined`/`null` when absent).
+fn count_option(options: &JsValue, name: &str) -> Result<Option<usize>, JsValue> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let value = Reflect::get(options, &name.into())?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 4_294_967_295.0 => Ok(Some(n as usize)),
+        _ => Err(usage(&format!("option {name} must be a whole number from 0"))),
+    }
+}
+
 fn entity_option(options: &JsValue) -> Result<Option<Entity>, JsValue> {
     option(options, "entity")?
         .map(|name| name.parse::<Entity>().map_err(|e| core_error(&e)))
@@ -221,6 +239,7 @@ fn validate_options(options: &JsValue) -> Result<(Options, Option<Catalog>), JsV
         entity: entity_option(options)?,
         lang: lang_option(options, Some(Lang::Ru))?,
         rule_set: option(options, "ruleSet")?,
+        max_findings: count_option(options, "maxFindings")?.unwrap_or(tekser::DEFAULT_MAX_FINDINGS),
         ..Options::default()
     };
     let dictionaries = if options.is_object() {

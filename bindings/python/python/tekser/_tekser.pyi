@@ -1,7 +1,7 @@
 """Type stubs of the native module (re-exported by the ``tekser`` package)."""
 
 import os
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, BinaryIO, Iterable, Literal, Mapping, Sequence
 
 PacketData = bytes | bytearray | memoryview | str | os.PathLike[str]
 """A packet: its bytes, its text (``str``), or a path-like object naming its file."""
@@ -132,6 +132,9 @@ class Report:
     def warnings(self) -> int: ...
     @property
     def findings(self) -> list[Finding]: ...
+    @property
+    def omitted(self) -> dict[str, int]:
+        """Findings left out past ``max_findings``, counted per code (empty when none were)."""
     def to_json(self) -> str:
         """The canonical report JSON, byte for byte as on every tekser host."""
     def to_dict(self) -> dict[str, Any]:
@@ -155,18 +158,24 @@ class DatasetReport:
     def __bool__(self) -> bool: ...
 
 def validate(
-    data: PacketData,
+    data: PacketData | BinaryIO,
     *,
     entity: Entity | None = None,
     lang: Lang | None = "ru",
     ruleset: str | None = None,
     dictionaries: PacketData | None = None,
+    max_findings: int = 1000,
 ) -> Report:
     """Validates one packet (JSON or XML, optionally in a SOAP envelope).
 
+    A path-like object or a binary file object is streamed: read in chunks and checked
+    record by record (the GIL released), so a full load of any size needs little memory.
     ``lang=None`` or ``"all"`` gives messages in all three languages; ``dictionaries`` is a
-    dictionary file (``schemas/dictionary-file.schema.json``) applied at run time.
-    Raises a :class:`TekserError` subclass when the input is not a readable packet.
+    dictionary file (``schemas/dictionary-file.schema.json``) applied at run time. The
+    report keeps at most ``max_findings`` findings and counts the rest per code
+    (``Report.omitted``); its verdict and totals cover every record.
+    Raises a :class:`TekserError` subclass when the input is not a readable packet
+    (:class:`ReadError` when the file cannot be read).
     """
 
 def validate_many(
