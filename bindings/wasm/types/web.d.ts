@@ -14,6 +14,9 @@ export interface ValidateOptions {
     ruleSet?: string;
     /** A dictionary file (schemas/dictionary-file.schema.json) applied at run time. */
     dictionaries?: string | Uint8Array;
+    /** The most findings a report keeps (default 1000); the rest are counted per code in
+     * `omitted`, and the verdict and totals still cover every record. */
+    maxFindings?: number;
 }
 
 /** How a packet is digested. */
