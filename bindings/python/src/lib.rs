@@ -579,7 +579,9 @@ fn validate(
     let (options, catalog) = limited_options_of(py, entity, lang, ruleset, dictionaries, max_findings)?;
     let result = if data.hasattr("__fspath__")? {
         let path: PathBuf = py.import("os")?.getattr("fspath")?.call1((data,))?.extract()?;
-        py.detach(|| stream_path(&path, catalog.as_ref(), &options))
+        // Opening fails as Python's open() does (FileNotFoundError, PermissionError, …).
+        let file = std::fs::File::open(&path)?;
+        py.detach(|| stream_file(file, &path, catalog.as_ref(), &options))
     } else if data.hasattr("read")? && !data.is_instance_of::<PyString>() && !data.is_instance_of::<PyBytes>() {
         stream_file_object(py, data, catalog.as_ref(), &options)?
     } else {
@@ -596,10 +598,14 @@ fn new_stream<'c>(catalog: Option<&'c Catalog>, options: &Options) -> Result<tek
     }
 }
 
-/// Streams a file: read in chunks with the GIL released.
-fn stream_path(path: &Path, catalog: Option<&Catalog>, options: &Options) -> Result<tekser::Report, tekser::Error> {
+/// Streams an opened file: read in chunks with the GIL released.
+fn stream_file(
+    mut file: std::fs::File,
+    path: &Path,
+    catalog: Option<&Catalog>,
+    options: &Options,
+) -> Result<tekser::Report, tekser::Error> {
     let read_error = |e: std::io::Error| tekser::Error::Read(format!("{}: {e}", path.display()));
-    let mut file = std::fs::File::open(path).map_err(read_error)?;
     let mut stream = new_stream(catalog, options)?;
     let mut chunk = vec![0u8; tekser::READ_CHUNK];
     loop {

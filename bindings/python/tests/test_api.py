@@ -27,6 +27,46 @@ def test_inputs_bytes_str_path_bytearray_memoryview_agree():
         tekser.validate(pathlib.Path("no/such/packet.json"))
 
 
+def test_paths_and_binary_files_are_streamed_with_the_same_report(tmp_path):
+    packet = CORPUS / "plan_item" / "max-findings.json"
+    expected = tekser.validate(packet.read_bytes(), max_findings=5).to_json()
+    with open(packet, "rb") as f:
+        assert tekser.validate(f, max_findings=5).to_json() == expected
+    assert tekser.validate(packet, max_findings=5).to_json() == expected
+
+    class Trickle(io.RawIOBase):
+        """A binary reader that hands out 3 bytes at a time."""
+
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, n: int = -1) -> bytes:
+            chunk, self.data = self.data[:3], self.data[3:]
+            return chunk
+
+    assert tekser.validate(Trickle(packet.read_bytes()), max_findings=5).to_json() == expected
+    with open(packet, encoding="utf-8") as text_mode:
+        with pytest.raises(TypeError, match="binary mode"):
+            tekser.validate(text_mode)
+    broken = tmp_path / "broken.json"
+    broken.write_bytes(b'{"header": {"entity": "lot"}, "records": [')
+    with pytest.raises(tekser.JsonSyntaxError):
+        tekser.validate(broken)
+
+
+def test_max_findings_keeps_the_first_and_counts_the_rest():
+    packet = (CORPUS / "plan_item" / "max-findings.json").read_bytes()
+    full = tekser.validate(packet)
+    bounded = tekser.validate(packet, max_findings=5)
+    assert len(full.findings) == 12 and full.omitted == {}
+    assert len(bounded.findings) == 5 and sum(bounded.omitted.values()) == 7
+    assert (bounded.errors, bounded.warnings, bounded.status) == (full.errors, full.warnings, full.status)
+    assert json.loads(bounded.to_json())["omitted"] == bounded.omitted
+
+
 def test_report_and_findings():
     report = tekser.validate(THREE.read_bytes(), lang="en")
     assert not report.accepted and not report and report.status == "rejected"
