@@ -47,24 +47,21 @@ function reset() {
   reportJson = null;
 }
 
-function validate(bytes, name) {
+// The worker streams the Blob (a picked or dropped File, or the pasted text): the page
+// never holds the packet, and progress is by bytes checked.
+function validate(blob, name) {
   packetName = name;
   run += 1;
   reset();
   $("status").dataset.state = "validating";
   $("status").textContent = MESSAGES.validating;
-  setProgress(MESSAGES.validating);
-  worker.postMessage({ type: "validate", id: run, bytes, options: options() }, [bytes]);
+  setProgress(MESSAGES.validating, 0, blob.size || 1);
+  worker.postMessage({ type: "validate", id: run, blob, options: options() });
 }
 
 function readFile(file) {
   $("file-name").textContent = `${file.name} — ${file.size.toLocaleString()} B`;
-  const reader = new FileReader();
-  reader.onprogress = (e) => e.lengthComputable && setProgress(MESSAGES.reading, e.loaded, e.total);
-  reader.onload = () => validate(reader.result, file.name);
-  reader.onerror = () => showError("read", String(reader.error));
-  setProgress(MESSAGES.reading, 0, file.size || 1);
-  reader.readAsArrayBuffer(file);
+  validate(file, file.name);
 }
 
 function showError(kind, message) {
@@ -123,6 +120,10 @@ function showPlace(path, place) {
   $("place-path").textContent = path;
   const pre = $("place-text");
   pre.replaceChildren();
+  if (place === null) {
+    pre.textContent = "(пакет больше 64 МБ: место не показывается, чтобы не читать его целиком)";
+    return;
+  }
   const text = place.recordJson ?? place.value ?? "(этого места нет в пакете: поле отсутствует)";
   const field = path.split("/").pop().replaceAll("~1", "/").replaceAll("~0", "~");
   for (const line of text.split("\n")) {
@@ -148,7 +149,9 @@ worker.onmessage = (event) => {
     return;
   }
   if (m.id !== run) return; // an answer to an older packet
-  if (m.type === "progress") setProgress(`${MESSAGES.validating} ${m.size.toLocaleString()} B`);
+  if (m.type === "progress") {
+    setProgress(`${MESSAGES.validating} ${m.loaded.toLocaleString()} / ${m.total.toLocaleString()} B`, m.loaded, m.total || 1);
+  }
   else if (m.type === "report") showReport(m.reportJson, m.millis);
   else if (m.type === "place") showPlace(m.path, m.place);
   else if (m.type === "error") showError(m.kind, m.message);
@@ -169,9 +172,8 @@ drop.addEventListener("drop", (e) => {
   if (e.dataTransfer.files[0]) readFile(e.dataTransfer.files[0]);
 });
 $("check-paste").addEventListener("click", () => {
-  const bytes = new TextEncoder().encode($("paste").value).buffer;
   $("file-name").textContent = "вставленный текст";
-  validate(bytes, "pasted");
+  validate(new Blob([$("paste").value]), "pasted");
 });
 for (const id of ["entity", "lang", "rule-set"]) {
   $(id).addEventListener("change", () => $("file").files[0] && readFile($("file").files[0]));

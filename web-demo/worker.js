@@ -1,9 +1,34 @@
 // Validates packets off the main thread, so that the page stays responsive on large files.
 // Everything runs here, in this browser: the wasm module is loaded from this origin.
-import init, { validateJson, locate, ruleSets, version } from "./pkg/tekser_wasm.js";
+// A file is streamed (File.stream()) through a PacketValidator: a 1 GB packet is checked
+// without ever being held, with progress by bytes.
+import init, { PacketValidator, locate, ruleSets, version } from "./pkg/tekser_wasm.js";
 
 const ready = init();
-let packet = null; // the bytes of the last packet, for "show the place"
+const LOCATE_LIMIT = 64 * 1024 * 1024; // larger packets are not re-read to show a place
+let source = null; // the last packet (a Blob), re-read on demand to show a finding's place
+let packet = null; // its bytes, once read for "show the place"
+
+async function validateBlob(id, blob, options) {
+  source = blob;
+  packet = null;
+  const validator = new PacketValidator(options);
+  const started = performance.now();
+  const reader = blob.stream().getReader();
+  let lastPost = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    validator.push(value);
+    const now = performance.now();
+    if (now - lastPost > 100) {
+      lastPost = now;
+      self.postMessage({ type: "progress", id, loaded: validator.bytesRead, total: blob.size });
+    }
+  }
+  const reportJson = validator.finishJson();
+  self.postMessage({ type: "report", id, reportJson, millis: performance.now() - started });
+}
 
 self.onmessage = async (event) => {
   const message = event.data;
@@ -12,12 +37,13 @@ self.onmessage = async (event) => {
     if (message.type === "info") {
       self.postMessage({ type: "info", version: version(), ruleSets: ruleSets() });
     } else if (message.type === "validate") {
-      packet = new Uint8Array(message.bytes);
-      self.postMessage({ type: "progress", id: message.id, phase: "validating", size: packet.length });
-      const started = performance.now();
-      const reportJson = validateJson(packet, message.options);
-      self.postMessage({ type: "report", id: message.id, reportJson, millis: performance.now() - started });
-    } else if (message.type === "locate" && packet) {
+      await validateBlob(message.id, message.blob, message.options);
+    } else if (message.type === "locate" && source) {
+      if (source.size > LOCATE_LIMIT) {
+        self.postMessage({ type: "place", id: message.id, path: message.path, place: null, tooLarge: true });
+        return;
+      }
+      packet ??= new Uint8Array(await source.arrayBuffer());
       self.postMessage({ type: "place", id: message.id, path: message.path, place: locate(packet, message.path) });
     }
   } catch (e) {

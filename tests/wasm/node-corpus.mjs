@@ -41,6 +41,19 @@ for (const c of manifest.cases) {
     check(c.error !== undefined && e.kind === c.error && e instanceof Error && e.name === "TekserError",
       `packet ${c.packet}: ${c.error ? `expected error ${c.error}` : "unexpected error"}, got ${e.kind}: ${e.message}`);
   }
+  // The streaming validator: the same report (or error kind) for chunks of 7 and 4096 bytes.
+  for (const size of [7, 4096]) {
+    let outcome;
+    try {
+      const validator = new tekser.PacketValidator(options);
+      for (let at = 0; at < bytes.length; at += size) validator.push(bytes.subarray(at, at + size));
+      outcome = validator.finishJson();
+    } catch (e) {
+      outcome = `error ${e.kind}`;
+    }
+    const expected = c.error ? `error ${c.error}` : text(c.report);
+    check(outcome === expected, `packet ${c.packet}: PacketValidator in chunks of ${size} gives ${outcome.slice(0, 60)}`);
+  }
 }
 
 // Digest vectors: every form of a packet, every algorithm; the per-record list and root.

@@ -233,15 +233,20 @@ fn lang_option(options: &JsValue, default: Option<Lang>) -> Result<Option<Lang>,
     }
 }
 
-/// The core options and the catalog fixed by a dictionary file, if any.
-fn validate_options(options: &JsValue) -> Result<(Options, Option<Catalog>), JsValue> {
-    let core = Options {
+/// The core options (the dictionary file aside).
+fn core_options(options: &JsValue) -> Result<Options, JsValue> {
+    Ok(Options {
         entity: entity_option(options)?,
         lang: lang_option(options, Some(Lang::Ru))?,
         rule_set: option(options, "ruleSet")?,
         max_findings: count_option(options, "maxFindings")?.unwrap_or(tekser::DEFAULT_MAX_FINDINGS),
         ..Options::default()
-    };
+    })
+}
+
+/// The core options and the catalog fixed by a dictionary file, if any.
+fn validate_options(options: &JsValue) -> Result<(Options, Option<Catalog>), JsValue> {
+    let core = core_options(options)?;
     let dictionaries = if options.is_object() {
         Reflect::get(options, &"dictionaries".into())?
     } else {
@@ -270,6 +275,93 @@ fn report_of(input: &JsValue, options: &JsValue) -> Result<tekser::Report, JsVal
         None => tekser::validate(&bytes, &core),
     }
     .map_err(|e| core_error(&e))
+}
+
+thread_local! {
+    /// Catalogs made from dictionary files, by the file's bytes: a streamed validation
+    /// borrows its catalog for as long as it runs, so each distinct file is kept once.
+    static DICTIONARY_CATALOGS: std::cell::RefCell<Vec<(Vec<u8>, &'static Catalog)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The catalog of a dictionary file, made once per distinct file and kept.
+fn lasting_catalog(file: &[u8], rule_set: Option<&str>) -> Result<&'static Catalog, JsValue> {
+    let key: Vec<u8> = rule_set
+        .unwrap_or("")
+        .bytes()
+        .chain([0])
+        .chain(file.iter().copied())
+        .collect();
+    if let Some(found) = DICTIONARY_CATALOGS.with(|c| c.borrow().iter().find(|(k, _)| *k == key).map(|(_, v)| *v)) {
+        return Ok(found);
+    }
+    let base = match rule_set {
+        Some(name) => Catalog::named(name),
+        None => Catalog::get(),
+    }
+    .map_err(|e| core_error(&e))?;
+    let catalog: &'static Catalog = Box::leak(Box::new(base.with_dictionaries(file).map_err(|e| core_error(&e))?));
+    DICTIONARY_CATALOGS.with(|c| c.borrow_mut().push((key, catalog)));
+    Ok(catalog)
+}
+
+/// Validates a packet that arrives in chunks (e.g. from `File.stream()`), so that a page
+/// or a worker checks a file of any size without holding it: memory does not grow with
+/// the number of JSON records.
+#[wasm_bindgen]
+pub struct PacketValidator {
+    stream: tekser::PacketStream<'static>,
+}
+
+#[wasm_bindgen]
+impl PacketValidator {
+    /// A validator with the options of `validate`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: Option<ValidateOptionsArg>) -> Result<PacketValidator, JsValue> {
+        install_panic_hook();
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let core = core_options(&options)?;
+        let dictionaries = if options.is_object() {
+            Reflect::get(&options, &"dictionaries".into())?
+        } else {
+            JsValue::UNDEFINED
+        };
+        let stream = if dictionaries.is_undefined() || dictionaries.is_null() {
+            tekser::PacketStream::new(&core).map_err(|e| core_error(&e))?
+        } else {
+            let file = bytes_of(&dictionaries, "option dictionaries")?;
+            tekser::PacketStream::with_catalog(lasting_catalog(&file, core.rule_set.as_deref())?, &core)
+        };
+        Ok(PacketValidator { stream })
+    }
+
+    /// Feeds the next chunk (a `Uint8Array` or a string).
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] chunk: JsValue,
+    ) -> Result<(), JsValue> {
+        let bytes = bytes_of(&chunk, "a chunk")?;
+        self.stream.push(&bytes).map_err(|e| core_error(&e))
+    }
+
+    /// Bytes fed so far (for progress).
+    #[wasm_bindgen(getter, js_name = bytesRead)]
+    pub fn bytes_read(&self) -> f64 {
+        self.stream.bytes_read() as f64
+    }
+
+    /// Ends the input; returns the canonical report JSON. The validator is used up.
+    #[wasm_bindgen(js_name = finishJson)]
+    pub fn finish_json(self) -> Result<String, JsValue> {
+        self.stream.finish().map(|r| r.to_json()).map_err(|e| core_error(&e))
+    }
+
+    /// Ends the input; returns the canonical report as a plain object.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn finish(self) -> Result<JsValue, JsValue> {
+        let json = self.finish_json()?;
+        js_sys::JSON::parse(&json)
+    }
 }
 
 /// Validates a packet; returns the canonical report JSON, byte for byte as on every host.

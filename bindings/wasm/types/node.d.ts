@@ -103,6 +103,36 @@ export interface Place {
 
 
 /**
+ * Validates a packet that arrives in chunks (e.g. from `File.stream()`), so that a page
+ * or a worker checks a file of any size without holding it: memory does not grow with
+ * the number of JSON records.
+ */
+export class PacketValidator {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Ends the input; returns the canonical report JSON. The validator is used up.
+     */
+    finishJson(): string;
+    /**
+     * Ends the input; returns the canonical report as a plain object.
+     */
+    finish(): Report;
+    /**
+     * A validator with the options of `validate`.
+     */
+    constructor(options?: ValidateOptions | null);
+    /**
+     * Feeds the next chunk (a `Uint8Array` or a string).
+     */
+    push(chunk: Uint8Array | string): void;
+    /**
+     * Bytes fed so far (for progress).
+     */
+    readonly bytesRead: number;
+}
+
+/**
  * For tests of the host: panics inside wasm, which the panic hook turns into a JS Error.
  */
 export function __panicForTests(): void;

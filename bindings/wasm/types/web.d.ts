@@ -103,6 +103,36 @@ export interface Place {
 
 
 /**
+ * Validates a packet that arrives in chunks (e.g. from `File.stream()`), so that a page
+ * or a worker checks a file of any size without holding it: memory does not grow with
+ * the number of JSON records.
+ */
+export class PacketValidator {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Ends the input; returns the canonical report JSON. The validator is used up.
+     */
+    finishJson(): string;
+    /**
+     * Ends the input; returns the canonical report as a plain object.
+     */
+    finish(): Report;
+    /**
+     * A validator with the options of `validate`.
+     */
+    constructor(options?: ValidateOptions | null);
+    /**
+     * Feeds the next chunk (a `Uint8Array` or a string).
+     */
+    push(chunk: Uint8Array | string): void;
+    /**
+     * Bytes fed so far (for progress).
+     */
+    readonly bytesRead: number;
+}
+
+/**
  * For tests of the host: panics inside wasm, which the panic hook turns into a JS Error.
  */
 export function __panicForTests(): void;
@@ -173,12 +203,18 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __panicForTests: () => void;
+    readonly __wbg_packetvalidator_free: (a: number, b: number) => void;
     readonly canonicalForm: (a: number, b: number, c: number) => void;
     readonly compareDigests: (a: number, b: number, c: number, d: number, e: number) => void;
     readonly comparePackets: (a: number, b: number, c: number, d: number) => void;
     readonly digest: (a: number, b: number, c: number) => void;
     readonly digestListJson: (a: number, b: number, c: number) => void;
     readonly locate: (a: number, b: number, c: number, d: number) => void;
+    readonly packetvalidator_bytesRead: (a: number) => number;
+    readonly packetvalidator_finish: (a: number, b: number) => void;
+    readonly packetvalidator_finishJson: (a: number, b: number) => void;
+    readonly packetvalidator_new: (a: number, b: number) => void;
+    readonly packetvalidator_push: (a: number, b: number, c: number) => void;
     readonly reply: (a: number, b: number, c: number) => void;
     readonly ruleSets: (a: number) => void;
     readonly validate: (a: number, b: number, c: number) => void;
