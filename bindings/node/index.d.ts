@@ -140,6 +140,23 @@ export function digestListJson(data: PacketInput, options?: DigestOptions): stri
 export function canonicalForm(data: PacketInput, options?: DigestOptions): string;
 /** Records only in ours, only in theirs, and changed (the audit of Rules p.12). */
 export function compareDigests(ours: DigestList | string, theirs: DigestList | string): Comparison;
+/** Validates a packet file streamed on the libuv thread pool (never held whole); the event loop stays free. */
+export function validateFile(path: string | URL, options?: ValidateOptions): Promise<Report>;
+/** Validates a packet from a readable stream (or any async iterable of chunks), chunk by chunk. */
+export function validateStream(
+  readable: AsyncIterable<Buffer | Uint8Array | string>,
+  options?: ValidateOptions,
+): Promise<Report>;
+/** A packet fed in chunks; memory does not grow with the number of JSON records. */
+export class PacketValidator {
+  constructor(options?: ValidateOptions);
+  /** Feeds the next chunk. Throws a TekserError as soon as the input cannot be a packet. */
+  push(chunk: Buffer | Uint8Array | string): void;
+  /** Bytes fed so far. */
+  readonly bytesRead: number;
+  /** Ends the input; the canonical report JSON. The validator cannot be used after it. */
+  finishJson(): string;
+}
 /** Compares two packets record by record and names each changed record's changed fields (Rules p.12). */
 export function comparePackets(ours: PacketInput, theirs: PacketInput, options?: DigestOptions): Comparison;
 /** comparePackets, as the exact JSON text. */

@@ -37,6 +37,19 @@ async function validateAsync(data, options) {
   return new Report(await native.validateJsonAsync(data, options));
 }
 
+/** Validates a packet file, streamed on the thread pool: the file is never held whole. */
+async function validateFile(path, options) {
+  return new Report(await native.validateFileJsonAsync(String(path), options));
+}
+
+/** Validates a packet from a readable stream (or any async iterable of Buffers/strings),
+ * chunk by chunk; each chunk is checked as it arrives. */
+async function validateStream(readable, options) {
+  const validator = new native.PacketValidator(options);
+  for await (const chunk of readable) validator.push(chunk);
+  return new Report(validator.finishJson());
+}
+
 function digestList(data, options) {
   return JSON.parse(native.digestListJson(data, options));
 }
@@ -66,6 +79,9 @@ module.exports = {
   canonicalForm: native.canonicalForm,
   compareDigests,
   comparePackets,
+  validateFile,
+  validateStream,
+  PacketValidator: native.PacketValidator,
   comparePacketsJson: native.comparePacketsJson,
   reply: native.reply,
   validateDataset,

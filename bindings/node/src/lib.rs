@@ -157,8 +157,14 @@ pub fn validate_json(env: Env, data: Either<Buffer, String>, options: Option<Val
 
 /// The work of `validateJsonAsync`, done on the libuv thread pool.
 pub struct ValidateTask {
-    bytes: Vec<u8>,
+    input: TaskInput,
     options: Result<(Options, Option<Catalog>), String>,
+}
+
+/// What a task validates: bytes given by the caller, or a file it streams.
+enum TaskInput {
+    Bytes(Vec<u8>),
+    File(std::path::PathBuf),
 }
 
 impl Task for ValidateTask {
@@ -166,9 +172,14 @@ impl Task for ValidateTask {
     type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(match &self.options {
-            Ok((core, catalog)) => report_json(&self.bytes, core, catalog.as_ref()).map_err(FailureBox),
-            Err(usage) => Err(FailureBox(Failure::Usage(usage.clone()))),
+        Ok(match (&self.options, &self.input) {
+            (Ok((core, catalog)), TaskInput::Bytes(bytes)) => {
+                report_json(bytes, core, catalog.as_ref()).map_err(FailureBox)
+            }
+            (Ok((core, catalog)), TaskInput::File(path)) => {
+                guarded(|| stream_file(path, core, catalog.as_ref())).map_err(FailureBox)
+            }
+            (Err(usage), _) => Err(FailureBox(Failure::Usage(usage.clone()))),
         })
     }
 
@@ -196,9 +207,124 @@ pub fn validate_json_async(
         Err(other) => return Err(js_error(&env, other)),
     };
     Ok(AsyncTask::new(ValidateTask {
-        bytes: bytes_of(&data),
+        input: TaskInput::Bytes(bytes_of(&data)),
         options,
     }))
+}
+
+/// Streams a file through the validator, in chunks, on the calling (pool) thread.
+fn stream_file(path: &std::path::Path, core: &Options, catalog: Option<&Catalog>) -> Result<String, Failure> {
+    let read_error = |e: std::io::Error| tekser::Error::Read(format!("{}: {e}", path.display()));
+    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let mut stream = match catalog {
+        Some(c) => tekser::PacketStream::with_catalog(c, core),
+        None => tekser::PacketStream::new(core)?,
+    };
+    let mut chunk = vec![0u8; tekser::READ_CHUNK];
+    loop {
+        match std::io::Read::read(&mut file, &mut chunk) {
+            Ok(0) => break,
+            Ok(n) => stream.push(&chunk[..n])?,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_error(e).into()),
+        }
+    }
+    Ok(stream.finish()?.to_json())
+}
+
+/// Validates a packet file, streamed on the libuv thread pool (the file is never held
+/// whole); resolves to the canonical report JSON.
+#[napi(js_name = "validateFileJsonAsync", ts_return_type = "Promise<string>")]
+pub fn validate_file_json_async(
+    env: Env,
+    path: String,
+    options: Option<ValidateOptions>,
+) -> napi::Result<AsyncTask<ValidateTask>> {
+    let options = match options_of(options.as_ref()) {
+        Ok(o) => Ok(o),
+        Err(Failure::Usage(m)) => Err(m),
+        Err(other) => return Err(js_error(&env, other)),
+    };
+    Ok(AsyncTask::new(ValidateTask {
+        input: TaskInput::File(path.into()),
+        options,
+    }))
+}
+
+/// Catalogs made from dictionary files, by (rule set, file bytes): a `PacketValidator`
+/// borrows its catalog for as long as it lives, so each distinct file is kept once.
+static DICTIONARY_CATALOGS: std::sync::Mutex<Vec<(Vec<u8>, &'static Catalog)>> = std::sync::Mutex::new(Vec::new());
+
+fn lasting_catalog(catalog: Catalog, file_key: Vec<u8>) -> &'static Catalog {
+    let mut known = DICTIONARY_CATALOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, found)) = known.iter().find(|(k, _)| *k == file_key) {
+        return found;
+    }
+    let lasting: &'static Catalog = Box::leak(Box::new(catalog));
+    known.push((file_key, lasting));
+    lasting
+}
+
+/// Validates a packet that arrives in chunks (e.g. from a Node stream): memory does not
+/// grow with the number of JSON records. `validateStream` in index.js drives it.
+#[napi]
+pub struct PacketValidator {
+    stream: Option<tekser::PacketStream<'static>>,
+}
+
+#[napi]
+impl PacketValidator {
+    /// A validator with the options of `validate`.
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Option<ValidateOptions>) -> napi::Result<Self> {
+        let result = (|| {
+            let (core, catalog) = options_of(options.as_ref())?;
+            let stream = match catalog {
+                Some(c) => {
+                    let mut key = core.rule_set.clone().unwrap_or_default().into_bytes();
+                    key.push(0);
+                    if let Some(file) = options.as_ref().and_then(|o| o.dictionaries.as_ref()) {
+                        key.extend(bytes_of(file));
+                    }
+                    tekser::PacketStream::with_catalog(lasting_catalog(c, key), &core)
+                }
+                None => tekser::PacketStream::new(&core)?,
+            };
+            Ok(PacketValidator { stream: Some(stream) })
+        })();
+        result.map_err(|f| js_error(&env, f))
+    }
+
+    /// Feeds the next chunk (a Buffer or a string).
+    #[napi]
+    pub fn push(&mut self, env: Env, chunk: Either<Buffer, String>) -> napi::Result<()> {
+        let result = match self.stream.as_mut() {
+            Some(stream) => {
+                let bytes = bytes_of(&chunk);
+                guarded(|| Ok(stream.push(&bytes)?))
+            }
+            None => Err(Failure::Usage("the validator has finished".to_owned())),
+        };
+        result.map_err(|f| js_error(&env, f))
+    }
+
+    /// Bytes fed so far (for progress).
+    #[napi(getter, js_name = "bytesRead")]
+    pub fn bytes_read(&self) -> f64 {
+        self.stream.as_ref().map_or(0.0, |s| s.bytes_read() as f64)
+    }
+
+    /// Ends the input; returns the canonical report JSON. The validator is used up.
+    #[napi(js_name = "finishJson")]
+    pub fn finish_json(&mut self, env: Env) -> napi::Result<String> {
+        let result = match self.stream.take() {
+            Some(stream) => guarded(|| Ok(stream.finish()?.to_json())),
+            None => Err(Failure::Usage("the validator has finished".to_owned())),
+        };
+        result.map_err(|f| js_error(&env, f))
+    }
 }
 
 /// The algorithm and core options of `DigestOptions`.

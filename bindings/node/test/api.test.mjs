@@ -1,7 +1,7 @@
 // The Node API: report objects, errors with codes, async and concurrency, no panics.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,6 +89,25 @@ test("many async validations at once give the same reports as sync ones, and the
   clearInterval(interval);
   assert.equal(report.record_count, 20000);
   assert.ok(during >= Math.floor(millis / 50), `timers ran ${during} times in ${millis} ms`);
+});
+
+test("files and streams are validated chunk by chunk with the same report", async () => {
+  const path = join(root, "tests", "corpus", "plan_item", "max-findings.xml");
+  const options = { maxFindings: 5, lang: "all" };
+  const expected = tekser.validate(readFileSync(path), options).toCanonicalJSON();
+  assert.equal((await tekser.validateFile(path, options)).toCanonicalJSON(), expected);
+  const trickle = createReadStream(path, { highWaterMark: 7 });
+  assert.equal((await tekser.validateStream(trickle, options)).toCanonicalJSON(), expected);
+  const validator = new tekser.PacketValidator(options);
+  for (const part of [readFileSync(path).subarray(0, 100), readFileSync(path).subarray(100)]) validator.push(part);
+  assert.equal(validator.bytesRead, readFileSync(path).length);
+  assert.equal(validator.finishJson(), expected);
+  assert.throws(() => validator.finishJson(), (e) => e.code === "usage");
+  const omitted = JSON.parse(expected).omitted;
+  assert.deepEqual(omitted, { "bin.checksum": 2, "mkei.format": 2, "url.format": 3 });
+  await assert.rejects(tekser.validateFile(join(root, "no", "such.json")), (e) => e.code === "read");
+  const broken = new tekser.PacketValidator();
+  assert.throws(() => broken.push("{\"records\": [1 2]"), (e) => e.code === "json" && e.line === 1);
 });
 
 test("digests, replies, datasets, rule sets", () => {
