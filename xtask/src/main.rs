@@ -9,10 +9,13 @@
 //! - `typings`: rewrites the committed TypeScript typings (`test` checks they are fresh).
 //! - `serve-demo [PORT]`: serves `web-demo/` on localhost (default port 8080).
 //! - `python` / `node`: builds and tests one host package on its own.
+//! - `bench [--quick] [--records N,…] [--runs N]`: throughput and peak memory on every host
+//!   against peers measured in the same run (see `bench.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod hosts;
 mod wasm;
 
@@ -36,9 +39,10 @@ fn main() -> ExitCode {
         Some("python") => hosts::python(),
         Some("node") => hosts::node(),
         Some("serve-demo") => wasm::serve_demo(args.get(1).map_or("8080", String::as_str)),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]|python|node>"
+                "usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]|python|node|bench [--quick] [--records N,…] [--runs N]>"
             );
             return ExitCode::from(2);
         }

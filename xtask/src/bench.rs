@@ -1,0 +1,563 @@
+//! `cargo xtask bench [--quick] [--records N,N…] [--runs N]`: throughput and peak memory
+//! of tekser on every host against peers measured in the same run.
+//!
+//! Packets are generated here, deterministically from a seed: plan items (the heaviest
+//! records) as JSON and XML at each size, every other entity as JSON at the smallest, and
+//! a list of 2 000 000 empty records (a flood of findings). Each tool runs as its own
+//! process under `/usr/bin/time` (wall seconds, peak RSS); the tools alternate within a
+//! round and the table shows medians, since the machine is shared and noisy. Ratios are
+//! to the peers of the same run: the `jsonschema` crate's structural validation of the same
+//! records (parse included), `sha256sum`, and serde_json parse-only.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{root, run};
+
+/// A small deterministic generator (xorshift64*): the same packets on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn guid(rng: &mut Rng) -> String {
+    let (a, b) = (rng.next(), rng.next());
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        0x8000 | (b >> 48) & 0x3fff,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// A BIN with a valid check digit (registered YYMM, resident legal entity, head office).
+fn bin(rng: &mut Rng) -> String {
+    loop {
+        let d11 = format!(
+            "{:02}{:02}40{:05}",
+            rng.below(25),
+            1 + rng.below(12),
+            rng.below(100_000)
+        );
+        let digits: Vec<u32> = d11.bytes().map(|b| u32::from(b - b'0')).collect();
+        let mut check = (0..11).map(|i| digits[i] * (i as u32 + 1)).sum::<u32>() % 11;
+        if check == 10 {
+            check = (0..11).map(|i| digits[i] * (((i as u32 + 2) % 11) + 1)).sum::<u32>() % 11;
+        }
+        if check != 10 {
+            return format!("{d11}{check}");
+        }
+    }
+}
+
+fn amount(cents: u64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// One realistic plan item (every mandatory field, sums consistent).
+fn plan_item(rng: &mut Rng, i: u64, bins: &[String]) -> serde_json::Value {
+    let volume = 1 + rng.below(5000);
+    let price_cents = 100 + rng.below(5_000_000);
+    let sum_cents = volume * price_cents;
+    let kato = *["710000000", "750000000", "511010000", "631010000", "351010000"]
+        .get(rng.below(5) as usize)
+        .unwrap_or(&"710000000");
+    serde_json::json!({
+        "id": guid(rng),
+        "number": format!("{}-{:06}-{}", 2024, i, 1 + rng.below(9)),
+        "h_enstru15_id": format!("{:06}.{:03}.{:06}", 100_000 + rng.below(900_000), rng.below(1000), rng.below(1_000_000)),
+        "h_kpved_id": format!("{}.{}.{}", 10 + rng.below(80), 10 + rng.below(80), 10 + rng.below(80)),
+        "h_skp_id": format!("{}.{}.{}.{}", 10 + rng.below(80), 10 + rng.below(80), 10 + rng.below(80), 100 + rng.below(900)),
+        "name_ru": rng.pick(&["Услуги по передаче электроэнергии", "Бумага офисная А4", "Ремонт кровли здания", "Услуги связи", "Топливо дизельное"]),
+        "description_ru": rng.pick(&["Передача электрической энергии по сетям 0,4–10 кВ", "Бумага для офисной техники, 80 г/м²", "Текущий ремонт кровли административного здания"]),
+        "name_kz": "Электр энергиясын беру қызметтері",
+        "volume": volume.to_string(),
+        "h_mkei_id": rng.pick(&["796", "166", "168", "112", "006", "055", "839"]),
+        "price": amount(price_cents),
+        "sum": amount(sum_cents),
+        "advance": 30,
+        "last_pay": 70,
+        "customer_bin": bins[rng.below(bins.len() as u64) as usize],
+        "fin_year": 2024,
+        "plan_date": 1 + rng.below(12),
+        "h_status_id": rng.pick(&["approved", "published", "changed", "executed"]),
+        "delivery_date": format!("{:02}.{:02}.2024", 1 + rng.below(28), 1 + rng.below(12)),
+        "h_flag_member_list": rng.pick(&["domesticProducers", "supplier", "invalidOrganization"]),
+        "delivery_kato": kato,
+        "delivery_address": "г. Астана, район Есиль, ул. Кунаева, 8",
+        "sum_year1": amount(sum_cents),
+        "procurement_address_kato": kato,
+        "procurement_address": "г. Астана, ул. Кенесары, 40",
+        "h_tender_period_id": "annualplan",
+        "h_method_trade_id": rng.pick(&["openTender", "priceRequest", "auction", "fromSameSourceByDirectContract"]),
+        "obosnovanie": "Годовой план закупок на 2024 год",
+        "linkplan": format!("https://eoz.example/plans/2024-{i:06}"),
+    })
+}
+
+/// A record of another entity: the corpus's valid record, with fresh ids and numbers.
+fn other_record(template: &serde_json::Value, rng: &mut Rng, i: u64) -> serde_json::Value {
+    let mut record = template.clone();
+    if let Some(object) = record.as_object_mut() {
+        for (key, value) in object.iter_mut() {
+            match key.as_str() {
+                "id" | "tender_id" | "plan_id" => *value = serde_json::Value::String(guid(rng)),
+                "number" => *value = serde_json::Value::String(format!("N-{i:07}")),
+                "details" => {
+                    if let Some(rows) = value.as_array_mut() {
+                        for row in rows {
+                            row["id"] = serde_json::Value::String(guid(rng));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    record
+}
+
+fn header(entity: &str) -> serde_json::Value {
+    serde_json::json!({
+        "packet_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "sender_bin": "081140000436",
+        "entity": entity,
+        "rule_set": "eoz-2019",
+        "created_at": "01.02.2024 10:00",
+    })
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn xml_value(out: &mut String, name: &str, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::Object(members) => {
+            let _ = write!(out, "<{name}>");
+            for (k, v) in members {
+                xml_value(out, k, v);
+            }
+            let _ = write!(out, "</{name}>");
+        }
+        serde_json::Value::Array(items) => {
+            let _ = write!(out, "<{name}>");
+            for item in items {
+                xml_value(out, "detail", item);
+            }
+            let _ = write!(out, "</{name}>");
+        }
+        serde_json::Value::String(s) => {
+            let _ = write!(out, "<{name}>{}</{name}>", xml_escape(s));
+        }
+        serde_json::Value::Null => {
+            let _ = write!(out, "<{name}/>");
+        }
+        other => {
+            let _ = write!(out, "<{name}>{other}</{name}>");
+        }
+    }
+}
+
+/// Writes a packet of `count` records made by `make`, as JSON and (when asked) XML,
+/// streaming to disk so that generating a 1 000 000-record packet needs little memory.
+fn write_packet(
+    dir: &Path,
+    name: &str,
+    entity: &str,
+    count: u64,
+    xml: bool,
+    mut make: impl FnMut(u64) -> serde_json::Value,
+) -> Result<(PathBuf, Option<PathBuf>), String> {
+    use std::io::Write;
+    let json_path = dir.join(format!("{name}.json"));
+    let xml_path = dir.join(format!("{name}.xml"));
+    if json_path.exists() && (!xml || xml_path.exists()) {
+        return Ok((json_path, xml.then_some(xml_path)));
+    }
+    let io = |e: std::io::Error| e.to_string();
+    let mut json = std::io::BufWriter::new(std::fs::File::create(&json_path).map_err(io)?);
+    let mut xml_out = if xml {
+        Some(std::io::BufWriter::new(std::fs::File::create(&xml_path).map_err(io)?))
+    } else {
+        None
+    };
+    let header = header(entity);
+    write!(json, "{{\"header\": {header}, \"records\": [").map_err(io)?;
+    if let Some(x) = &mut xml_out {
+        let mut h = String::new();
+        xml_value(&mut h, "header", &header);
+        write!(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<packet>{h}<records>").map_err(io)?;
+    }
+    for i in 0..count {
+        let record = make(i);
+        if i > 0 {
+            json.write_all(b",\n").map_err(io)?;
+        }
+        serde_json::to_writer(&mut json, &record).map_err(|e| e.to_string())?;
+        if let Some(x) = &mut xml_out {
+            let mut r = String::new();
+            xml_value(&mut r, "record", &record);
+            x.write_all(r.as_bytes()).map_err(io)?;
+            x.write_all(b"\n").map_err(io)?;
+        }
+    }
+    json.write_all(b"]}\n").map_err(io)?;
+    json.flush().map_err(io)?;
+    if let Some(x) = &mut xml_out {
+        x.write_all(b"</records></packet>\n").map_err(io)?;
+        x.flush().map_err(io)?;
+    }
+    Ok((json_path, xml.then_some(xml_path)))
+}
+
+/// One tool of the table: a name and the command that runs it on a file.
+struct Tool {
+    name: String,
+    program: String,
+    args: Vec<String>,
+}
+
+/// Wall seconds and peak RSS (KiB) of one run, from `/usr/bin/time`.
+fn measure(tool: &Tool) -> Result<(f64, u64), String> {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "TIME %e %M"])
+        .arg(&tool.program)
+        .args(&tool.args)
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("TIME "))
+        .ok_or_else(|| format!("{}: no timing ({})", tool.name, stderr.trim()))?;
+    let mut parts = line.split_whitespace().skip(1);
+    let seconds: f64 = parts.next().and_then(|s| s.parse().ok()).ok_or("bad time")?;
+    let kib: u64 = parts.next().and_then(|s| s.parse().ok()).ok_or("bad rss")?;
+    // tekser exits 1 for a rejected packet: that is a result, not a failure.
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        return Err(format!("{} failed ({}): {}", tool.name, out.status, stderr.trim()));
+    }
+    Ok((seconds, kib))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn have(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs the tools on one file, `runs` rounds alternating the tools; one table section.
+fn table(title: &str, file: &Path, tools: &[Tool], runs: usize, out: &mut String) -> Result<(), String> {
+    let size = std::fs::metadata(file).map_err(|e| e.to_string())?.len() as f64;
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); tools.len()];
+    let mut rss: Vec<u64> = vec![0; tools.len()];
+    for round in 0..runs {
+        // Alternate the order each round, so no tool always runs on a warm or cold cache.
+        let order: Vec<usize> = if round % 2 == 0 {
+            (0..tools.len()).collect()
+        } else {
+            (0..tools.len()).rev().collect()
+        };
+        for i in order {
+            let (seconds, kib) = measure(&tools[i])?;
+            times[i].push(seconds);
+            rss[i] = rss[i].max(kib);
+        }
+    }
+    let medians: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
+    let peer = |name: &str| tools.iter().position(|t| t.name.starts_with(name)).map(|i| medians[i]);
+    let (schema, sha) = (peer("jsonschema"), peer("sha256sum"));
+    let _ = writeln!(
+        out,
+        "\n### {title}: {} ({:.0} MB), median of {runs}\n",
+        file.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        size / 1e6
+    );
+    let _ = writeln!(
+        out,
+        "| tool | s | MB/s | peak RSS MiB | speed vs jsonschema | speed vs sha256sum |"
+    );
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (i, tool) in tools.iter().enumerate() {
+        let ratio = |peer: Option<f64>| peer.map_or("–".to_owned(), |p| format!("{:.2}×", p / medians[i]));
+        let _ = writeln!(
+            out,
+            "| {} | {:.2} | {:.0} | {:.0} | {} | {} |",
+            tool.name,
+            medians[i],
+            size / 1e6 / medians[i],
+            rss[i] as f64 / 1024.0,
+            ratio(schema),
+            ratio(sha),
+        );
+    }
+    Ok(())
+}
+
+fn tool(name: &str, program: &str, args: &[&str]) -> Tool {
+    Tool {
+        name: name.to_owned(),
+        program: program.to_owned(),
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+    }
+}
+
+/// `cargo xtask bench`.
+pub fn bench(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let sizes: Vec<u64> = match value_of("--records") {
+        Some(list) => list
+            .split(',')
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .map_err(|_| format!("--records: {n:?} is not a number"))
+            })
+            .collect::<Result<_, _>>()?,
+        None if quick => vec![100_000],
+        None => vec![10_000, 100_000, 1_000_000],
+    };
+    let runs: usize = match value_of("--runs") {
+        Some(n) => n.parse().map_err(|_| "--runs: not a number".to_owned())?,
+        None if quick => 3,
+        None => 5,
+    };
+    if !Path::new("/usr/bin/time").exists() {
+        run("apt-get", &["install", "-y", "-qq", "time"])?;
+    }
+    run(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            "tekser-cli",
+            "-p",
+            "xtask",
+            "--bin",
+            "tekser",
+            "--bin",
+            "peer",
+        ],
+    )?;
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let mut rng = Rng(0x007e_55e2_2019);
+    let bins: Vec<String> = (0..500).map(|_| bin(&mut rng)).collect();
+    let tekser = root().join("target/release/tekser").to_string_lossy().into_owned();
+    let peer = root().join("target/release/peer").to_string_lossy().into_owned();
+    let python = have("python3", &["-c", "import tekser"]);
+    let node = have("node", &["-e", "require('./bindings/node')"]);
+    let wasm = root().join("target/wasm-pkg/node/tekser_wasm.js").exists();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## `cargo xtask bench{}` — {} on {} cores\n",
+        if quick { " --quick" } else { "" },
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
+                .split(':')
+                .nth(1)
+                .unwrap_or("")
+                .trim()
+                .to_owned()))
+            .unwrap_or_else(|| "unknown CPU".to_owned()),
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
+    if !python || !node || !wasm {
+        let _ = writeln!(
+            out,
+            "Hosts not built, so not measured:{}{}{} (run `cargo xtask test` first).",
+            if python { "" } else { " Python" },
+            if node { "" } else { " Node" },
+            if wasm { "" } else { " wasm" }
+        );
+    }
+    for &count in &sizes {
+        eprintln!("xtask: bench: generating {count} plan items");
+        let name = format!("plan_item.{count}");
+        let mut seeded = Rng(0x51a7_0000 + count);
+        let (json, xml) = write_packet(&dir, &name, "plan_item", count, true, |i| {
+            plan_item(&mut seeded, i, &bins)
+        })?;
+        let json_s = json.to_string_lossy().into_owned();
+        let mut tools = vec![
+            tool("sha256sum", "sha256sum", &[&json_s]),
+            tool("serde_json parse to a tree", &peer, &["serde", &json_s]),
+            tool(
+                "jsonschema crate, structural rules",
+                &peer,
+                &["jsonschema", "plan_item.packet.schema.json", &json_s],
+            ),
+            tool(
+                "tekser check --format json",
+                &tekser,
+                &["check", "--format", "json", &json_s],
+            ),
+            tool("tekser digest", &tekser, &["digest", &json_s]),
+        ];
+        if python {
+            tools.push(tool(
+                "Python tekser.validate(path)",
+                "python3",
+                &[
+                    "-c",
+                    "import pathlib, sys, tekser; tekser.validate(pathlib.Path(sys.argv[1]))",
+                    &json_s,
+                ],
+            ));
+        }
+        if node {
+            tools.push(tool(
+                "Node validateFile(path)",
+                "node",
+                &[
+                    "-e",
+                    "require('./bindings/node').validateFile(process.argv[1])",
+                    &json_s,
+                ],
+            ));
+        }
+        if wasm {
+            tools.push(tool(
+                "wasm PacketValidator in Node",
+                "node",
+                &["tests/bench/wasm-stream.mjs", &json_s],
+            ));
+        }
+        table(&format!("{count} plan items, JSON"), &json, &tools, runs, &mut out)?;
+        if let Some(xml) = xml {
+            let xml_s = xml.to_string_lossy().into_owned();
+            let tools = vec![
+                tool("sha256sum", "sha256sum", &[&xml_s]),
+                tool(
+                    "tekser check --format json (XML)",
+                    &tekser,
+                    &["check", "--format", "json", &xml_s],
+                ),
+            ];
+            table(&format!("{count} plan items, XML"), &xml, &tools, runs, &mut out)?;
+        }
+    }
+    // Every other entity, at the smallest size.
+    let smallest = sizes.iter().copied().min().unwrap_or(10_000);
+    let mut entity_tools = Vec::new();
+    let mut entity_files = Vec::new();
+    for entity in [
+        "lot",
+        "announcement",
+        "contract",
+        "participant",
+        "result",
+        "unreliable_supplier",
+        "legal_act",
+    ] {
+        let template_text = std::fs::read_to_string(root().join(format!("tests/corpus/{entity}/valid.json")))
+            .map_err(|e| e.to_string())?;
+        let template: serde_json::Value = serde_json::from_str(&template_text).map_err(|e| e.to_string())?;
+        let record = template["records"][0].clone();
+        let mut seeded = Rng(0xe7_0000 + smallest);
+        let (json, _) = write_packet(&dir, &format!("{entity}.{smallest}"), entity, smallest, false, |i| {
+            other_record(&record, &mut seeded, i)
+        })?;
+        entity_files.push(json.clone());
+        let json_s = json.to_string_lossy().into_owned();
+        entity_tools.push((
+            entity,
+            tool(
+                &format!("tekser check {entity}"),
+                &tekser,
+                &["check", "--format", "json", &json_s],
+            ),
+        ));
+    }
+    let _ = writeln!(
+        out,
+        "\n### Every other entity, {smallest} records, `tekser check --format json`, median of {runs}\n"
+    );
+    let _ = writeln!(
+        out,
+        "| entity | MB | s | MB/s | peak RSS MiB |\n| --- | ---: | ---: | ---: | ---: |"
+    );
+    for ((entity, t), file) in entity_tools.iter().zip(&entity_files) {
+        let size = std::fs::metadata(file).map_err(|e| e.to_string())?.len() as f64 / 1e6;
+        let mut times = Vec::new();
+        let mut peak = 0;
+        for _ in 0..runs {
+            let (s, kib) = measure(t)?;
+            times.push(s);
+            peak = peak.max(kib);
+        }
+        let m = median(&mut times);
+        let _ = writeln!(
+            out,
+            "| {entity} | {size:.0} | {m:.2} | {:.0} | {:.0} |",
+            size / m,
+            peak as f64 / 1024.0
+        );
+    }
+    // A flood of findings: 2 000 000 empty records.
+    let empty = dir.join("empty.2000000.json");
+    if !empty.exists() {
+        let mut text = String::from("{\"header\": ");
+        text.push_str(&header("plan_item").to_string());
+        text.push_str(", \"records\": [");
+        text.push_str(&vec!["{}"; 2_000_000].join(","));
+        text.push_str("]}\n");
+        std::fs::write(&empty, text).map_err(|e| e.to_string())?;
+    }
+    let empty_s = empty.to_string_lossy().into_owned();
+    table(
+        "2 000 000 empty records (46 000 000 findings, 1 000 kept)",
+        &empty,
+        &[tool(
+            "tekser check --format json",
+            &tekser,
+            &["check", "--format", "json", &empty_s],
+        )],
+        runs,
+        &mut out,
+    )?;
+    print!("{out}");
+    std::fs::write(dir.join("table.md"), &out).map_err(|e| e.to_string())?;
+    eprintln!("xtask: bench: table also in target/bench/table.md (copy it into BENCHMARKS.md)");
+    Ok(())
+}
