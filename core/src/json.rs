@@ -94,6 +94,261 @@ pub(crate) fn to_value(raw: &RawValue) -> Result<Value, Error> {
     }
 }
 
+/// A syntax error inside a piece: its byte offset in the piece and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PieceError {
+    pub offset: usize,
+    pub message: &'static str,
+}
+
+/// Parses one piece of a packet (a member's value or a record) straight into the data
+/// model, in one pass: RFC 8259 syntax, number literals kept as written, repeated keys
+/// kept, strings unescaped (a lone surrogate is an error, as Rust strings cannot hold
+/// one). Nesting was limited by the reader that cut the piece.
+pub(crate) fn parse_piece(text: &str) -> Result<Value, PieceError> {
+    let mut parser = PieceParser {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    parser.space();
+    let value = parser.value()?;
+    parser.space();
+    if parser.at != parser.bytes.len() {
+        return Err(parser.error("trailing characters"));
+    }
+    Ok(value)
+}
+
+struct PieceParser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl PieceParser<'_> {
+    fn error(&self, message: &'static str) -> PieceError {
+        PieceError {
+            offset: self.at,
+            message,
+        }
+    }
+
+    fn space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    fn value(&mut self) -> Result<Value, PieceError> {
+        match self.bytes.get(self.at) {
+            Some(b'{') => self.object(),
+            Some(b'[') => self.array(),
+            Some(b'"') => self.string().map(Value::Text),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.error("expected value")),
+            None => Err(self.error("EOF while parsing a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, PieceError> {
+        if self.bytes[self.at..].starts_with(word.as_bytes()) {
+            self.at += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("expected ident"))
+        }
+    }
+
+    fn object(&mut self) -> Result<Value, PieceError> {
+        self.at += 1;
+        let mut members = Vec::new();
+        self.space();
+        if self.bytes.get(self.at) == Some(&b'}') {
+            self.at += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.space();
+            if self.bytes.get(self.at) != Some(&b'"') {
+                return Err(self.error("key must be a string"));
+            }
+            let key = self.string()?;
+            self.space();
+            if self.bytes.get(self.at) != Some(&b':') {
+                return Err(self.error("expected `:`"));
+            }
+            self.at += 1;
+            self.space();
+            let value = self.value()?;
+            members.push((key, value));
+            self.space();
+            match self.bytes.get(self.at) {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(Value::Object(members));
+                }
+                Some(_) => return Err(self.error("expected `,` or `}`")),
+                None => return Err(self.error("EOF while parsing an object")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<Value, PieceError> {
+        self.at += 1;
+        let mut items = Vec::new();
+        self.space();
+        if self.bytes.get(self.at) == Some(&b']') {
+            self.at += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.space();
+            items.push(self.value()?);
+            self.space();
+            match self.bytes.get(self.at) {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(Value::Array(items));
+                }
+                Some(_) => return Err(self.error("expected `,` or `]`")),
+                None => return Err(self.error("EOF while parsing a list")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.at;
+        while self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+        self.at - start
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, kept as written.
+    fn number(&mut self) -> Result<Value, PieceError> {
+        let start = self.at;
+        if self.bytes.get(self.at) == Some(&b'-') {
+            self.at += 1;
+        }
+        match self.bytes.get(self.at) {
+            Some(b'0') => {
+                self.at += 1;
+                if self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
+                    return Err(self.error("invalid number"));
+                }
+            }
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error("invalid number")),
+        }
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.at) {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.at) {
+                self.at += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        Ok(Value::Number(self.text[start..self.at].to_owned()))
+    }
+
+    fn hex4(&mut self) -> Result<u32, PieceError> {
+        let digits = self.text.get(self.at..self.at + 4).ok_or_else(|| self.error("EOF while parsing a string"))?;
+        let code = u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid escape"))?;
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(self.error("invalid escape"));
+        }
+        self.at += 4;
+        Ok(code)
+    }
+
+    fn string(&mut self) -> Result<String, PieceError> {
+        self.at += 1;
+        let start = self.at;
+        // Fast path: no escape before the closing quote.
+        while let Some(&b) = self.bytes.get(self.at) {
+            match b {
+                b'"' => {
+                    let text = self.text[start..self.at].to_owned();
+                    self.at += 1;
+                    return Ok(text);
+                }
+                b'\\' => break,
+                0x00..=0x1f => return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string")),
+                _ => self.at += 1,
+            }
+        }
+        let mut out = String::from(&self.text[start..self.at]);
+        loop {
+            let run = self.at;
+            while let Some(&b) = self.bytes.get(self.at) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.at += 1;
+            }
+            out.push_str(&self.text[run..self.at]);
+            match self.bytes.get(self.at) {
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    let escaped = self.bytes.get(self.at).copied();
+                    self.at += 1;
+                    match escaped {
+                        Some(b'"') => out.push('"'),
+                        Some(b'\\') => out.push('\\'),
+                        Some(b'/') => out.push('/'),
+                        Some(b'b') => out.push('\u{08}'),
+                        Some(b'f') => out.push('\u{0c}'),
+                        Some(b'n') => out.push('\n'),
+                        Some(b'r') => out.push('\r'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'u') => {
+                            let first = self.hex4()?;
+                            let code = match first {
+                                0xD800..=0xDBFF => {
+                                    if !self.bytes[self.at..].starts_with(b"\\u") {
+                                        return Err(self.error("lone leading surrogate in hex escape"));
+                                    }
+                                    self.at += 2;
+                                    let second = self.hex4()?;
+                                    if !(0xDC00..=0xDFFF).contains(&second) {
+                                        return Err(self.error("lone leading surrogate in hex escape"));
+                                    }
+                                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                                }
+                                0xDC00..=0xDFFF => return Err(self.error("lone trailing surrogate in hex escape")),
+                                other => other,
+                            };
+                            out.push(char::from_u32(code).ok_or_else(|| self.error("invalid unicode code point"))?);
+                        }
+                        _ => return Err(self.error("invalid escape")),
+                    }
+                }
+                Some(_) => return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string")),
+                None => return Err(self.error("EOF while parsing a string")),
+            }
+        }
+    }
+}
+
 /// Splits a raw JSON object into its raw members, in document order, keeping repeats.
 pub(crate) fn raw_object(raw: &RawValue) -> Result<Vec<(String, &RawValue)>, Error> {
     let mut de = serde_json::Deserializer::from_str(raw.get());
@@ -171,6 +426,44 @@ mod tests {
                 ),
             ])
         );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn the_piece_parser_agrees_with_serde_json() {
+        let cases = [
+            r#"{"a": 0.1, "a": 1e3, "b": [true, null, "x\u0041"]}"#,
+            r#"  {"k\"ey": "\\ \/ \b \f \n \r \t \ud83d\ude00 ё"}  "#,
+            r#"[-0, 0, 12.50, 1E+5, 1e-7, -12.5e1, 123456789012345678901234567890]"#,
+            r#"{"": {}, "x": [], "y": [[], {}]}"#,
+            r#""\ud83d""#,
+            r#""\ude00""#,
+            r#""\ud83d\u0041""#,
+            r#""\uZZZZ""#,
+            r#""\x""#,
+            "\"a\u{1}b\"",
+            r#"01"#,
+            r#"1."#,
+            r#".5"#,
+            r#"-"#,
+            r#"1e"#,
+            r#"+1"#,
+            r#"tru"#,
+            r#"nul"#,
+            r#"[1,]"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{1: 2}"#,
+            r#"[1 2]"#,
+            r#"{"a": [1, {"b": "c"}]} x"#,
+            r#""unterminated"#,
+            r#"[\n1,\n2\n]"#,
+        ];
+        for case in cases {
+            let ours = parse_piece(case).ok();
+            let theirs = parse_raw(case).and_then(to_value).ok();
+            assert_eq!(ours, theirs, "{case}");
+        }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

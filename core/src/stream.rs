@@ -18,7 +18,7 @@ use crate::engine::{pointer_segment, Validator};
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::integrity::StreamingDigest;
-use crate::reader::{relative_error, JsonSplitter, Piece, Position};
+use crate::reader::{JsonSplitter, Piece, Position};
 use crate::report::Report;
 use crate::value::{self, Value};
 use crate::{digest, json, suggest, xml, LocalDateTime, Options};
@@ -295,8 +295,22 @@ fn piece_value(bytes: &[u8], at: Position) -> Result<Value, Error> {
     let text = std::str::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {
         offset: e.valid_up_to(),
     })?;
-    let raw = serde_json::from_str::<&serde_json::value::RawValue>(text).map_err(|e| relative_error(&e, at))?;
-    json::to_value(raw)
+    json::parse_piece(text).map_err(|e| {
+        // Place the error in the whole document: the piece starts at `at`.
+        let before = &bytes[..e.offset.min(bytes.len())];
+        let (line, column) = match before.iter().rposition(|b| *b == b'\n') {
+            Some(last) => (
+                at.line + before.iter().filter(|b| **b == b'\n').count(),
+                e.offset - last,
+            ),
+            None => (at.line, at.column + e.offset),
+        };
+        Error::Json {
+            line,
+            column,
+            message: e.message.to_owned(),
+        }
+    })
 }
 
 /// How the input is read, once its first character is known.
