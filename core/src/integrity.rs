@@ -13,6 +13,7 @@ use crate::catalog::{Catalog, Kind, RecordSchema};
 use crate::digest::{hex, parse_digest, Algorithm, Hasher};
 use crate::entity::Entity;
 use crate::error::Error;
+use crate::stream::{DigestWalk, Reader};
 use crate::value::{get, int, opt_text, text, Object, Value};
 use crate::Options;
 
@@ -147,8 +148,8 @@ fn whole_form(catalog: &Catalog, parsed: &Parsed<'_>) -> String {
 
 /// Computes the packet digest, the per-record digests and their root.
 ///
-/// JSON records are converted and hashed one at a time (the input is not turned into a
-/// tree); XML is read into a tree first, as for validation.
+/// The same streaming reader as validation walks the input once: a JSON packet record by
+/// record; XML as a tree first.
 pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<PacketDigest, Error> {
     if input.len() > options.max_input_bytes {
         return Err(Error::TooLarge {
@@ -156,71 +157,38 @@ pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<P
             limit: options.max_input_bytes,
         });
     }
-    let catalog = Catalog::get()?;
-    let (text, format) = crate::detect(input)?;
-    if format == crate::InputFormat::Xml {
-        let tree = crate::parse(input)?;
-        let parsed = locate(&tree, options)?;
-        return Ok(digest_tree(catalog, &parsed, algorithm));
-    }
-    let raw = crate::json::parse_raw(text)?;
-    let mut records = RecordDigests::new(algorithm);
-    match crate::json::raw_kind(raw) {
-        b'{' => {
-            let mut header = None;
-            let mut items = None;
-            let mut others = Vec::new();
-            for (key, item) in crate::json::raw_object(raw)? {
-                match key.as_str() {
-                    "header" if header.is_none() => header = Some(crate::json::to_value(item)?),
-                    "records" if items.is_none() => items = Some(item),
-                    _ => others.push((key, crate::json::to_value(item)?)),
-                }
-            }
-            let entity = entity_of(header.as_ref(), options)?;
-            let schema = catalog.entity(entity);
-            let streamed = items.is_some_and(|r| crate::json::raw_kind(r) == b'[');
-            let records_value = match items {
-                Some(r) if !streamed => Some(crate::json::to_value(r)?),
-                _ => None,
-            };
-            let mut whole = start_packet_digest(
-                algorithm,
-                header.as_ref(),
-                records_value.as_ref(),
-                &others,
-                &catalog.header,
-                schema,
-                streamed,
-            );
-            if let Some(items) = items.filter(|_| streamed) {
-                for (index, item) in crate::json::raw_array(items)?.into_iter().enumerate() {
-                    let record = crate::json::to_value(item)?;
-                    whole.record(&record, schema);
-                    records.push(&record, schema, index);
-                }
-            }
-            Ok(records.finish(entity, packet_id_of(header.as_ref()), whole.finish()))
+    Catalog::get()?;
+    let mut reader = Reader::new(DigestWalk::new(options, algorithm, true), options.max_input_bytes);
+    reader.push(input)?;
+    reader.end()?.finish()
+}
+
+/// Computes the digests of a packet read from `reader` in chunks. With `per_record` the
+/// result lists every record's digest and their root (a list that grows with the packet);
+/// without, only the packet digest is computed (`records` is empty, `root` is the root of
+/// no records), in memory that does not grow with a JSON packet.
+pub fn digest_reader<R: std::io::Read>(
+    mut reader: R,
+    options: &Options,
+    algorithm: Algorithm,
+    per_record: bool,
+) -> Result<PacketDigest, Error> {
+    Catalog::get()?;
+    let mut stream = Reader::new(DigestWalk::new(options, algorithm, per_record), options.max_input_bytes);
+    let mut chunk = vec![0u8; crate::READ_CHUNK];
+    loop {
+        match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => stream.push(&chunk[..n])?,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::Read(e.to_string())),
         }
-        b'[' => {
-            let entity = options.entity.ok_or(Error::EntityNotNamed)?;
-            let schema = catalog.entity(entity);
-            let mut whole = StreamingDigest::list(algorithm);
-            for (index, item) in crate::json::raw_array(raw)?.into_iter().enumerate() {
-                let record = crate::json::to_value(item)?;
-                whole.record(&record, schema);
-                records.push(&record, schema, index);
-            }
-            Ok(records.finish(entity, None, whole.finish()))
-        }
-        _ => Err(Error::NotAPacket {
-            found: crate::json::to_value(raw)?.type_name(),
-        }),
     }
+    stream.end()?.finish()
 }
 
 /// The entity named by a packet header, else by the caller.
-fn entity_of(header: Option<&Value>, options: &Options) -> Result<Entity, Error> {
+pub(crate) fn entity_of(header: Option<&Value>, options: &Options) -> Result<Entity, Error> {
     let named = match header {
         Some(Value::Object(h)) => match get(h, "entity") {
             Some(Value::Text(name)) if !name.trim().is_empty() => Some(name.as_str()),
@@ -235,7 +203,7 @@ fn entity_of(header: Option<&Value>, options: &Options) -> Result<Entity, Error>
     }
 }
 
-fn packet_id_of(header: Option<&Value>) -> Option<String> {
+pub(crate) fn packet_id_of(header: Option<&Value>) -> Option<String> {
     match header {
         Some(Value::Object(h)) => match get(h, "packet_id") {
             Some(Value::Text(id)) if !id.trim().is_empty() => Some(id.clone()),
@@ -246,14 +214,14 @@ fn packet_id_of(header: Option<&Value>) -> Option<String> {
 }
 
 /// Collects per-record digests with unique ids.
-struct RecordDigests {
+pub(crate) struct RecordDigests {
     algorithm: Algorithm,
     records: Vec<RecordDigest>,
     seen: BTreeMap<String, usize>,
 }
 
 impl RecordDigests {
-    fn new(algorithm: Algorithm) -> RecordDigests {
+    pub(crate) fn new(algorithm: Algorithm) -> RecordDigests {
         RecordDigests {
             algorithm,
             records: Vec::new(),
@@ -261,7 +229,7 @@ impl RecordDigests {
         }
     }
 
-    fn push(&mut self, record: &Value, schema: &RecordSchema, index: usize) {
+    pub(crate) fn push(&mut self, record: &Value, schema: &RecordSchema, index: usize) {
         let mut id = record_id(record, schema, index);
         if self.seen.insert(id.clone(), index).is_some() {
             id = format!("{id}#{index}");
@@ -273,7 +241,7 @@ impl RecordDigests {
         });
     }
 
-    fn finish(self, entity: Entity, packet_id: Option<String>, digest: String) -> PacketDigest {
+    pub(crate) fn finish(self, entity: Entity, packet_id: Option<String>, digest: String) -> PacketDigest {
         PacketDigest {
             algorithm: self.algorithm,
             entity,
@@ -572,31 +540,6 @@ pub fn compare(ours: &PacketDigest, theirs: &PacketDigest) -> Result<Comparison,
         }
     }
     Ok(result)
-}
-
-/// Starts the streamed digest of a packet object from its members: `header` and
-/// `records` are the first members of those names (`records` streamed when it is an
-/// array, else given as `records_value`), `others` every other member in document order.
-pub(crate) fn start_packet_digest(
-    algorithm: Algorithm,
-    header: Option<&Value>,
-    records_value: Option<&Value>,
-    others: &[(String, Value)],
-    header_schema: &RecordSchema,
-    entity_schema: &RecordSchema,
-    records_streamed: bool,
-) -> StreamingDigest {
-    let mut digest = StreamingDigest::packet(algorithm, records_streamed);
-    if let Some(h) = header {
-        digest.member("header", h, header_schema, entity_schema);
-    }
-    if let Some(r) = records_value {
-        digest.member("records", r, header_schema, entity_schema);
-    }
-    for (key, value) in others {
-        digest.member(key, value, header_schema, entity_schema);
-    }
-    digest
 }
 
 /// Hashes a packet's canonical form while the reader walks it, record by record.

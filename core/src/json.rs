@@ -267,7 +267,10 @@ impl PieceParser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, PieceError> {
-        let digits = self.text.get(self.at..self.at + 4).ok_or_else(|| self.error("EOF while parsing a string"))?;
+        let digits = self
+            .text
+            .get(self.at..self.at + 4)
+            .ok_or_else(|| self.error("EOF while parsing a string"))?;
         let code = u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid escape"))?;
         if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(self.error("invalid escape"));
@@ -288,7 +291,9 @@ impl PieceParser<'_> {
                     return Ok(text);
                 }
                 b'\\' => break,
-                0x00..=0x1f => return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string")),
+                0x00..=0x1f => {
+                    return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string"))
+                }
                 _ => self.at += 1,
             }
         }
@@ -359,11 +364,6 @@ pub(crate) fn raw_object(raw: &RawValue) -> Result<Vec<(String, &RawValue)>, Err
 /// Splits a raw JSON array into its raw items.
 pub(crate) fn raw_array(raw: &RawValue) -> Result<Vec<&RawValue>, Error> {
     serde_json::from_str::<Vec<&RawValue>>(raw.get()).map_err(internal)
-}
-
-/// The first non-whitespace byte of a raw value (`{`, `[`, `"`, …).
-pub(crate) fn raw_kind(raw: &RawValue) -> u8 {
-    raw.get().trim_start().as_bytes().first().copied().unwrap_or(b' ')
 }
 
 struct RawObject<'a>(Vec<(String, &'a RawValue)>);

@@ -48,7 +48,9 @@ pub use digest::Algorithm;
 pub use engine::Validator;
 pub use entity::Entity;
 pub use error::Error;
-pub use integrity::{canonical_form, compare, compare_packets, digest, Comparison, PacketDigest, RecordDigest};
+pub use integrity::{
+    canonical_form, compare, compare_packets, digest, digest_reader, Comparison, PacketDigest, RecordDigest,
+};
 pub use reply::Reply;
 pub use report::{Finding, Lang, Omitted, Report, Severity, Status, UnknownLang};
 pub use stream::{validate_reader, PacketStream, READ_CHUNK};

@@ -12,12 +12,13 @@
 use std::io::Read;
 
 use crate::catalog::Catalog;
+use crate::catalog::RecordSchema;
 use crate::codes;
 use crate::dataset::Collected;
 use crate::engine::{pointer_segment, Validator};
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::integrity::StreamingDigest;
+use crate::integrity::{entity_of, packet_id_of, PacketDigest, RecordDigests, StreamingDigest};
 use crate::reader::{JsonSplitter, Piece, Position};
 use crate::report::Report;
 use crate::value::{self, Value};
@@ -27,13 +28,67 @@ use crate::{digest, json, suggest, xml, LocalDateTime, Options};
 pub const READ_CHUNK: usize = 256 * 1024;
 
 /// The packet's first `records` member.
+#[derive(Default)]
 enum Records {
     /// Not (yet) seen.
+    #[default]
     Absent,
     /// An array whose records are walked one by one.
     Streamed,
     /// Any other value (null, an object, text): a finding of its own.
     Other(Value),
+}
+
+/// The members of a packet object other than its streamed records: the header, the first
+/// `records` when it is not an array, and every other member (repeats, unknown names).
+#[derive(Default)]
+struct Members {
+    header: Option<Value>,
+    records: Records,
+    others: Vec<(String, Value)>,
+    duplicates: Vec<String>,
+    unknown: Vec<String>,
+}
+
+impl Members {
+    fn add(&mut self, key: &str, value: Value) {
+        match key {
+            "header" if self.header.is_none() => self.header = Some(value),
+            "records" if matches!(self.records, Records::Absent) => self.records = Records::Other(value),
+            "header" | "records" => {
+                self.duplicates.push(key.to_owned());
+                self.others.push((key.to_owned(), value));
+            }
+            _ => {
+                self.unknown.push(key.to_owned());
+                self.others.push((key.to_owned(), value));
+            }
+        }
+    }
+
+    /// The first `records` member is an array; false when one was seen before (only the
+    /// first is walked, and the splitter streams only it).
+    fn start_records(&mut self) -> bool {
+        if matches!(self.records, Records::Absent) {
+            self.records = Records::Streamed;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Adds the members to the packet's digest (written after the streamed records).
+    fn digest_into(&self, digest: &mut StreamingDigest, header: &RecordSchema, entity: &RecordSchema) {
+        if let Some(h) = &self.header {
+            digest.member("header", h, header, entity);
+        }
+        if let Records::Other(r) = &self.records {
+            digest.member("records", r, header, entity);
+        }
+        for (key, value) in &self.others {
+            digest.member(key, value, header, entity);
+        }
+    }
 }
 
 /// What the walk checks with, once the header (or the lack of one) is known.
@@ -52,11 +107,7 @@ pub(crate) struct PacketWalk<'c> {
     fixed: Option<&'c Catalog>,
     collect: bool,
     list: bool,
-    header: Option<Value>,
-    records: Records,
-    others: Vec<(String, Value)>,
-    duplicates: Vec<String>,
-    unknown: Vec<String>,
+    members: Members,
     live: Option<Live<'c>>,
     /// Records that came before the header: kept until the header says how to read them.
     pending: Vec<Value>,
@@ -70,59 +121,14 @@ impl<'c> PacketWalk<'c> {
             fixed,
             collect,
             list: false,
-            header: None,
-            records: Records::Absent,
-            others: Vec::new(),
-            duplicates: Vec::new(),
-            unknown: Vec::new(),
+            members: Members::default(),
             live: None,
             pending: Vec::new(),
         }
     }
 
-    /// The input is a bare list of records (the caller names the entity).
-    pub(crate) fn list_start(&mut self) -> Result<(), Error> {
-        self.list = true;
-        let entity = self.options.entity.ok_or(Error::EntityNotNamed)?;
-        let catalog = match self.fixed {
-            Some(c) => c,
-            None => Catalog::get()?,
-        };
-        self.start(catalog, entity, StreamingDigest::list(digest::Algorithm::Sha256));
-        Ok(())
-    }
-
-    /// A member of the packet object other than a streamed `records` array.
-    pub(crate) fn member(&mut self, key: &str, value: Value) {
-        match key {
-            "header" if self.header.is_none() => self.header = Some(value),
-            "records" if matches!(self.records, Records::Absent) => self.records = Records::Other(value),
-            "header" | "records" => {
-                self.duplicates.push(key.to_owned());
-                self.others.push((key.to_owned(), value));
-            }
-            _ => {
-                self.unknown.push(key.to_owned());
-                self.others.push((key.to_owned(), value));
-            }
-        }
-    }
-
-    /// The packet's first `records` member is an array: its records follow.
-    pub(crate) fn records_start(&mut self) -> Result<(), Error> {
-        if !matches!(self.records, Records::Absent) {
-            // Only the first `records` member is walked; the splitter streams only it.
-            return Ok(());
-        }
-        self.records = Records::Streamed;
-        if self.header.is_some() {
-            self.start_packet()?;
-        }
-        Ok(())
-    }
-
     /// One record of the packet's records array or of the bare list.
-    pub(crate) fn record(&mut self, record: Value) {
+    fn take_record(&mut self, record: Value) {
         match &mut self.live {
             Some(live) => {
                 let i = live.count;
@@ -144,9 +150,9 @@ impl<'c> PacketWalk<'c> {
     fn start_packet(&mut self) -> Result<(), Error> {
         let catalog = match self.fixed {
             Some(c) => c,
-            None => rule_set_for(self.header.as_ref())?,
+            None => rule_set_for(self.members.header.as_ref())?,
         };
-        let named = match &self.header {
+        let named = match &self.members.header {
             Some(Value::Object(h)) => match value::get(h, "entity") {
                 Some(Value::Text(name)) if !name.trim().is_empty() => Some(name.clone()),
                 _ => None,
@@ -162,14 +168,14 @@ impl<'c> PacketWalk<'c> {
             (None, Some(name)) => name.parse::<Entity>()?,
             (None, None) => return Err(Error::EntityNotNamed),
         };
-        let streamed = matches!(self.records, Records::Streamed);
+        let streamed = matches!(self.members.records, Records::Streamed);
         self.start(
             catalog,
             entity,
             StreamingDigest::packet(digest::Algorithm::Sha256, streamed),
         );
         if let Some(live) = &mut self.live {
-            match &self.header {
+            match &self.members.header {
                 None | Some(Value::Null) => {
                     live.v
                         .packet_finding(codes::FIELD_MISSING, "/header", "header", Vec::new(), None)
@@ -193,12 +199,12 @@ impl<'c> PacketWalk<'c> {
             count: 0,
         });
         for record in std::mem::take(&mut self.pending) {
-            self.record(record);
+            self.take_record(record);
         }
     }
 
     /// Reports attributes the XML form carried that hold no data.
-    pub(crate) fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]) {
+    fn report_attributes(&mut self, attributes: &[xml::IgnoredAttribute]) {
         let list = self.list;
         if let Some(live) = &mut self.live {
             for a in attributes {
@@ -218,10 +224,10 @@ impl<'c> PacketWalk<'c> {
         };
         if !self.list {
             let v = &mut live.v;
-            for key in &self.duplicates {
+            for key in &self.members.duplicates {
                 v.packet_finding(codes::FIELD_DUPLICATE, &format!("/{key}"), key, Vec::new(), None);
             }
-            for key in &self.unknown {
+            for key in &self.members.unknown {
                 let suggestion = suggest::nearest(key, ["header", "records"]).map(str::to_owned);
                 v.packet_finding(
                     codes::FIELD_UNKNOWN,
@@ -231,7 +237,7 @@ impl<'c> PacketWalk<'c> {
                     suggestion,
                 );
             }
-            match &self.records {
+            match &self.members.records {
                 Records::Absent | Records::Other(Value::Null) => {
                     v.packet_finding(codes::FIELD_MISSING, "/records", "records", Vec::new(), None)
                 }
@@ -244,21 +250,54 @@ impl<'c> PacketWalk<'c> {
                     None,
                 ),
             }
-            let header_schema = &live.catalog.header;
-            let entity_schema = live.catalog.entity(live.entity);
-            if let Some(h) = &self.header {
-                live.digest.member("header", h, header_schema, entity_schema);
-            }
-            if let Records::Other(r) = &self.records {
-                live.digest.member("records", r, header_schema, entity_schema);
-            }
-            for (key, value) in &self.others {
-                live.digest.member(key, value, header_schema, entity_schema);
-            }
+            self.members
+                .digest_into(&mut live.digest, &live.catalog.header, live.catalog.entity(live.entity));
         }
         let (mut report, collected) = live.v.finish_collected();
         report.digest = Some(live.digest.finish());
         Ok((report, collected))
+    }
+}
+
+impl Walk for PacketWalk<'_> {
+    fn member(&mut self, key: &str, value: Value) {
+        self.members.add(key, value);
+    }
+
+    fn records_start(&mut self) -> Result<(), Error> {
+        if self.members.start_records() && self.members.header.is_some() {
+            self.start_packet()?;
+        }
+        Ok(())
+    }
+
+    fn list_start(&mut self) -> Result<(), Error> {
+        self.list = true;
+        let entity = self.options.entity.ok_or(Error::EntityNotNamed)?;
+        let catalog = match self.fixed {
+            Some(c) => c,
+            None => Catalog::get()?,
+        };
+        self.start(catalog, entity, StreamingDigest::list(digest::Algorithm::Sha256));
+        Ok(())
+    }
+
+    fn record(&mut self, record: Value) {
+        self.take_record(record);
+    }
+
+    fn records_absent(&self) -> bool {
+        matches!(self.members.records, Records::Absent)
+    }
+
+    fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]) {
+        if self.live.is_none() {
+            // Findings need the validator: start it (the header is known by now).
+            if self.start_packet().is_err() {
+                return;
+            }
+        }
+        self.report_attributes(attributes);
     }
 }
 
@@ -323,64 +362,43 @@ enum Input {
     Xml(Vec<u8>),
 }
 
-/// Validates a packet pushed in chunks of any size: the same report as [`crate::validate`]
-/// on the whole input, with memory that does not grow with the number of JSON records.
-///
-/// ```
-/// let packet = r#"{"header": {"entity": "legal_act", "packet_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
-///   "sender_bin": "081140000436", "created_at": "01.02.2024 10:00"},
-///   "records": [{"name_ru": "Закон", "accept_date": "01.07.2024", "download_url": "https://adilet.example/Z1"}]}"#
-///   .as_bytes();
-/// let mut stream = tekser::PacketStream::new(&tekser::Options::default()).expect("options");
-/// for chunk in packet.chunks(7) {
-///     stream.push(chunk).expect("readable so far");
-/// }
-/// let report = stream.finish().expect("a packet");
-/// assert_eq!(report.to_json(), tekser::validate(packet, &tekser::Options::default()).expect("a packet").to_json());
-/// ```
-pub struct PacketStream<'c> {
-    walk: PacketWalk<'c>,
+/// What a reader feeds: the packet's members, then its records one at a time.
+pub(crate) trait Walk {
+    /// A member of the packet object other than a streamed `records` array.
+    fn member(&mut self, key: &str, value: Value);
+    /// The packet's first `records` member is an array: its records follow.
+    fn records_start(&mut self) -> Result<(), Error>;
+    /// The input is a bare list of records.
+    fn list_start(&mut self) -> Result<(), Error>;
+    /// One record.
+    fn record(&mut self, record: Value);
+    /// Whether no `records` member has been seen yet.
+    fn records_absent(&self) -> bool;
+    /// Attributes the XML form carried that hold no data (after every record).
+    fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]);
+}
+
+/// Reads an input pushed in chunks and drives a [`Walk`] with it: JSON is split as it
+/// arrives, XML is kept and read as a tree at the end.
+pub(crate) struct Reader<W> {
+    walk: W,
     input: Input,
     read: u64,
     max_input_bytes: usize,
 }
 
-impl PacketStream<'static> {
-    /// A stream validated as [`crate::validate`] does (rule set by the options, the
-    /// header, or its date).
-    pub fn new(options: &Options) -> Result<PacketStream<'static>, Error> {
-        let named = match &options.rule_set {
-            Some(name) => Some(Catalog::named(name)?),
-            None => None,
-        };
-        Catalog::get()?;
-        Ok(PacketStream::build(options, named, false))
-    }
-}
-
-impl<'c> PacketStream<'c> {
-    /// A stream validated against one catalog (e.g. with run-time dictionaries).
-    pub fn with_catalog(catalog: &'c Catalog, options: &Options) -> PacketStream<'c> {
-        PacketStream::build(options, Some(catalog), false)
-    }
-
-    pub(crate) fn build(options: &Options, fixed: Option<&'c Catalog>, collect: bool) -> PacketStream<'c> {
-        PacketStream {
-            walk: PacketWalk::new(options, fixed, collect),
+impl<W: Walk> Reader<W> {
+    pub(crate) fn new(walk: W, max_input_bytes: usize) -> Reader<W> {
+        Reader {
+            walk,
             input: Input::Undecided(Vec::new()),
             read: 0,
-            max_input_bytes: options.max_input_bytes,
+            max_input_bytes,
         }
     }
 
-    /// Bytes pushed so far (for progress).
-    pub fn bytes_read(&self) -> u64 {
-        self.read
-    }
-
-    /// Feeds the next chunk. An `Err` means the input cannot be read as a packet; the
-    /// stream must not be used after it.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
+    /// Feeds the next chunk.
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.read += chunk.len() as u64;
         if let Input::Undecided(start) = &mut self.input {
             start.extend_from_slice(chunk);
@@ -421,14 +439,9 @@ impl<'c> PacketStream<'c> {
         }
     }
 
-    /// Ends the input and returns the report.
-    pub fn finish(self) -> Result<Report, Error> {
-        self.finish_collected().map(|(report, _)| report)
-    }
-
-    /// Ends the input; also hands over what was gathered for dataset checks.
-    pub(crate) fn finish_collected(self) -> Result<(Report, Option<Collected>), Error> {
-        let PacketStream { mut walk, input, .. } = self;
+    /// Ends the input; the walk has seen all of it.
+    pub(crate) fn end(self) -> Result<W, Error> {
+        let Reader { mut walk, input, .. } = self;
         match input {
             Input::Undecided(start) => match first_char(&start)? {
                 // Bytes that never completed a character, or nothing at all.
@@ -440,7 +453,7 @@ impl<'c> PacketStream<'c> {
             },
             Input::Json(mut splitter) => {
                 splitter.finish(&mut |piece| on_piece(&mut walk, piece))?;
-                walk.finish()
+                Ok(walk)
             }
             Input::Xml(bytes) => {
                 let (text, _) = crate::detect(&bytes)?;
@@ -451,9 +464,7 @@ impl<'c> PacketStream<'c> {
                     Value::Object(members) => {
                         for (key, value) in members {
                             match value {
-                                Value::Array(records)
-                                    if key == "records" && matches!(walk.records, Records::Absent) =>
-                                {
+                                Value::Array(records) if key == "records" && walk.records_absent() => {
                                     walk.records_start()?;
                                     for record in records {
                                         walk.record(record);
@@ -461,9 +472,6 @@ impl<'c> PacketStream<'c> {
                                 }
                                 other => walk.member(&key, other),
                             }
-                        }
-                        if walk.live.is_none() {
-                            walk.start_packet()?;
                         }
                     }
                     Value::Array(records) => {
@@ -479,14 +487,194 @@ impl<'c> PacketStream<'c> {
                     }
                 }
                 walk.ignored_attributes(&document.ignored_attributes);
-                walk.finish()
+                Ok(walk)
             }
         }
     }
 }
 
+/// Validates a packet pushed in chunks of any size: the same report as [`crate::validate`]
+/// on the whole input, with memory that does not grow with the number of JSON records.
+///
+/// ```
+/// let packet = r#"{"header": {"entity": "legal_act", "packet_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+///   "sender_bin": "081140000436", "created_at": "01.02.2024 10:00"},
+///   "records": [{"name_ru": "Закон", "accept_date": "01.07.2024", "download_url": "https://adilet.example/Z1"}]}"#
+///   .as_bytes();
+/// let mut stream = tekser::PacketStream::new(&tekser::Options::default()).expect("options");
+/// for chunk in packet.chunks(7) {
+///     stream.push(chunk).expect("readable so far");
+/// }
+/// let report = stream.finish().expect("a packet");
+/// assert_eq!(report.to_json(), tekser::validate(packet, &tekser::Options::default()).expect("a packet").to_json());
+/// ```
+pub struct PacketStream<'c> {
+    reader: Reader<PacketWalk<'c>>,
+}
+
+impl PacketStream<'static> {
+    /// A stream validated as [`crate::validate`] does (rule set by the options, the
+    /// header, or its date).
+    pub fn new(options: &Options) -> Result<PacketStream<'static>, Error> {
+        let named = match &options.rule_set {
+            Some(name) => Some(Catalog::named(name)?),
+            None => None,
+        };
+        Catalog::get()?;
+        Ok(PacketStream::build(options, named, false))
+    }
+}
+
+impl<'c> PacketStream<'c> {
+    /// A stream validated against one catalog (e.g. with run-time dictionaries).
+    pub fn with_catalog(catalog: &'c Catalog, options: &Options) -> PacketStream<'c> {
+        PacketStream::build(options, Some(catalog), false)
+    }
+
+    pub(crate) fn build(options: &Options, fixed: Option<&'c Catalog>, collect: bool) -> PacketStream<'c> {
+        PacketStream {
+            reader: Reader::new(PacketWalk::new(options, fixed, collect), options.max_input_bytes),
+        }
+    }
+
+    /// Bytes pushed so far (for progress).
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.read
+    }
+
+    /// Feeds the next chunk. An `Err` means the input cannot be read as a packet; the
+    /// stream must not be used after it.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.reader.push(chunk)
+    }
+
+    /// Ends the input and returns the report.
+    pub fn finish(self) -> Result<Report, Error> {
+        self.finish_collected().map(|(report, _)| report)
+    }
+
+    /// Ends the input; also hands over what was gathered for dataset checks.
+    pub(crate) fn finish_collected(self) -> Result<(Report, Option<Collected>), Error> {
+        self.reader.end()?.finish()
+    }
+}
+
+/// The integrity digests of a packet as it streams: the packet digest, and when asked
+/// the per-record digests (a list that grows with the packet, as the caller wants it).
+pub(crate) struct DigestWalk {
+    options: Options,
+    algorithm: digest::Algorithm,
+    per_record: bool,
+    list: bool,
+    members: Members,
+    live: Option<DigestLive>,
+    pending: Vec<Value>,
+}
+
+struct DigestLive {
+    entity: Entity,
+    whole: StreamingDigest,
+    records: Option<RecordDigests>,
+    count: usize,
+}
+
+impl DigestWalk {
+    pub(crate) fn new(options: &Options, algorithm: digest::Algorithm, per_record: bool) -> DigestWalk {
+        DigestWalk {
+            options: options.clone(),
+            algorithm,
+            per_record,
+            list: false,
+            members: Members::default(),
+            live: None,
+            pending: Vec::new(),
+        }
+    }
+
+    fn start(&mut self, entity: Entity, whole: StreamingDigest) -> Result<(), Error> {
+        self.live = Some(DigestLive {
+            entity,
+            whole,
+            records: self.per_record.then(|| RecordDigests::new(self.algorithm)),
+            count: 0,
+        });
+        for record in std::mem::take(&mut self.pending) {
+            self.record(record);
+        }
+        Ok(())
+    }
+
+    fn start_packet(&mut self) -> Result<(), Error> {
+        let entity = entity_of(self.members.header.as_ref(), &self.options)?;
+        let streamed = matches!(self.members.records, Records::Streamed);
+        self.start(entity, StreamingDigest::packet(self.algorithm, streamed))
+    }
+
+    /// The digests, once the input has ended.
+    pub(crate) fn finish(mut self) -> Result<PacketDigest, Error> {
+        if self.live.is_none() {
+            self.start_packet()?;
+        }
+        let Some(mut live) = self.live.take() else {
+            return Err(Error::Catalog("the digest walk did not start".to_owned()));
+        };
+        let catalog = Catalog::get()?;
+        if !self.list {
+            self.members
+                .digest_into(&mut live.whole, &catalog.header, catalog.entity(live.entity));
+        }
+        let whole = live.whole.finish();
+        let packet_id = if self.list {
+            None
+        } else {
+            packet_id_of(self.members.header.as_ref())
+        };
+        let records = live.records.unwrap_or_else(|| RecordDigests::new(self.algorithm));
+        Ok(records.finish(live.entity, packet_id, whole))
+    }
+}
+
+impl Walk for DigestWalk {
+    fn member(&mut self, key: &str, value: Value) {
+        self.members.add(key, value);
+    }
+
+    fn records_start(&mut self) -> Result<(), Error> {
+        if self.members.start_records() && self.members.header.is_some() {
+            self.start_packet()?;
+        }
+        Ok(())
+    }
+
+    fn list_start(&mut self) -> Result<(), Error> {
+        self.list = true;
+        let entity = self.options.entity.ok_or(Error::EntityNotNamed)?;
+        self.start(entity, StreamingDigest::list(self.algorithm))
+    }
+
+    fn record(&mut self, record: Value) {
+        let Some(live) = &mut self.live else {
+            self.pending.push(record);
+            return;
+        };
+        let Ok(catalog) = Catalog::get() else { return };
+        let schema = catalog.entity(live.entity);
+        live.whole.record(&record, schema);
+        if let Some(records) = &mut live.records {
+            records.push(&record, schema, live.count);
+        }
+        live.count += 1;
+    }
+
+    fn records_absent(&self) -> bool {
+        matches!(self.members.records, Records::Absent)
+    }
+
+    fn ignored_attributes(&mut self, _attributes: &[xml::IgnoredAttribute]) {}
+}
+
 /// Hands one JSON piece to the walk.
-fn on_piece(walk: &mut PacketWalk<'_>, piece: Piece<'_>) -> Result<(), Error> {
+fn on_piece<W: Walk>(walk: &mut W, piece: Piece<'_>) -> Result<(), Error> {
     match piece {
         Piece::Member { key, value, at } => {
             let value = piece_value(value, at)?;

@@ -261,7 +261,11 @@ fn measure(tool: &Tool) -> Result<(f64, u64), String> {
     Ok((seconds, kib))
 }
 
+/// The median; NaN (a failed run) when any run failed.
 fn median(values: &mut [f64]) -> f64 {
+    if values.iter().any(|v| v.is_nan()) {
+        return f64::NAN;
+    }
     values.sort_by(|a, b| a.total_cmp(b));
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
@@ -287,9 +291,17 @@ fn table(title: &str, file: &Path, tools: &[Tool], runs: usize, out: &mut String
             (0..tools.len()).rev().collect()
         };
         for i in order {
-            let (seconds, kib) = measure(&tools[i])?;
-            times[i].push(seconds);
-            rss[i] = rss[i].max(kib);
+            match measure(&tools[i]) {
+                Ok((seconds, kib)) => {
+                    times[i].push(seconds);
+                    rss[i] = rss[i].max(kib);
+                }
+                // A tool that refuses the input (e.g. a size limit) is a result of its own.
+                Err(e) => {
+                    eprintln!("xtask: bench: {e}");
+                    times[i].push(f64::NAN);
+                }
+            }
         }
     }
     let medians: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
@@ -309,6 +321,10 @@ fn table(title: &str, file: &Path, tools: &[Tool], runs: usize, out: &mut String
     );
     let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: |");
     for (i, tool) in tools.iter().enumerate() {
+        if medians[i].is_nan() {
+            let _ = writeln!(out, "| {} | failed or refused (see stderr) | | | | |", tool.name);
+            continue;
+        }
         let ratio = |peer: Option<f64>| peer.map_or("–".to_owned(), |p| format!("{:.2}×", p / medians[i]));
         let _ = writeln!(
             out,

@@ -459,11 +459,11 @@ fn digest(
     for path in files {
         let name = display_name(path);
         let unusable = |e: tekser::Error| format!("unusable input ({}): {e}", e.kind());
-        let Some(bytes) = read_or_say(path, &name) else {
-            worst = 2;
-            continue;
-        };
         if canonical {
+            let Some(bytes) = read_or_say(path, &name) else {
+                worst = 2;
+                continue;
+            };
             match tekser::canonical_form(&bytes, &options) {
                 Ok(text) => writeln!(out, "{text}")?,
                 Err(e) => {
@@ -473,7 +473,21 @@ fn digest(
             }
             continue;
         }
-        let result = tekser::digest(&bytes, &options, algorithm).map_err(unusable);
+        // Streamed: a packet digest alone needs memory that does not grow with the packet.
+        let reader: io::Result<Box<dyn Read>> = if path.as_os_str() == "-" {
+            Ok(Box::new(io::stdin().lock()))
+        } else {
+            std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read>)
+        };
+        let reader = match reader {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("tekser: {name}: cannot read: {e}");
+                worst = 2;
+                continue;
+            }
+        };
+        let result = tekser::digest_reader(reader, &options, algorithm, per_record).map_err(unusable);
         match result {
             Ok(d) if per_record => out.write_all(d.to_json().as_bytes())?,
             Ok(d) => writeln!(out, "{}  {name}", d.digest)?,
