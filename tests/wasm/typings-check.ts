@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict` by the test command: the committed typings of the
 // wasm package describe its real API (a wrong type here fails the build).
-import init, { validate, validateJson, digest, digestListJson, reply, locate, ruleSets, version, validateDatasetJson } from "../../target/wasm-pkg/web/tekser_wasm.js";
+import init, { validate, validateJson, digest, digestListJson, reply, locate, ruleSets, version, validateDatasetJson, PacketValidator, comparePackets } from "../../target/wasm-pkg/web/tekser_wasm.js";
 import type { Report, Finding, DigestList, Place, RuleSet, ValidateOptions } from "../../target/wasm-pkg/web/tekser_wasm.js";
 
 export async function example(bytes: Uint8Array): Promise<string> {
@@ -15,4 +15,11 @@ export async function example(bytes: Uint8Array): Promise<string> {
   const xml: string = reply(bytes, { format: "xml", lang: "kk" });
   const dataset: string = validateDatasetJson([{ label: "a.json", data: bytes }], { lang: "en" });
   return [report.status, json, list.root, place.recordJson ?? "", sets[0]?.name ?? "", xml, dataset, digest(bytes), version()].join();
+}
+
+export function streamed(chunks: Uint8Array[]): string {
+  const validator = new PacketValidator({ maxFindings: 10, lang: "en" });
+  for (const chunk of chunks) validator.push(chunk);
+  const read: number = validator.bytesRead;
+  return `${read} ${validator.finishJson()} ${comparePackets("[]", "[]", { entity: "lot" })} ${reply("[]", { repliedAt: "01.02.2024 11:00", entity: "lot" })}`;
 }

@@ -245,7 +245,7 @@ pub fn check_typings() -> Result<(), String> {
                 "--moduleResolution",
                 "bundler",
                 "--lib",
-                "es2022,dom",
+                "es2022,esnext.disposable,dom",
             ],
         )
     } else {
