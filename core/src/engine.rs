@@ -399,17 +399,16 @@ impl<'c> Validator<'c> {
     fn check_field(&mut self, def: &FieldDef, value: Option<&Value>, path: &str, record: Option<usize>) -> FieldState {
         // Built only when a finding needs it: no allocation per valid value.
         let field_path = || format!("{path}/{}", pointer_segment(&def.name));
+        // Absent or null is field.missing, a blank string text.blank: both only when mandatory.
         let value = match value {
-            None | Some(Value::Null) => {
-                if def.mandatory && !self.over_cap(codes::FIELD_MISSING) {
-                    self.push(
-                        codes::FIELD_MISSING,
-                        field_path(),
-                        record,
-                        Some(&def.name),
-                        Vec::new(),
-                        None,
-                    );
+            Some(v) if !v.is_blank() => v,
+            _ => {
+                let code = match value {
+                    None | Some(Value::Null) => codes::FIELD_MISSING,
+                    _ => codes::TEXT_BLANK,
+                };
+                if def.mandatory && !self.over_cap(code) {
+                    self.push(code, field_path(), record, Some(&def.name), Vec::new(), None);
                 }
                 return if def.mandatory {
                     FieldState::Invalid
@@ -417,24 +416,6 @@ impl<'c> Validator<'c> {
                     FieldState::Absent
                 };
             }
-            Some(v) if v.is_blank() => {
-                if def.mandatory && !self.over_cap(codes::TEXT_BLANK) {
-                    self.push(
-                        codes::TEXT_BLANK,
-                        field_path(),
-                        record,
-                        Some(&def.name),
-                        Vec::new(),
-                        None,
-                    );
-                }
-                return if def.mandatory {
-                    FieldState::Invalid
-                } else {
-                    FieldState::Absent
-                };
-            }
-            Some(v) => v,
         };
         if let Kind::List(nested) = &def.kind {
             let Value::Array(items) = value else {

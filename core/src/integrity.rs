@@ -168,22 +168,14 @@ pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<P
 /// without, only the packet digest is computed (`records` is empty, `root` is the root of
 /// no records), in memory that does not grow with a JSON packet.
 pub fn digest_reader<R: std::io::Read>(
-    mut reader: R,
+    reader: R,
     options: &Options,
     algorithm: Algorithm,
     per_record: bool,
 ) -> Result<PacketDigest, Error> {
     Catalog::get()?;
     let mut stream = Reader::new(DigestWalk::new(options, algorithm, per_record), options.max_input_bytes);
-    let mut chunk = vec![0u8; crate::READ_CHUNK];
-    loop {
-        match reader.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => stream.push(&chunk[..n])?,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::Read(e.to_string())),
-        }
-    }
+    stream.read_all(reader, |_| {})?;
     stream.end()?.finish()
 }
 

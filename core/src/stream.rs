@@ -42,7 +42,7 @@ enum Records {
 /// The members of a packet object other than its streamed records: the header, the first
 /// `records` when it is not an array, and every other member (repeats, unknown names).
 #[derive(Default)]
-struct Members {
+pub(crate) struct Members {
     header: Option<Value>,
     records: Records,
     others: Vec<(String, Value)>,
@@ -147,7 +147,7 @@ impl<'c> PacketWalk<'c> {
     }
 
     /// Chooses the rule set and entity from the header and starts validating.
-    fn start_packet(&mut self) -> Result<(), Error> {
+    fn begin(&mut self) -> Result<(), Error> {
         let catalog = match self.fixed {
             Some(c) => c,
             None => rule_set_for(self.members.header.as_ref())?,
@@ -260,15 +260,12 @@ impl<'c> PacketWalk<'c> {
 }
 
 impl Walk for PacketWalk<'_> {
-    fn member(&mut self, key: &str, value: Value) {
-        self.members.add(key, value);
+    fn members(&mut self) -> &mut Members {
+        &mut self.members
     }
 
-    fn records_start(&mut self) -> Result<(), Error> {
-        if self.members.start_records() && self.members.header.is_some() {
-            self.start_packet()?;
-        }
-        Ok(())
+    fn start_packet(&mut self) -> Result<(), Error> {
+        self.begin()
     }
 
     fn list_start(&mut self) -> Result<(), Error> {
@@ -364,10 +361,23 @@ enum Input {
 
 /// What a reader feeds: the packet's members, then its records one at a time.
 pub(crate) trait Walk {
+    /// The packet's members gathered so far.
+    fn members(&mut self) -> &mut Members;
+    /// Starts the walk once the header is known (or known to be missing).
+    fn start_packet(&mut self) -> Result<(), Error>;
     /// A member of the packet object other than a streamed `records` array.
-    fn member(&mut self, key: &str, value: Value);
-    /// The packet's first `records` member is an array: its records follow.
-    fn records_start(&mut self) -> Result<(), Error>;
+    fn member(&mut self, key: &str, value: Value) {
+        self.members().add(key, value);
+    }
+    /// The packet's first `records` member is an array: its records follow. The walk
+    /// starts now when the header came first; else its records wait for the header.
+    fn records_start(&mut self) -> Result<(), Error> {
+        let members = self.members();
+        if members.start_records() && members.header.is_some() {
+            self.start_packet()?;
+        }
+        Ok(())
+    }
     /// The input is a bare list of records.
     fn list_start(&mut self) -> Result<(), Error>;
     /// One record.
@@ -436,6 +446,20 @@ impl<W: Walk> Reader<W> {
                 let walk = &mut self.walk;
                 splitter.push(chunk, &mut |piece| on_piece(walk, piece))
             }
+        }
+    }
+
+    /// Feeds everything `reader` gives, in chunks of [`READ_CHUNK`] bytes.
+    pub(crate) fn read_all<R: Read>(&mut self, mut reader: R, mut progress: impl FnMut(u64)) -> Result<(), Error> {
+        let mut chunk = vec![0u8; READ_CHUNK];
+        loop {
+            match reader.read(&mut chunk) {
+                Ok(0) => return Ok(()),
+                Ok(n) => self.push(&chunk[..n])?,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::Read(e.to_string())),
+            }
+            progress(self.read);
         }
     }
 
@@ -548,6 +572,12 @@ impl<'c> PacketStream<'c> {
         self.reader.push(chunk)
     }
 
+    /// Feeds everything `reader` gives, in chunks of [`READ_CHUNK`] bytes; `progress` is
+    /// called with the bytes read so far after each chunk. A read error is [`Error::Read`].
+    pub fn read_all<R: Read>(&mut self, reader: R, progress: impl FnMut(u64)) -> Result<(), Error> {
+        self.reader.read_all(reader, progress)
+    }
+
     /// Ends the input and returns the report.
     pub fn finish(self) -> Result<Report, Error> {
         self.finish_collected().map(|(report, _)| report)
@@ -604,7 +634,7 @@ impl DigestWalk {
         Ok(())
     }
 
-    fn start_packet(&mut self) -> Result<(), Error> {
+    fn begin(&mut self) -> Result<(), Error> {
         let entity = entity_of(self.members.header.as_ref(), &self.options)?;
         let streamed = matches!(self.members.records, Records::Streamed);
         self.start(entity, StreamingDigest::packet(self.algorithm, streamed))
@@ -635,15 +665,12 @@ impl DigestWalk {
 }
 
 impl Walk for DigestWalk {
-    fn member(&mut self, key: &str, value: Value) {
-        self.members.add(key, value);
+    fn members(&mut self) -> &mut Members {
+        &mut self.members
     }
 
-    fn records_start(&mut self) -> Result<(), Error> {
-        if self.members.start_records() && self.members.header.is_some() {
-            self.start_packet()?;
-        }
-        Ok(())
+    fn start_packet(&mut self) -> Result<(), Error> {
+        self.begin()
     }
 
     fn list_start(&mut self) -> Result<(), Error> {
@@ -720,22 +747,8 @@ fn first_char(bytes: &[u8]) -> Result<Option<char>, Error> {
 
 /// Validates a packet read from `reader` in chunks of [`READ_CHUNK`] bytes; `progress`
 /// is called with the bytes read so far after each chunk.
-pub fn validate_reader<R: Read>(
-    mut reader: R,
-    options: &Options,
-    mut progress: impl FnMut(u64),
-) -> Result<Report, Error> {
+pub fn validate_reader<R: Read>(reader: R, options: &Options, progress: impl FnMut(u64)) -> Result<Report, Error> {
     let mut stream = PacketStream::new(options)?;
-    let mut chunk = vec![0u8; READ_CHUNK];
-    loop {
-        let n = match reader.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::Read(e.to_string())),
-        };
-        stream.push(&chunk[..n])?;
-        progress(stream.bytes_read());
-    }
+    stream.read_all(reader, progress)?;
     stream.finish()
 }

@@ -362,21 +362,18 @@ fn stream_file(
             Err(e) => return Ok(Err(e)),
         },
     };
-    let mut chunk = vec![0u8; tekser::READ_CHUNK];
-    loop {
-        let n = match reader.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if let Err(e) = stream.push(&chunk[..n]) {
+    let read = stream.read_all(&mut reader, |n| bar.set_position(n));
+    match read {
+        Ok(()) => bar.finish_and_clear(),
+        Err(tekser::Error::Read(detail)) => {
+            bar.abandon();
+            return Err(io::Error::other(detail));
+        }
+        Err(e) => {
             bar.abandon();
             return Ok(Err(e));
         }
-        bar.set_position(stream.bytes_read());
     }
-    bar.finish_and_clear();
     Ok(stream.finish())
 }
 

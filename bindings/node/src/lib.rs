@@ -214,21 +214,12 @@ pub fn validate_json_async(
 
 /// Streams a file through the validator, in chunks, on the calling (pool) thread.
 fn stream_file(path: &std::path::Path, core: &Options, catalog: Option<&Catalog>) -> Result<String, Failure> {
-    let read_error = |e: std::io::Error| tekser::Error::Read(format!("{}: {e}", path.display()));
-    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let file = std::fs::File::open(path).map_err(|e| tekser::Error::Read(format!("{}: {e}", path.display())))?;
     let mut stream = match catalog {
         Some(c) => tekser::PacketStream::with_catalog(c, core),
         None => tekser::PacketStream::new(core)?,
     };
-    let mut chunk = vec![0u8; tekser::READ_CHUNK];
-    loop {
-        match std::io::Read::read(&mut file, &mut chunk) {
-            Ok(0) => break,
-            Ok(n) => stream.push(&chunk[..n])?,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_error(e).into()),
-        }
-    }
+    stream.read_all(file, |_| {})?;
     Ok(stream.finish()?.to_json())
 }
 

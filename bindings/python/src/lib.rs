@@ -600,22 +600,16 @@ fn new_stream<'c>(catalog: Option<&'c Catalog>, options: &Options) -> Result<tek
 
 /// Streams an opened file: read in chunks with the GIL released.
 fn stream_file(
-    mut file: std::fs::File,
+    file: std::fs::File,
     path: &Path,
     catalog: Option<&Catalog>,
     options: &Options,
 ) -> Result<tekser::Report, tekser::Error> {
-    let read_error = |e: std::io::Error| tekser::Error::Read(format!("{}: {e}", path.display()));
     let mut stream = new_stream(catalog, options)?;
-    let mut chunk = vec![0u8; tekser::READ_CHUNK];
-    loop {
-        match std::io::Read::read(&mut file, &mut chunk) {
-            Ok(0) => break,
-            Ok(n) => stream.push(&chunk[..n])?,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_error(e)),
-        }
-    }
+    stream.read_all(file, |_| {}).map_err(|e| match e {
+        tekser::Error::Read(detail) => tekser::Error::Read(format!("{}: {detail}", path.display())),
+        other => other,
+    })?;
     stream.finish()
 }
 
