@@ -198,18 +198,24 @@ pub fn validate_json_async(
     data: Either<Buffer, String>,
     options: Option<ValidateOptions>,
 ) -> napi::Result<AsyncTask<ValidateTask>> {
-    // Options are converted here, on the JS thread: a usage error rejects the promise, a
-    // core error in them (unknown entity or rule set, bad dictionary file) is thrown at
-    // once (`validateAsync`, an async function, turns that into a rejection too).
-    let options = match options_of(options.as_ref()) {
+    validate_task(&env, TaskInput::Bytes(bytes_of(&data)), options.as_ref())
+}
+
+/// A validation task for the libuv pool. Options are converted here, on the JS thread: a
+/// usage error rejects the promise, a core error in them (unknown entity or rule set, bad
+/// dictionary file) is thrown at once (the async wrappers in index.js turn that into a
+/// rejection too).
+fn validate_task(
+    env: &Env,
+    input: TaskInput,
+    options: Option<&ValidateOptions>,
+) -> napi::Result<AsyncTask<ValidateTask>> {
+    let options = match options_of(options) {
         Ok(o) => Ok(o),
         Err(Failure::Usage(m)) => Err(m),
-        Err(other) => return Err(js_error(&env, other)),
+        Err(other) => return Err(js_error(env, other)),
     };
-    Ok(AsyncTask::new(ValidateTask {
-        input: TaskInput::Bytes(bytes_of(&data)),
-        options,
-    }))
+    Ok(AsyncTask::new(ValidateTask { input, options }))
 }
 
 /// Streams a file through the validator, in chunks, on the calling (pool) thread.
@@ -231,15 +237,7 @@ pub fn validate_file_json_async(
     path: String,
     options: Option<ValidateOptions>,
 ) -> napi::Result<AsyncTask<ValidateTask>> {
-    let options = match options_of(options.as_ref()) {
-        Ok(o) => Ok(o),
-        Err(Failure::Usage(m)) => Err(m),
-        Err(other) => return Err(js_error(&env, other)),
-    };
-    Ok(AsyncTask::new(ValidateTask {
-        input: TaskInput::File(path.into()),
-        options,
-    }))
+    validate_task(&env, TaskInput::File(path.into()), options.as_ref())
 }
 
 /// Catalogs made from dictionary files, by (rule set, file bytes): a `PacketValidator`
