@@ -158,7 +158,7 @@ pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<P
         });
     }
     Catalog::get()?;
-    let mut reader = Reader::new(DigestWalk::new(options, algorithm, true), options.max_input_bytes);
+    let mut reader = Reader::new(DigestWalk::new(options, algorithm, true));
     reader.push(input)?;
     reader.end()?.finish()
 }
@@ -174,7 +174,7 @@ pub fn digest_reader<R: std::io::Read>(
     per_record: bool,
 ) -> Result<PacketDigest, Error> {
     Catalog::get()?;
-    let mut stream = Reader::new(DigestWalk::new(options, algorithm, per_record), options.max_input_bytes);
+    let mut stream = Reader::new(DigestWalk::new(options, algorithm, per_record));
     stream.read_all(reader, |_| {})?;
     stream.end()?.finish()
 }

@@ -168,10 +168,7 @@ pub fn parse(input: &[u8]) -> Result<Value, Error> {
     let (text, format) = detect(input)?;
     match format {
         InputFormat::Json => json::to_value(json::parse_raw(text)?),
-        InputFormat::Xml => {
-            let lists: Vec<&str> = catalog.xml_lists.iter().map(String::as_str).collect();
-            Ok(xml::parse(text, &lists)?.value)
-        }
+        InputFormat::Xml => xml::parse(text.as_bytes(), &catalog.xml_lists),
     }
 }
 

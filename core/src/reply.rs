@@ -225,7 +225,7 @@ impl Reply {
         let (text, format) = crate::detect(input)?;
         let tree = match format {
             crate::InputFormat::Json => crate::json::to_value(crate::json::parse_raw(text)?)?,
-            crate::InputFormat::Xml => crate::xml::parse_rooted(text, &["findings"], "reply")?.value,
+            crate::InputFormat::Xml => crate::xml::parse_rooted(text, &["findings"], "reply")?,
         };
         let Value::Object(doc) = &tree else {
             return Err(bad("the top level is not an object / <reply> element"));

@@ -1,9 +1,9 @@
 //! Streaming validation: a packet pushed in chunks (or read from any `std::io::Read`),
 //! checked record by record as it arrives.
 //!
-//! [`PacketStream`] tells JSON from XML by the first character, cuts JSON into members
-//! and records with [`JsonSplitter`] and converts one piece at a time; the XML reader
-//! still builds its tree first and walks it here in the same way. [`PacketWalk`] is the
+//! [`PacketStream`] tells JSON from XML by the first character, cuts the input into
+//! members and records with [`JsonSplitter`] or [`XmlSplitter`] and converts one piece
+//! at a time. [`PacketWalk`] is the
 //! one packet walk behind both: it takes the header and the other members, then each
 //! record, and feeds the validator and the integrity digest together. Between records
 //! it keeps only what the rules need (record keys, winners, dataset ids) and the small
@@ -22,6 +22,7 @@ use crate::integrity::{entity_of, packet_id_of, PacketDigest, RecordDigests, Str
 use crate::reader::{JsonSplitter, Piece, Position};
 use crate::report::Report;
 use crate::value::{self, Value};
+use crate::xml::{XmlPiece, XmlSplitter};
 use crate::{digest, json, suggest, xml, LocalDateTime, Options};
 
 /// Size of the chunks [`validate_reader`] reads.
@@ -111,6 +112,8 @@ pub(crate) struct PacketWalk<'c> {
     live: Option<Live<'c>>,
     /// Records that came before the header: kept until the header says how to read them.
     pending: Vec<Value>,
+    /// XML attributes found before the header, reported once the walk starts.
+    pending_attributes: Vec<xml::IgnoredAttribute>,
 }
 
 impl<'c> PacketWalk<'c> {
@@ -124,6 +127,7 @@ impl<'c> PacketWalk<'c> {
             members: Members::default(),
             live: None,
             pending: Vec::new(),
+            pending_attributes: Vec::new(),
         }
     }
 
@@ -201,6 +205,8 @@ impl<'c> PacketWalk<'c> {
         for record in std::mem::take(&mut self.pending) {
             self.take_record(record);
         }
+        let attributes = std::mem::take(&mut self.pending_attributes);
+        self.report_attributes(&attributes);
     }
 
     /// Reports attributes the XML form carried that hold no data.
@@ -283,16 +289,11 @@ impl Walk for PacketWalk<'_> {
         self.take_record(record);
     }
 
-    fn records_absent(&self) -> bool {
-        matches!(self.members.records, Records::Absent)
-    }
-
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]) {
         if self.live.is_none() {
-            // Findings need the validator: start it (the header is known by now).
-            if self.start_packet().is_err() {
-                return;
-            }
+            // Findings need the validator, which waits for the header.
+            self.pending_attributes.extend_from_slice(attributes);
+            return;
         }
         self.report_attributes(attributes);
     }
@@ -355,8 +356,8 @@ enum Input {
     Undecided(Vec<u8>),
     /// JSON, split as it arrives.
     Json(Box<JsonSplitter>),
-    /// XML: kept until the end, then read as a tree.
-    Xml(Vec<u8>),
+    /// XML, split as it arrives.
+    Xml(Box<XmlSplitter>),
 }
 
 /// What a reader feeds: the packet's members, then its records one at a time.
@@ -382,28 +383,23 @@ pub(crate) trait Walk {
     fn list_start(&mut self) -> Result<(), Error>;
     /// One record.
     fn record(&mut self, record: Value);
-    /// Whether no `records` member has been seen yet.
-    fn records_absent(&self) -> bool;
-    /// Attributes the XML form carried that hold no data (after every record).
+    /// Attributes the XML form carried that hold no data.
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]);
 }
 
-/// Reads an input pushed in chunks and drives a [`Walk`] with it: JSON is split as it
-/// arrives, XML is kept and read as a tree at the end.
+/// Reads an input pushed in chunks and drives a [`Walk`] with it, piece by piece.
 pub(crate) struct Reader<W> {
     walk: W,
     input: Input,
     read: u64,
-    max_input_bytes: usize,
 }
 
 impl<W: Walk> Reader<W> {
-    pub(crate) fn new(walk: W, max_input_bytes: usize) -> Reader<W> {
+    pub(crate) fn new(walk: W) -> Reader<W> {
         Reader {
             walk,
             input: Input::Undecided(Vec::new()),
             read: 0,
-            max_input_bytes,
         }
     }
 
@@ -417,7 +413,10 @@ impl<W: Walk> Reader<W> {
             };
             let buffered = std::mem::take(start);
             match first {
-                '<' => self.input = Input::Xml(Vec::new()),
+                '<' => {
+                    let lists = Catalog::get()?.xml_lists.clone();
+                    self.input = Input::Xml(Box::new(XmlSplitter::new(lists, "packet")))
+                }
                 '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n' => {
                     self.input = Input::Json(Box::new(JsonSplitter::new()))
                 }
@@ -431,16 +430,9 @@ impl<W: Walk> Reader<W> {
     fn feed(&mut self, chunk: &[u8]) -> Result<(), Error> {
         match &mut self.input {
             Input::Undecided(_) => Ok(()),
-            Input::Xml(text) => {
-                // The XML reader still needs the whole text: the size limit applies.
-                if text.len() + chunk.len() > self.max_input_bytes {
-                    return Err(Error::TooLarge {
-                        size: usize::try_from(self.read).unwrap_or(usize::MAX),
-                        limit: self.max_input_bytes,
-                    });
-                }
-                text.extend_from_slice(chunk);
-                Ok(())
+            Input::Xml(splitter) => {
+                let walk = &mut self.walk;
+                splitter.push(chunk, &mut |piece| on_xml_piece(walk, piece))
             }
             Input::Json(splitter) => {
                 let walk = &mut self.walk;
@@ -479,38 +471,8 @@ impl<W: Walk> Reader<W> {
                 splitter.finish(&mut |piece| on_piece(&mut walk, piece))?;
                 Ok(walk)
             }
-            Input::Xml(bytes) => {
-                let (text, _) = crate::detect(&bytes)?;
-                let current = Catalog::get()?;
-                let lists: Vec<&str> = current.xml_lists.iter().map(String::as_str).collect();
-                let document = xml::parse(text, &lists)?;
-                match document.value {
-                    Value::Object(members) => {
-                        for (key, value) in members {
-                            match value {
-                                Value::Array(records) if key == "records" && walk.records_absent() => {
-                                    walk.records_start()?;
-                                    for record in records {
-                                        walk.record(record);
-                                    }
-                                }
-                                other => walk.member(&key, other),
-                            }
-                        }
-                    }
-                    Value::Array(records) => {
-                        walk.list_start()?;
-                        for record in records {
-                            walk.record(record);
-                        }
-                    }
-                    other => {
-                        return Err(Error::NotAPacket {
-                            found: other.type_name(),
-                        })
-                    }
-                }
-                walk.ignored_attributes(&document.ignored_attributes);
+            Input::Xml(mut splitter) => {
+                splitter.finish(&mut |piece| on_xml_piece(&mut walk, piece))?;
                 Ok(walk)
             }
         }
@@ -557,7 +519,7 @@ impl<'c> PacketStream<'c> {
 
     pub(crate) fn build(options: &Options, fixed: Option<&'c Catalog>, collect: bool) -> PacketStream<'c> {
         PacketStream {
-            reader: Reader::new(PacketWalk::new(options, fixed, collect), options.max_input_bytes),
+            reader: Reader::new(PacketWalk::new(options, fixed, collect)),
         }
     }
 
@@ -693,11 +655,19 @@ impl Walk for DigestWalk {
         live.count += 1;
     }
 
-    fn records_absent(&self) -> bool {
-        matches!(self.members.records, Records::Absent)
-    }
-
     fn ignored_attributes(&mut self, _attributes: &[xml::IgnoredAttribute]) {}
+}
+
+/// Hands one XML piece to the walk.
+fn on_xml_piece<W: Walk>(walk: &mut W, piece: XmlPiece) -> Result<(), Error> {
+    match piece {
+        XmlPiece::Member { key, value } => walk.member(&key, value),
+        XmlPiece::RecordsStart => walk.records_start()?,
+        XmlPiece::ListStart => walk.list_start()?,
+        XmlPiece::Record(record) => walk.record(record),
+        XmlPiece::Attributes(attributes) => walk.ignored_attributes(&attributes),
+    }
+    Ok(())
 }
 
 /// Hands one JSON piece to the walk.
