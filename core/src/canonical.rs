@@ -34,7 +34,16 @@ use crate::value::{Object, Value};
 
 /// Orders member names by their UTF-16 code units (RFC 8785, section 3.2.3).
 pub(crate) fn utf16_order(a: &str, b: &str) -> Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    match x.iter().zip(y).position(|(p, q)| p != q) {
+        // One is a prefix of the other: the shorter comes first in either encoding.
+        None => x.len().cmp(&y.len()),
+        // UTF-8 bytes order as code points do, and code points as UTF-16 units do, except
+        // that characters from U+10000 (lead byte F0..F4) come before U+E000..U+FFFF (EE,
+        // EF) in UTF-16. A difference in a later byte of a character is within one class.
+        Some(i) if x[i] < 0xEE && y[i] < 0xEE => x[i].cmp(&y[i]),
+        Some(_) => a.encode_utf16().cmp(b.encode_utf16()),
+    }
 }
 
 /// True when `text` is a JSON number literal (RFC 8259 grammar, nothing around it).
@@ -294,11 +303,16 @@ pub(crate) fn member_forms(members: &Object, schema: &RecordSchema) -> BTreeMap<
 /// The canonical form of one record (or any value) of a schema.
 pub(crate) fn record(value: &Value, schema: &RecordSchema) -> String {
     let mut out = String::new();
-    match value {
-        Value::Object(members) => write_object(&mut out, members, Some(schema)),
-        other => write_value(&mut out, other, None),
-    }
+    record_into(&mut out, value, schema);
     out
+}
+
+/// Appends the canonical form of one record to `out` (a buffer reused across records).
+pub(crate) fn record_into(out: &mut String, value: &Value, schema: &RecordSchema) {
+    match value {
+        Value::Object(members) => write_object(out, members, Some(schema)),
+        other => write_value(out, other, None),
+    }
 }
 
 /// The canonical form of a whole packet object (`header`, `records`, anything else).

@@ -201,7 +201,7 @@ pub struct RecordSchema {
     /// Fields whose values identify a record (duplicate detection).
     pub key: Vec<String>,
     /// Field name → position in `fields` (looked up for every member of every record).
-    index: std::collections::BTreeMap<String, usize>,
+    index: NameIndex,
 }
 
 impl RecordSchema {
@@ -289,7 +289,7 @@ pub struct Catalog {
     /// The rules, in catalog order.
     pub rules: Vec<Rule>,
     /// Code → position in `rules` (looked up for every finding).
-    rule_index: std::collections::BTreeMap<String, usize>,
+    rule_index: NameIndex,
     phrases: Vec<(String, [String; 3])>,
     /// Element names read as arrays in XML (`records` and every array field).
     pub xml_lists: Vec<String>,
@@ -880,5 +880,55 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+}
+
+/// Names (fields, rule codes) to positions: looked up for every member of every record,
+/// so hashed with a cheap multiplicative hash rather than compared along a tree. The
+/// names come from the catalog and are only looked up, never inserted from input, so a
+/// hash that input could collide on costs nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct NameIndex(std::collections::HashMap<String, usize, std::hash::BuildHasherDefault<NameHasher>>);
+
+impl NameIndex {
+    fn get(&self, name: &str) -> Option<&usize> {
+        self.0.get(name)
+    }
+}
+
+impl FromIterator<(String, usize)> for NameIndex {
+    fn from_iter<I: IntoIterator<Item = (String, usize)>>(iter: I) -> NameIndex {
+        NameIndex(iter.into_iter().collect())
+    }
+}
+
+/// The multiply-rotate hash of rustc's FxHasher, eight bytes at a time.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        // `str`'s Hash ends with 0xFF; fold it in cheaply.
+        self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }

@@ -547,6 +547,8 @@ pub(crate) struct StreamingDigest {
     records_open: bool,
     packet: bool,
     count: usize,
+    /// The record being hashed, in canonical form (reused, so it allocates once).
+    form: String,
 }
 
 impl StreamingDigest {
@@ -562,6 +564,7 @@ impl StreamingDigest {
             records_open: records_streamed,
             packet: true,
             count: 0,
+            form: String::new(),
         }
     }
 
@@ -592,6 +595,7 @@ impl StreamingDigest {
             records_open: true,
             packet: false,
             count: 0,
+            form: String::new(),
         }
     }
 
@@ -604,7 +608,9 @@ impl StreamingDigest {
             self.hasher.update(b",");
         }
         self.count += 1;
-        self.hasher.update(canonical::record(record, schema).as_bytes());
+        self.form.clear();
+        canonical::record_into(&mut self.form, record, schema);
+        self.hasher.update(self.form.as_bytes());
     }
 
     /// The written digest of the whole packet.

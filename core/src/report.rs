@@ -314,9 +314,21 @@ fn json_string(s: &str) -> String {
 /// Writes `s` as a JSON string the way RFC 8785 does.
 pub(crate) fn write_json_string(out: &mut String, s: &str) {
     out.push('"');
-    // Runs of characters that need no escape are copied whole (the common case: all of it).
+    let bytes = s.as_bytes();
+    // Runs of characters that need no escape are copied whole (the common case: all of
+    // it); eight bytes are checked at a time.
     let mut run = 0;
-    for (i, b) in s.bytes().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = bytes.get(i..i + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            if !needs_escape(u64::from_le_bytes(w)) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
         let escape = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -326,7 +338,10 @@ pub(crate) fn write_json_string(out: &mut String, s: &str) {
             b'\r' => "\\r",
             b'\t' => "\\t",
             0x00..=0x1f => "",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[run..i]);
         if escape.is_empty() {
@@ -334,10 +349,21 @@ pub(crate) fn write_json_string(out: &mut String, s: &str) {
         } else {
             out.push_str(escape);
         }
-        run = i + 1;
+        i += 1;
+        run = i;
     }
     out.push_str(&s[run..]);
     out.push('"');
+}
+
+/// Whether any of the eight bytes of `w` is a control character, `"` or `\\`.
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte below 0x20 (bytes of 0x80 and up are masked out by `!w`).
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    control | zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) != 0
 }
 
 /// Canonical order of findings: header first, then by record, then by path (numeric
@@ -374,6 +400,23 @@ fn compare_paths(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn strings_are_escaped_as_serde_json_does_wherever_the_character_sits() {
+        let specials: Vec<char> = (0u8..0x20).map(char::from).chain(['"', '\\', '\u{7f}', 'й', '€', '😀']).collect();
+        for c in specials {
+            for before in 0..17 {
+                for after in [0, 1, 9] {
+                    let text = format!("{}{c}{}", "a".repeat(before), "ж".repeat(after));
+                    let mut out = String::new();
+                    write_json_string(&mut out, &text);
+                    let expected = serde_json::to_string(&text).expect("a string serializes");
+                    assert_eq!(out, expected, "{text:?}");
+                }
+            }
+        }
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
