@@ -813,6 +813,33 @@ fn load_rules() -> Result<(Vec<Rule>, Phrases), String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn every_field_and_rule_is_found_by_name_and_nothing_else() {
+        let catalog = Catalog::get().expect("catalog loads");
+        for schema in Entity::ALL.iter().map(|e| catalog.entity(*e)).chain([&catalog.header]) {
+            for (i, field) in schema.fields.iter().enumerate() {
+                assert_eq!(schema.index_of(&field.name), Some(i), "{}", field.name);
+                for other in [
+                    format!("{}x", field.name),
+                    field.name[1..].to_owned(),
+                    field.name.to_uppercase(),
+                ] {
+                    if schema.fields.iter().all(|f| f.name != other) {
+                        assert_eq!(schema.index_of(&other), None, "{other}");
+                    }
+                }
+            }
+            assert_eq!(schema.index_of(""), None);
+        }
+        for rule in &catalog.rules {
+            assert_eq!(catalog.rule(&rule.code).map(|r| &r.code), Some(&rule.code));
+        }
+        let empty: NameIndex = std::iter::empty().collect();
+        assert_eq!(empty.get("a"), None);
+    }
+
     use super::*;
 
     fn d(text: &str) -> Date {
@@ -883,52 +910,65 @@ mod tests {
     }
 }
 
-/// Names (fields, rule codes) to positions: looked up for every member of every record,
-/// so hashed with a cheap multiplicative hash rather than compared along a tree. The
-/// names come from the catalog and are only looked up, never inserted from input, so a
-/// hash that input could collide on costs nothing.
+/// Names (fields, rule codes) to positions: looked up for every member of every record
+/// and by every rule, so found in an open-addressed table by a hash of four bytes and
+/// the length, then one comparison. The names come from the catalog and are only looked
+/// up, never inserted from input, so input that collides only costs a longer probe.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-struct NameIndex(std::collections::HashMap<String, usize, std::hash::BuildHasherDefault<NameHasher>>);
+struct NameIndex {
+    /// (name, position) in the order given.
+    names: Vec<(String, usize)>,
+    /// Slots of the table: 1 + an index into `names`, or 0 for an empty slot.
+    slots: Vec<u32>,
+}
 
 impl NameIndex {
+    fn slot_of(name: &[u8], mask: usize) -> usize {
+        let n = name.len();
+        let (first, middle, last) = match n {
+            0 => (0, 0, 0),
+            _ => (name[0], name[n / 2], name[n - 1]),
+        };
+        let second = name.get(1).copied().unwrap_or(0);
+        let h = (n as u32).wrapping_mul(0x9E37_79B9)
+            ^ u32::from_le_bytes([first, second, middle, last]).wrapping_mul(0x85EB_CA6B);
+        (h ^ (h >> 15)) as usize & mask
+    }
+
     fn get(&self, name: &str) -> Option<&usize> {
-        self.0.get(name)
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut slot = NameIndex::slot_of(name.as_bytes(), mask);
+        loop {
+            let entry = *self.slots.get(slot)? as usize;
+            let (known, position) = self.names.get(entry.checked_sub(1)?)?;
+            if known == name {
+                return Some(position);
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 }
 
 impl FromIterator<(String, usize)> for NameIndex {
     fn from_iter<I: IntoIterator<Item = (String, usize)>>(iter: I) -> NameIndex {
-        NameIndex(iter.into_iter().collect())
-    }
-}
-
-/// The multiply-rotate hash of rustc's FxHasher, eight bytes at a time.
-#[derive(Default)]
-struct NameHasher(u64);
-
-impl std::hash::Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        let mut names: Vec<(String, usize)> = Vec::new();
+        for (name, position) in iter {
+            // A repeated name keeps its last position, as a map built in order would.
+            match names.iter_mut().find(|(n, _)| *n == name) {
+                Some(entry) => entry.1 = position,
+                None => names.push((name, position)),
+            }
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        // At most half full, so a probe ends at an empty slot soon.
+        let size = (names.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![0u32; size];
+        for (i, (name, _)) in names.iter().enumerate() {
+            let mut slot = NameIndex::slot_of(name.as_bytes(), size - 1);
+            while slots[slot] != 0 {
+                slot = (slot + 1) & (size - 1);
+            }
+            slots[slot] = u32::try_from(i + 1).unwrap_or(u32::MAX);
         }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        // `str`'s Hash ends with 0xFF; fold it in cheaply.
-        self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
+        NameIndex { names, slots }
     }
 }

@@ -35,6 +35,7 @@ mod reader;
 pub mod reply;
 mod report;
 mod rules;
+mod splitter;
 mod stream;
 mod suggest;
 mod text;

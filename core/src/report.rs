@@ -404,7 +404,10 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn strings_are_escaped_as_serde_json_does_wherever_the_character_sits() {
-        let specials: Vec<char> = (0u8..0x20).map(char::from).chain(['"', '\\', '\u{7f}', 'й', '€', '😀']).collect();
+        let specials: Vec<char> = (0u8..0x20)
+            .map(char::from)
+            .chain(['"', '\\', '\u{7f}', 'й', '€', '😀'])
+            .collect();
         for c in specials {
             for before in 0..17 {
                 for after in [0, 1, 9] {

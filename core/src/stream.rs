@@ -19,11 +19,12 @@ use crate::engine::{pointer_segment, Validator};
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::integrity::{entity_of, packet_id_of, PacketDigest, RecordDigests, StreamingDigest};
-use crate::reader::{JsonSplitter, Piece, Position};
 use crate::report::Report;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::splitter::Worker;
+use crate::splitter::{Parsed, Splitter};
 use crate::value::{self, Value};
-use crate::xml::{XmlPiece, XmlSplitter};
-use crate::{digest, json, suggest, xml, LocalDateTime, Options};
+use crate::{digest, suggest, xml, LocalDateTime, Options};
 
 /// Size of the chunks [`validate_reader`] reads.
 pub const READ_CHUNK: usize = 256 * 1024;
@@ -132,7 +133,7 @@ impl<'c> PacketWalk<'c> {
     }
 
     /// One record of the packet's records array or of the bare list.
-    fn take_record(&mut self, record: Value) {
+    fn take_record(&mut self, record: Value) -> Option<Value> {
         match &mut self.live {
             Some(live) => {
                 let i = live.count;
@@ -145,8 +146,12 @@ impl<'c> PacketWalk<'c> {
                 live.v.record(i, &path, &record);
                 let schema = live.catalog.entity(live.entity);
                 live.digest.record(&record, schema);
+                Some(record)
             }
-            None => self.pending.push(record),
+            None => {
+                self.pending.push(record);
+                None
+            }
         }
     }
 
@@ -285,8 +290,8 @@ impl Walk for PacketWalk<'_> {
         Ok(())
     }
 
-    fn record(&mut self, record: Value) {
-        self.take_record(record);
+    fn record(&mut self, record: Value) -> Option<Value> {
+        self.take_record(record)
     }
 
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]) {
@@ -327,39 +332,6 @@ fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
     rest.split('/').next()?.parse().ok()
 }
 
-/// Converts one piece's bytes (whole values, syntax unchecked) into the data model.
-fn piece_value(bytes: &[u8], at: Position) -> Result<Value, Error> {
-    let text = std::str::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {
-        offset: e.valid_up_to(),
-    })?;
-    json::parse_piece(text).map_err(|e| {
-        // Place the error in the whole document: the piece starts at `at`.
-        let before = &bytes[..e.offset.min(bytes.len())];
-        let (line, column) = match before.iter().rposition(|b| *b == b'\n') {
-            Some(last) => (
-                at.line + before.iter().filter(|b| **b == b'\n').count(),
-                e.offset - last,
-            ),
-            None => (at.line, at.column + e.offset),
-        };
-        Error::Json {
-            line,
-            column,
-            message: e.message.to_owned(),
-        }
-    })
-}
-
-/// How the input is read, once its first character is known.
-enum Input {
-    /// Nothing but white space (and a byte-order mark) so far.
-    Undecided(Vec<u8>),
-    /// JSON, split as it arrives.
-    Json(Box<JsonSplitter>),
-    /// XML, split as it arrives.
-    Xml(Box<XmlSplitter>),
-}
-
 /// What a reader feeds: the packet's members, then its records one at a time.
 pub(crate) trait Walk {
     /// The packet's members gathered so far.
@@ -382,7 +354,9 @@ pub(crate) trait Walk {
     /// The input is a bare list of records.
     fn list_start(&mut self) -> Result<(), Error>;
     /// One record.
-    fn record(&mut self, record: Value);
+    /// One record; the walk hands it back when done with it (to be dropped where it was
+    /// built), or keeps it until the header comes.
+    fn record(&mut self, record: Value) -> Option<Value>;
     /// Attributes the XML form carried that hold no data.
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]);
 }
@@ -390,15 +364,28 @@ pub(crate) trait Walk {
 /// Reads an input pushed in chunks and drives a [`Walk`] with it, piece by piece.
 pub(crate) struct Reader<W> {
     walk: W,
-    input: Input,
+    split: Split,
     read: u64,
 }
+
+/// Where the input is split: here, or (large inputs, several cores) on a worker thread.
+enum Split {
+    Here(Splitter),
+    #[cfg(not(target_arch = "wasm32"))]
+    Worker(Worker),
+    /// Between the two, or after an error.
+    Gone,
+}
+
+/// Inputs larger than this are split on a worker thread when there is a core for it.
+#[cfg(not(target_arch = "wasm32"))]
+const WORKER_AFTER_BYTES: u64 = 1024 * 1024;
 
 impl<W: Walk> Reader<W> {
     pub(crate) fn new(walk: W) -> Reader<W> {
         Reader {
             walk,
-            input: Input::Undecided(Vec::new()),
+            split: Split::Here(Splitter::new()),
             read: 0,
         }
     }
@@ -406,38 +393,28 @@ impl<W: Walk> Reader<W> {
     /// Feeds the next chunk.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.read += chunk.len() as u64;
-        if let Input::Undecided(start) = &mut self.input {
-            start.extend_from_slice(chunk);
-            let Some(first) = first_char(start)? else {
-                return Ok(());
-            };
-            let buffered = std::mem::take(start);
-            match first {
-                '<' => {
-                    let lists = Catalog::get()?.xml_lists.clone();
-                    self.input = Input::Xml(Box::new(XmlSplitter::new(lists, "packet")))
-                }
-                '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n' => {
-                    self.input = Input::Json(Box::new(JsonSplitter::new()))
-                }
-                found => return Err(Error::UnknownFormat { found }),
-            }
-            return self.feed(&buffered);
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.read > WORKER_AFTER_BYTES && matches!(self.split, Split::Here(_)) && cores() > 1 {
+            self.use_worker();
         }
-        self.feed(chunk)
+        let walk = &mut self.walk;
+        let mut sink = |piece: Parsed| apply(walk, piece);
+        match &mut self.split {
+            Split::Here(splitter) => splitter.push(chunk, &mut |piece| sink(piece).map(drop)),
+            #[cfg(not(target_arch = "wasm32"))]
+            Split::Worker(worker) => worker.push(chunk, &mut sink),
+            Split::Gone => Err(Error::Read("the input was pushed after an error".to_owned())),
+        }
     }
 
-    fn feed(&mut self, chunk: &[u8]) -> Result<(), Error> {
-        match &mut self.input {
-            Input::Undecided(_) => Ok(()),
-            Input::Xml(splitter) => {
-                let walk = &mut self.walk;
-                splitter.push(chunk, &mut |piece| on_xml_piece(walk, piece))
-            }
-            Input::Json(splitter) => {
-                let walk = &mut self.walk;
-                splitter.push(chunk, &mut |piece| on_piece(walk, piece))
-            }
+    /// Moves the splitting (and what it has read so far) onto a worker thread.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn use_worker(&mut self) {
+        if let Split::Here(splitter) = std::mem::replace(&mut self.split, Split::Gone) {
+            self.split = match Worker::start(splitter) {
+                Ok(worker) => Split::Worker(worker),
+                Err(splitter) => Split::Here(splitter),
+            };
         }
     }
 
@@ -457,26 +434,35 @@ impl<W: Walk> Reader<W> {
 
     /// Ends the input; the walk has seen all of it.
     pub(crate) fn end(self) -> Result<W, Error> {
-        let Reader { mut walk, input, .. } = self;
-        match input {
-            Input::Undecided(start) => match first_char(&start)? {
-                // Bytes that never completed a character, or nothing at all.
-                Some(found) => Err(Error::UnknownFormat { found }),
-                None if std::str::from_utf8(&start).is_err() => Err(Error::InvalidUtf8 {
-                    offset: std::str::from_utf8(&start).err().map_or(0, |e| e.valid_up_to()),
-                }),
-                None => Err(Error::Empty),
-            },
-            Input::Json(mut splitter) => {
-                splitter.finish(&mut |piece| on_piece(&mut walk, piece))?;
-                Ok(walk)
-            }
-            Input::Xml(mut splitter) => {
-                splitter.finish(&mut |piece| on_xml_piece(&mut walk, piece))?;
-                Ok(walk)
-            }
+        let Reader { mut walk, split, .. } = self;
+        let mut sink = |piece: Parsed| apply(&mut walk, piece);
+        match split {
+            Split::Here(splitter) => splitter.finish(&mut |piece| sink(piece).map(drop))?,
+            #[cfg(not(target_arch = "wasm32"))]
+            Split::Worker(worker) => worker.finish(&mut sink)?,
+            Split::Gone => return Err(Error::Read("the input was pushed after an error".to_owned())),
         }
+        Ok(walk)
     }
+}
+
+/// The cores this process may use (1 when unknown).
+#[cfg(not(target_arch = "wasm32"))]
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// Hands one parsed piece to the walk; gives back a record the walk is done with.
+fn apply<W: Walk>(walk: &mut W, piece: Parsed) -> Result<Option<Value>, Error> {
+    match piece {
+        Parsed::Member { key, value } => walk.member(&key, value),
+        Parsed::RecordsStart => walk.records_start()?,
+        Parsed::ListStart => walk.list_start()?,
+        Parsed::Record(record) => return Ok(walk.record(record)),
+        Parsed::Attributes(attributes) => walk.ignored_attributes(&attributes),
+    }
+    Ok(None)
 }
 
 /// Validates a packet pushed in chunks of any size: the same report as [`crate::validate`]
@@ -641,78 +627,24 @@ impl Walk for DigestWalk {
         self.start(entity, StreamingDigest::list(self.algorithm))
     }
 
-    fn record(&mut self, record: Value) {
+    fn record(&mut self, record: Value) -> Option<Value> {
         let Some(live) = &mut self.live else {
             self.pending.push(record);
-            return;
+            return None;
         };
-        let Ok(catalog) = Catalog::get() else { return };
+        let Ok(catalog) = Catalog::get() else {
+            return Some(record);
+        };
         let schema = catalog.entity(live.entity);
         live.whole.record(&record, schema);
         if let Some(records) = &mut live.records {
             records.push(&record, schema, live.count);
         }
         live.count += 1;
+        Some(record)
     }
 
     fn ignored_attributes(&mut self, _attributes: &[xml::IgnoredAttribute]) {}
-}
-
-/// Hands one XML piece to the walk.
-fn on_xml_piece<W: Walk>(walk: &mut W, piece: XmlPiece) -> Result<(), Error> {
-    match piece {
-        XmlPiece::Member { key, value } => walk.member(&key, value),
-        XmlPiece::RecordsStart => walk.records_start()?,
-        XmlPiece::ListStart => walk.list_start()?,
-        XmlPiece::Record(record) => walk.record(record),
-        XmlPiece::Attributes(attributes) => walk.ignored_attributes(&attributes),
-    }
-    Ok(())
-}
-
-/// Hands one JSON piece to the walk.
-fn on_piece<W: Walk>(walk: &mut W, piece: Piece<'_>) -> Result<(), Error> {
-    match piece {
-        Piece::Member { key, value, at } => {
-            let value = piece_value(value, at)?;
-            walk.member(key, value);
-            Ok(())
-        }
-        Piece::RecordsStart => walk.records_start(),
-        Piece::ListStart => walk.list_start(),
-        Piece::Record { value, at } => {
-            let record = piece_value(value, at)?;
-            walk.record(record);
-            Ok(())
-        }
-        // A JSON text that is a single string, number or literal is not a packet.
-        Piece::Scalar { value, at } => Err(Error::NotAPacket {
-            found: piece_value(value, at)?.type_name(),
-        }),
-    }
-}
-
-/// The first character after white space and a byte-order mark, once it is complete;
-/// invalid UTF-8 before it is an error.
-fn first_char(bytes: &[u8]) -> Result<Option<char>, Error> {
-    let start = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
-    let Some(i) = bytes[start..]
-        .iter()
-        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-    else {
-        return Ok(None);
-    };
-    let rest = &bytes[start + i..];
-    let prefix = &rest[..rest.len().min(4)];
-    match std::str::from_utf8(prefix) {
-        Ok(text) => Ok(text.chars().next()),
-        Err(e) if e.valid_up_to() > 0 => Ok(std::str::from_utf8(&prefix[..e.valid_up_to()])
-            .ok()
-            .and_then(|t| t.chars().next())),
-        // Incomplete: wait for more bytes.
-        Err(e) if e.error_len().is_none() => Ok(None),
-        Err(_) => Err(Error::InvalidUtf8 { offset: start + i }),
-    }
 }
 
 /// Validates a packet read from `reader` in chunks of [`READ_CHUNK`] bytes; `progress`
@@ -721,4 +653,108 @@ pub fn validate_reader<R: Read>(reader: R, options: &Options, progress: impl FnM
     let mut stream = PacketStream::new(options)?;
     stream.read_all(reader, progress)?;
     stream.finish()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::entity::Entity;
+
+    /// Every packet file of the conformance corpus, with the entity its folder names.
+    fn corpus() -> Vec<(std::path::PathBuf, Option<Entity>)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
+        let mut files = Vec::new();
+        let Ok(folders) = std::fs::read_dir(&root) else {
+            return files;
+        };
+        for folder in folders.flatten() {
+            let entity = folder.file_name().to_str().and_then(|n| n.parse::<Entity>().ok());
+            let Ok(entries) = std::fs::read_dir(folder.path()) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let name = path.to_string_lossy();
+                if (name.ends_with(".json") || name.ends_with(".xml")) && !name.ends_with(".report.json") {
+                    files.push((path, entity));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    fn validated(input: &[u8], options: &Options, chunk: usize, worker: bool) -> Result<String, String> {
+        let mut stream = PacketStream::new(options).map_err(|e| e.to_string())?;
+        if worker {
+            stream.reader.use_worker();
+        }
+        for piece in input.chunks(chunk) {
+            stream.push(piece).map_err(|e| e.kind().to_owned())?;
+        }
+        stream.finish().map(|r| r.to_json()).map_err(|e| e.kind().to_owned())
+    }
+
+    fn digested(input: &[u8], options: &Options, worker: bool) -> Result<PacketDigestText, String> {
+        let mut reader = Reader::new(DigestWalk::new(options, digest::Algorithm::Sha256, true));
+        if worker {
+            reader.use_worker();
+        }
+        for piece in input.chunks(4096) {
+            reader.push(piece).map_err(|e| e.kind().to_owned())?;
+        }
+        let digest = reader
+            .end()
+            .and_then(DigestWalk::finish)
+            .map_err(|e| e.kind().to_owned())?;
+        Ok(format!("{digest:?}"))
+    }
+
+    type PacketDigestText = String;
+
+    #[test]
+    fn a_worker_thread_gives_the_same_reports_and_digests_on_the_whole_corpus() {
+        let files = corpus();
+        assert!(files.len() > 100, "the corpus is found ({} files)", files.len());
+        for (path, entity) in files {
+            let input = std::fs::read(&path).expect("a corpus file reads");
+            let options = Options {
+                entity,
+                max_findings: 7,
+                ..Options::default()
+            };
+            let here = validated(&input, &options, 4096, false);
+            for chunk in [7, 4096] {
+                assert_eq!(
+                    validated(&input, &options, chunk, true),
+                    here,
+                    "{} in chunks of {chunk}",
+                    path.display()
+                );
+            }
+            assert_eq!(
+                digested(&input, &options, true),
+                digested(&input, &options, false),
+                "digest of {}",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn a_large_packet_is_read_on_a_worker_and_gives_the_same_report() {
+        // 3 000 records (about 2 MB): past the size at which the worker takes over.
+        let record =
+            r#"{"name_ru": "Закон", "accept_date": "01.07.2024", "download_url": "https://adilet.example/Z1"}"#;
+        let records = vec![record; 3000].join(",\n");
+        let packet = format!(
+            r#"{{"header": {{"entity": "legal_act", "packet_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+              "sender_bin": "081140000436", "created_at": "01.02.2024 10:00"}}, "records": [{records}, {{"name_ru": 5}}]}}"#
+        );
+        let options = Options::default();
+        let whole = validated(packet.as_bytes(), &options, packet.len(), false);
+        let streamed = validate_reader(packet.as_bytes(), &options, |_| {}).map(|r| r.to_json());
+        assert_eq!(streamed.map_err(|e| e.kind().to_owned()), whole);
+        assert!(whole.is_ok_and(|r| r.contains("\"status\": \"rejected\"")));
+    }
 }

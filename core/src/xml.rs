@@ -17,6 +17,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::error::Error;
+use crate::splitter::Parsed;
 use crate::value::Value;
 
 const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -53,19 +54,19 @@ pub(crate) fn parse(input: &[u8], lists: &[String]) -> Result<Value, Error> {
     let mut members: Vec<(String, Value)> = Vec::new();
     let mut records: Option<usize> = None;
     let mut list: Option<Vec<Value>> = None;
-    let mut sink = |piece: XmlPiece| {
+    let mut sink = |piece: Parsed| {
         match piece {
-            XmlPiece::Member { key, value } => members.push((key, value)),
-            XmlPiece::RecordsStart => {
+            Parsed::Member { key, value } => members.push((key, value)),
+            Parsed::RecordsStart => {
                 records = Some(members.len());
                 members.push(("records".to_owned(), Value::Array(Vec::new())));
             }
-            XmlPiece::ListStart => list = Some(Vec::new()),
-            XmlPiece::Record(record) => match (&mut list, records.and_then(|i| members.get_mut(i))) {
+            Parsed::ListStart => list = Some(Vec::new()),
+            Parsed::Record(record) => match (&mut list, records.and_then(|i| members.get_mut(i))) {
                 (Some(items), _) | (None, Some((_, Value::Array(items)))) => items.push(record),
                 _ => {}
             },
-            XmlPiece::Attributes(_) => {}
+            Parsed::Attributes(_) => {}
         }
         Ok(())
     };
@@ -370,21 +371,6 @@ fn push_pointer(path: &mut String, segment: &str) {
     }
 }
 
-/// A piece of an XML packet, handed to the sink as soon as it ends.
-#[derive(Debug)]
-pub(crate) enum XmlPiece {
-    /// A member of the packet element other than its streamed `records`.
-    Member { key: String, value: Value },
-    /// The packet's first `records` element is a list: its records follow.
-    RecordsStart,
-    /// The document is a bare list of records: its records follow.
-    ListStart,
-    /// One record.
-    Record(Value),
-    /// Attributes without data on the piece just handed over, or on a container element.
-    Attributes(Vec<IgnoredAttribute>),
-}
-
 /// What an element around the records is to the packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -492,7 +478,7 @@ impl XmlSplitter {
     /// Feeds the next chunk; `sink` receives each piece that ends in it.
     pub(crate) fn push<F>(&mut self, chunk: &[u8], sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(XmlPiece) -> Result<(), Error>,
+        F: FnMut(Parsed) -> Result<(), Error>,
     {
         self.buf.extend_from_slice(chunk);
         if self.base == 0 && self.checked == 0 {
@@ -537,7 +523,7 @@ impl XmlSplitter {
     /// Ends the document: an incomplete character, token or element is an error.
     pub(crate) fn finish<F>(&mut self, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(XmlPiece) -> Result<(), Error>,
+        F: FnMut(Parsed) -> Result<(), Error>,
     {
         if self.checked < self.buf.len() {
             return Err(Error::InvalidUtf8 {
@@ -658,7 +644,7 @@ impl XmlSplitter {
     /// Consumes the token `buf[pos..end]`.
     fn take<F>(&mut self, token: Token, end: usize, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(XmlPiece) -> Result<(), Error>,
+        F: FnMut(Parsed) -> Result<(), Error>,
     {
         let start = self.pos;
         self.pos = end;
@@ -743,7 +729,7 @@ impl XmlSplitter {
 
     fn start_tag<F>(&mut self, start: usize, end: usize, empty: bool, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(XmlPiece) -> Result<(), Error>,
+        F: FnMut(Parsed) -> Result<(), Error>,
     {
         let offset = self.offset_of(start);
         if self.root_done {
@@ -774,7 +760,7 @@ impl XmlSplitter {
             }
             if let Role::List { started: false } = c.role {
                 c.role = Role::List { started: true };
-                sink(XmlPiece::ListStart)?;
+                sink(Parsed::ListStart)?;
             }
         }
         if let Some(kind) = piece_kind {
@@ -852,7 +838,7 @@ impl XmlSplitter {
                     return Err(Error::NotAPacket { found: "null" });
                 }
                 if !attributes.is_empty() {
-                    sink(XmlPiece::Attributes(ignored(&attributes, "", &element.name)))?;
+                    sink(Parsed::Attributes(ignored(&attributes, "", &element.name)))?;
                 }
                 if element.name == self.object_root {
                     Role::Packet
@@ -863,10 +849,10 @@ impl XmlSplitter {
             Some(Role::Packet) => {
                 // The first `records`: a list streamed record by record, or (nil) a null member.
                 if !attributes.is_empty() {
-                    sink(XmlPiece::Attributes(ignored(&attributes, "/records", &element.name)))?;
+                    sink(Parsed::Attributes(ignored(&attributes, "/records", &element.name)))?;
                 }
                 if is_nil {
-                    sink(XmlPiece::Member {
+                    sink(Parsed::Member {
                         key: element.name,
                         value: Value::Null,
                     })?;
@@ -882,7 +868,7 @@ impl XmlSplitter {
                         Ok(())
                     };
                 }
-                sink(XmlPiece::RecordsStart)?;
+                sink(Parsed::RecordsStart)?;
                 Role::Records
             }
             Some(Role::Records | Role::List { .. } | Role::Envelope { body: true }) => {
@@ -913,7 +899,7 @@ impl XmlSplitter {
 
     fn end_tag<F>(&mut self, start: usize, end: usize, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(XmlPiece) -> Result<(), Error>,
+        F: FnMut(Parsed) -> Result<(), Error>,
     {
         let offset = self.offset_of(start);
         let name = self.buf[start + 2..end - 1].trim_ascii_end();
@@ -936,7 +922,7 @@ impl XmlSplitter {
     /// Closes the innermost container: what its end says about the packet.
     fn close_container<F>(&mut self, offset: u64, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(XmlPiece) -> Result<(), Error>,
+        F: FnMut(Parsed) -> Result<(), Error>,
     {
         let Some(c) = self.containers.pop() else {
             return Err(xml_error(offset, "unexpected end tag"));
@@ -947,7 +933,7 @@ impl XmlSplitter {
             // A packet element without members is text, not a packet object.
             Role::Packet if c.children == 0 => return Err(Error::NotAPacket { found: "string" }),
             Role::Records | Role::List { .. } if c.text => return Err(mixed(&c)),
-            Role::List { started: false } => sink(XmlPiece::ListStart)?,
+            Role::List { started: false } => sink(Parsed::ListStart)?,
             _ => {}
         }
         if self.containers.is_empty() {
@@ -959,7 +945,7 @@ impl XmlSplitter {
     /// The piece `buf[start..end]` is complete: read it and hand it over.
     fn end_piece<F>(&mut self, end: usize, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(XmlPiece) -> Result<(), Error>,
+        F: FnMut(Parsed) -> Result<(), Error>,
     {
         let Some(piece) = self.piece.take() else {
             return Ok(());
@@ -979,7 +965,7 @@ impl XmlSplitter {
                 push_pointer(&mut path, &key);
                 let value =
                     convert(element, &name, &mut path, &lists, &mut attributes, false).map_err(|e| shift(e, offset))?;
-                sink(XmlPiece::Member { key, value })?;
+                sink(Parsed::Member { key, value })?;
             }
             PieceKind::Record => {
                 let i = self.records;
@@ -990,11 +976,11 @@ impl XmlSplitter {
                 push_index(&mut path, i);
                 let value =
                     convert(element, &name, &mut path, &lists, &mut attributes, false).map_err(|e| shift(e, offset))?;
-                sink(XmlPiece::Record(value))?;
+                sink(Parsed::Record(value))?;
             }
         }
         if !attributes.is_empty() {
-            sink(XmlPiece::Attributes(attributes))?;
+            sink(Parsed::Attributes(attributes))?;
         }
         Ok(())
     }
@@ -1075,13 +1061,13 @@ mod tests {
     fn split(text: &[u8], size: usize) -> Result<Vec<String>, String> {
         let mut splitter = XmlSplitter::new(vec!["records".to_owned(), "details".to_owned()], "packet");
         let mut out = Vec::new();
-        let mut sink = |piece: XmlPiece| {
+        let mut sink = |piece: Parsed| {
             out.push(match piece {
-                XmlPiece::Member { key, value } => format!("M {key}={value:?}"),
-                XmlPiece::RecordsStart => "R".to_owned(),
-                XmlPiece::ListStart => "L".to_owned(),
-                XmlPiece::Record(v) => format!("r {v:?}"),
-                XmlPiece::Attributes(a) => format!("A {a:?}"),
+                Parsed::Member { key, value } => format!("M {key}={value:?}"),
+                Parsed::RecordsStart => "R".to_owned(),
+                Parsed::ListStart => "L".to_owned(),
+                Parsed::Record(v) => format!("r {v:?}"),
+                Parsed::Attributes(a) => format!("A {a:?}"),
             });
             Ok(())
         };

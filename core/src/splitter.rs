@@ -1,0 +1,350 @@
+//! The input splitter: tells JSON from XML by the first character and cuts an input
+//! pushed in chunks into parsed pieces (the packet's members, then each record), handed
+//! over in document order.
+//!
+//! On a machine with more than one core, a large input is parsed on a worker thread while
+//! the caller's thread validates and hashes the pieces already parsed: the two halves of
+//! the work take about the same time, so a packet is read nearly twice as fast. Channels
+//! of a few chunks each way bound the memory; the pieces and their order are the same as
+//! on one thread (the tests compare both on the whole corpus).
+
+use crate::catalog::Catalog;
+use crate::error::Error;
+use crate::json;
+use crate::reader::{JsonSplitter, Piece, Position};
+use crate::value::Value;
+use crate::xml::{IgnoredAttribute, XmlSplitter};
+
+/// A piece of the input converted to the data model.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    /// A member of the packet other than its streamed records.
+    Member { key: String, value: Value },
+    /// The packet's first `records` member is a list: its records follow.
+    RecordsStart,
+    /// The input is a bare list of records: its records follow.
+    ListStart,
+    /// One record.
+    Record(Value),
+    /// XML attributes without data on the piece just handed over, or on a container.
+    Attributes(Vec<IgnoredAttribute>),
+}
+
+/// Where pieces go as they are parsed.
+pub(crate) type Sink<'s> = dyn FnMut(Parsed) -> Result<(), Error> + 's;
+
+/// How the input is read, once its first character is known.
+enum Input {
+    /// Nothing but white space (and a byte-order mark) so far.
+    Undecided(Vec<u8>),
+    /// JSON, split as it arrives.
+    Json(Box<JsonSplitter>),
+    /// XML, split as it arrives.
+    Xml(Box<XmlSplitter>),
+}
+
+/// Cuts an input pushed in chunks into [`Parsed`] pieces, on the caller's thread.
+pub(crate) struct Splitter {
+    input: Input,
+}
+
+impl Splitter {
+    pub(crate) fn new() -> Splitter {
+        Splitter {
+            input: Input::Undecided(Vec::new()),
+        }
+    }
+
+    /// Feeds the next chunk; `sink` receives each piece that ends in it.
+    pub(crate) fn push(&mut self, chunk: &[u8], sink: &mut Sink<'_>) -> Result<(), Error> {
+        if let Input::Undecided(start) = &mut self.input {
+            start.extend_from_slice(chunk);
+            let Some(first) = first_char(start)? else {
+                return Ok(());
+            };
+            let buffered = std::mem::take(start);
+            match first {
+                '<' => {
+                    let lists = Catalog::get()?.xml_lists.clone();
+                    self.input = Input::Xml(Box::new(XmlSplitter::new(lists, "packet")))
+                }
+                '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n' => {
+                    self.input = Input::Json(Box::new(JsonSplitter::new()))
+                }
+                found => return Err(Error::UnknownFormat { found }),
+            }
+            return self.feed(&buffered, sink);
+        }
+        self.feed(chunk, sink)
+    }
+
+    fn feed(&mut self, chunk: &[u8], sink: &mut Sink<'_>) -> Result<(), Error> {
+        match &mut self.input {
+            Input::Undecided(_) => Ok(()),
+            Input::Xml(splitter) => splitter.push(chunk, &mut |piece| sink(piece)),
+            Input::Json(splitter) => splitter.push(chunk, &mut |piece| sink(json_piece(piece)?)),
+        }
+    }
+
+    /// Ends the input: the last pieces, or why the input is not a packet.
+    pub(crate) fn finish(self, sink: &mut Sink<'_>) -> Result<(), Error> {
+        match self.input {
+            Input::Undecided(start) => match first_char(&start)? {
+                // Bytes that never completed a character, or nothing at all.
+                Some(found) => Err(Error::UnknownFormat { found }),
+                None if std::str::from_utf8(&start).is_err() => Err(Error::InvalidUtf8 {
+                    offset: std::str::from_utf8(&start).err().map_or(0, |e| e.valid_up_to()),
+                }),
+                None => Err(Error::Empty),
+            },
+            Input::Json(mut splitter) => splitter.finish(&mut |piece| sink(json_piece(piece)?)),
+            Input::Xml(mut splitter) => splitter.finish(&mut |piece| sink(piece)),
+        }
+    }
+}
+
+/// Converts one JSON piece.
+fn json_piece(piece: Piece<'_>) -> Result<Parsed, Error> {
+    Ok(match piece {
+        Piece::Member { key, value, at } => Parsed::Member {
+            key: key.to_owned(),
+            value: piece_value(value, at)?,
+        },
+        Piece::RecordsStart => Parsed::RecordsStart,
+        Piece::ListStart => Parsed::ListStart,
+        Piece::Record { value, at } => Parsed::Record(piece_value(value, at)?),
+        // A JSON text that is a single string, number or literal is not a packet.
+        Piece::Scalar { value, at } => {
+            return Err(Error::NotAPacket {
+                found: piece_value(value, at)?.type_name(),
+            })
+        }
+    })
+}
+
+/// Converts one piece's bytes (whole values, syntax unchecked) into the data model.
+fn piece_value(bytes: &[u8], at: Position) -> Result<Value, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    json::parse_piece(text).map_err(|e| {
+        // Place the error in the whole document: the piece starts at `at`.
+        let before = &bytes[..e.offset.min(bytes.len())];
+        let (line, column) = match before.iter().rposition(|b| *b == b'\n') {
+            Some(last) => (
+                at.line + before.iter().filter(|b| **b == b'\n').count(),
+                e.offset - last,
+            ),
+            None => (at.line, at.column + e.offset),
+        };
+        Error::Json {
+            line,
+            column,
+            message: e.message.to_owned(),
+        }
+    })
+}
+
+/// The first character after white space and a byte-order mark, once it is complete;
+/// invalid UTF-8 before it is an error.
+fn first_char(bytes: &[u8]) -> Result<Option<char>, Error> {
+    let start = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+    let Some(i) = bytes[start..]
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    else {
+        return Ok(None);
+    };
+    let rest = &bytes[start + i..];
+    let prefix = &rest[..rest.len().min(4)];
+    match std::str::from_utf8(prefix) {
+        Ok(text) => Ok(text.chars().next()),
+        Err(e) if e.valid_up_to() > 0 => Ok(std::str::from_utf8(&prefix[..e.valid_up_to()])
+            .ok()
+            .and_then(|t| t.chars().next())),
+        // Incomplete: wait for more bytes.
+        Err(e) if e.error_len().is_none() => Ok(None),
+        Err(_) => Err(Error::InvalidUtf8 { offset: start + i }),
+    }
+}
+
+/// Splits on a worker thread (not in WebAssembly, which has none here).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use worker::Worker;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod worker {
+    use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError, TrySendError};
+    use std::thread::JoinHandle;
+
+    use super::{Parsed, Splitter};
+    use crate::error::Error;
+    use crate::value::Value;
+
+    /// Where the worker's pieces go; a record given back is dropped on the worker, which
+    /// built it (so the allocator frees it in the thread that allocated it).
+    pub(crate) type Consumer<'s> = dyn FnMut(Parsed) -> Result<Option<Value>, Error> + 's;
+
+    /// Chunks (and batches of pieces) in flight each way: enough to keep both threads
+    /// busy, few enough to bound the memory to a few chunks.
+    const IN_FLIGHT: usize = 4;
+    /// Small pushes are gathered to this size before they cross to the worker.
+    const BATCH_BYTES: usize = 64 * 1024;
+
+    /// What the worker hands back for each chunk: its pieces, or why the input stops.
+    type Batch = Result<Vec<Parsed>, Error>;
+
+    /// What goes to the worker: the next chunk, with the records done with since the last.
+    struct Message {
+        chunk: Vec<u8>,
+        done: Vec<Value>,
+    }
+
+    /// A [`Splitter`] running on its own thread.
+    pub(crate) struct Worker {
+        chunks: Option<SyncSender<Message>>,
+        batches: Receiver<Batch>,
+        handle: Option<JoinHandle<()>>,
+        gathered: Vec<u8>,
+        /// Records the consumer is done with, to go back with the next chunk.
+        done: Vec<Value>,
+    }
+
+    impl Worker {
+        /// Moves `splitter` (with whatever it has read so far) onto a new thread; `None`
+        /// when no thread can be started (the caller keeps splitting itself).
+        pub(crate) fn start(splitter: Splitter) -> Result<Worker, Splitter> {
+            let (chunk_tx, chunk_rx) = sync_channel::<Message>(IN_FLIGHT);
+            let (batch_tx, batch_rx) = sync_channel::<Batch>(IN_FLIGHT);
+            // The splitter moves into the thread only once it has started.
+            let (splitter_tx, splitter_rx) = sync_channel::<Splitter>(1);
+            let spawned = std::thread::Builder::new()
+                .name("tekser-reader".to_owned())
+                .spawn(move || {
+                    if let Ok(splitter) = splitter_rx.recv() {
+                        run(splitter, &chunk_rx, &batch_tx);
+                    }
+                });
+            match spawned {
+                Ok(handle) => {
+                    if let Err(returned) = splitter_tx.send(splitter) {
+                        return Err(returned.0);
+                    }
+                    Ok(Worker {
+                        chunks: Some(chunk_tx),
+                        batches: batch_rx,
+                        handle: Some(handle),
+                        gathered: Vec::with_capacity(BATCH_BYTES),
+                        done: Vec::new(),
+                    })
+                }
+                Err(_) => Err(splitter),
+            }
+        }
+
+        /// Hands `chunk` to the worker; `sink` receives the pieces parsed so far.
+        pub(crate) fn push(&mut self, chunk: &[u8], sink: &mut Consumer<'_>) -> Result<(), Error> {
+            if self.gathered.is_empty() && chunk.len() >= BATCH_BYTES {
+                self.send(chunk.to_vec(), sink)?;
+            } else {
+                self.gathered.extend_from_slice(chunk);
+                if self.gathered.len() >= BATCH_BYTES {
+                    let full = std::mem::replace(&mut self.gathered, Vec::with_capacity(BATCH_BYTES));
+                    self.send(full, sink)?;
+                }
+            }
+            // Take what is ready without waiting.
+            loop {
+                match self.batches.try_recv() {
+                    Ok(batch) => deliver(batch, sink, &mut self.done)?,
+                    Err(TryRecvError::Empty) => return Ok(()),
+                    Err(TryRecvError::Disconnected) => return Err(stopped()),
+                }
+            }
+        }
+
+        /// Sends one chunk, taking the worker's pieces while it is busy (so that neither
+        /// thread waits on the other forever).
+        fn send(&mut self, chunk: Vec<u8>, sink: &mut Consumer<'_>) -> Result<(), Error> {
+            let Some(chunks) = &self.chunks else {
+                return Err(stopped());
+            };
+            let mut message = Message {
+                chunk,
+                done: std::mem::take(&mut self.done),
+            };
+            loop {
+                match chunks.try_send(message) {
+                    Ok(()) => return Ok(()),
+                    Err(TrySendError::Full(back)) => {
+                        message = back;
+                        match self.batches.recv() {
+                            Ok(batch) => deliver(batch, sink, &mut message.done)?,
+                            Err(_) => return Err(stopped()),
+                        }
+                    }
+                    Err(TrySendError::Disconnected(_)) => {
+                        // The worker ended early: its last batch says why.
+                        while let Ok(batch) = self.batches.recv() {
+                            deliver(batch, sink, &mut self.done)?;
+                        }
+                        return Err(stopped());
+                    }
+                }
+            }
+        }
+
+        /// Ends the input and takes every remaining piece.
+        pub(crate) fn finish(mut self, sink: &mut Consumer<'_>) -> Result<(), Error> {
+            if !self.gathered.is_empty() {
+                let rest = std::mem::take(&mut self.gathered);
+                self.send(rest, sink)?;
+            }
+            // Closing the chunk channel tells the worker the input has ended.
+            self.chunks = None;
+            while let Ok(batch) = self.batches.recv() {
+                deliver(batch, sink, &mut self.done)?;
+            }
+            match self.handle.take().map(JoinHandle::join) {
+                Some(Err(_)) => Err(stopped()),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    fn deliver(batch: Batch, sink: &mut Consumer<'_>, done: &mut Vec<Value>) -> Result<(), Error> {
+        for piece in batch? {
+            if let Some(record) = sink(piece)? {
+                done.push(record);
+            }
+        }
+        Ok(())
+    }
+
+    fn stopped() -> Error {
+        Error::Read("the reader thread stopped before the end of the input".to_owned())
+    }
+
+    /// The worker's loop: one batch of pieces per chunk, then the last pieces at the end.
+    fn run(mut splitter: Splitter, chunks: &Receiver<Message>, batches: &SyncSender<Batch>) {
+        for Message { chunk, done } in chunks {
+            drop(done);
+            let mut pieces = Vec::new();
+            let result = splitter.push(&chunk, &mut |piece| {
+                pieces.push(piece);
+                Ok(())
+            });
+            let failed = result.is_err();
+            let batch = result.map(|()| pieces);
+            if batches.send(batch).is_err() || failed {
+                return;
+            }
+        }
+        let mut pieces = Vec::new();
+        let result = splitter.finish(&mut |piece| {
+            pieces.push(piece);
+            Ok(())
+        });
+        let _ = batches.send(result.map(|()| pieces));
+    }
+}
