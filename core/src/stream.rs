@@ -373,7 +373,8 @@ enum Split {
     Here(Splitter),
     #[cfg(not(target_arch = "wasm32"))]
     Worker(Worker),
-    /// Between the two, or after an error.
+    /// While the splitting moves to the worker.
+    #[cfg(not(target_arch = "wasm32"))]
     Gone,
 }
 
@@ -403,7 +404,8 @@ impl<W: Walk> Reader<W> {
             Split::Here(splitter) => splitter.push(chunk, &mut |piece| sink(piece).map(drop)),
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(worker) => worker.push(chunk, &mut sink),
-            Split::Gone => Err(Error::Read("the input was pushed after an error".to_owned())),
+            #[cfg(not(target_arch = "wasm32"))]
+            Split::Gone => Err(Error::Read("the splitter was lost".to_owned())),
         }
     }
 
@@ -440,7 +442,8 @@ impl<W: Walk> Reader<W> {
             Split::Here(splitter) => splitter.finish(&mut |piece| sink(piece).map(drop))?,
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(worker) => worker.finish(&mut sink)?,
-            Split::Gone => return Err(Error::Read("the input was pushed after an error".to_owned())),
+            #[cfg(not(target_arch = "wasm32"))]
+            Split::Gone => return Err(Error::Read("the splitter was lost".to_owned())),
         }
         Ok(walk)
     }
