@@ -219,9 +219,9 @@ impl JsonSplitter {
     /// Advances line and column over `bytes` (already scanned).
     fn advance(&mut self, bytes: &[u8]) {
         self.offset += bytes.len() as u64;
-        match bytes.iter().rposition(|b| *b == b'\n') {
+        match memchr::memrchr(b'\n', bytes) {
             Some(last) => {
-                self.line += bytes.iter().filter(|b| **b == b'\n').count();
+                self.line += memchr::memchr_iter(b'\n', bytes).count();
                 self.column = bytes.len() - last;
             }
             None => self.column += bytes.len(),
@@ -270,7 +270,7 @@ impl JsonSplitter {
                     }
                 } else {
                     // Jump to the next quote or backslash.
-                    if let Some(j) = bytes[i..].iter().position(|c| *c == b'"' || *c == b'\\') {
+                    if let Some(j) = memchr::memchr2(b'"', b'\\', &bytes[i..]) {
                         i += j;
                         continue;
                     }
