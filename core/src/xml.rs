@@ -45,6 +45,9 @@ struct Element {
     children: Vec<Element>,
     text: String,
     offset: u64,
+    /// Whether this element or one inside it carries an attribute to report (only then
+    /// are JSON Pointers built while converting).
+    attributed: bool,
 }
 
 /// Reads a whole XML packet into the data model through [`XmlSplitter`] (for tools that
@@ -118,6 +121,7 @@ fn start_element(start: &BytesStart, offset: u64) -> Result<(Element, Option<(St
         attributes: Vec::new(),
         namespaces: Vec::new(),
         children: Vec::new(),
+        attributed: false,
         text: String::new(),
         offset,
     };
@@ -258,9 +262,13 @@ fn push_text(stack: &mut [Element], content: &str, offset: u64) -> Result<(), Er
     }
 }
 
-fn attach(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
+fn attach(stack: &mut [Element], root: &mut Option<Element>, mut element: Element) {
+    element.attributed |= !element.attributes.is_empty();
     match stack.last_mut() {
-        Some(parent) => parent.children.push(element),
+        Some(parent) => {
+            parent.attributed |= element.attributed;
+            parent.children.push(element)
+        }
         None => *root = Some(element),
     }
 }
@@ -335,7 +343,9 @@ fn convert(
     if is_list {
         let mut items = Vec::with_capacity(element.children.len());
         for (i, mut child) in element.children.into_iter().enumerate() {
-            push_index(path, i);
+            if child.attributed {
+                push_index(path, i);
+            }
             let child_name = std::mem::take(&mut child.name);
             let item = convert(child, &child_name, path, lists, ignored, false);
             path.truncate(base);
@@ -346,8 +356,10 @@ fn convert(
         let mut members = Vec::with_capacity(element.children.len());
         for mut child in element.children {
             let child_name = std::mem::take(&mut child.name);
-            path.push('/');
-            push_pointer(path, &child_name);
+            if child.attributed {
+                path.push('/');
+                push_pointer(path, &child_name);
+            }
             let member = convert(child, &child_name, path, lists, ignored, false);
             path.truncate(base);
             members.push((child_name, member?));
