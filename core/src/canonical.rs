@@ -93,6 +93,14 @@ pub(crate) fn is_json_number(text: &str) -> bool {
 ///
 /// `None` when `literal` is not a JSON number or its exponent is beyond ±10^15.
 pub(crate) fn canonical_number(literal: &str) -> Option<String> {
+    if already_canonical(literal) {
+        return Some(literal.to_owned());
+    }
+    number_from_digits(literal)
+}
+
+/// [`canonical_number`] worked out from the digits and the exponent.
+fn number_from_digits(literal: &str) -> Option<String> {
     if !is_json_number(literal) {
         return None;
     }
@@ -178,12 +186,50 @@ fn is_numeric(kind: &Kind) -> bool {
 }
 
 /// Writes `value` canonically; `kind` is the schema's kind for it, if known.
+/// Whether `literal` is a number already in its canonical form: no sign but `-`, a whole
+/// part from 1 to 21 digits without leading zeros, a fraction without trailing zeros, no
+/// exponent (most amounts in a packet), or `0`. Such a literal is copied as it is.
+fn already_canonical(literal: &str) -> bool {
+    let b = literal.strip_prefix('-').unwrap_or(literal).as_bytes();
+    if b == b"0" {
+        return literal == "0";
+    }
+    let int = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if int == 0 || int > 21 || b[0] == b'0' {
+        return false;
+    }
+    match &b[int..] {
+        [] => true,
+        [b'.', frac @ ..] => {
+            !frac.is_empty() && frac.iter().all(u8::is_ascii_digit) && frac.last() != Some(&b'0')
+        }
+        _ => false,
+    }
+}
+
+/// Appends the canonical form of the number `literal`; false (nothing written) when it
+/// has none.
+fn write_number(out: &mut String, literal: &str) -> bool {
+    if already_canonical(literal) {
+        out.push_str(literal);
+        return true;
+    }
+    match canonical_number(literal) {
+        Some(c) => {
+            out.push_str(&c);
+            true
+        }
+        None => false,
+    }
+}
+
 pub(crate) fn write_value(out: &mut String, value: &Value, kind: Option<&Kind>) {
     match (value, kind) {
-        (Value::Number(n) | Value::Text(n), Some(k)) if is_numeric(k) => match canonical_number(n) {
-            Some(c) => out.push_str(&c),
-            None => write_plain(out, value),
-        },
+        (Value::Number(n) | Value::Text(n), Some(k)) if is_numeric(k) => {
+            if !write_number(out, n) {
+                write_plain(out, value)
+            }
+        }
         (Value::Text(t), Some(Kind::Boolean)) if t == "true" || t == "false" => out.push_str(t),
         // A GUID in upper and lower case is one id (as for duplicate keys).
         (Value::Text(t), Some(Kind::Guid)) => write_json_string(out, &t.to_ascii_lowercase()),
@@ -197,10 +243,11 @@ fn write_plain(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match canonical_number(n) {
-            Some(c) => out.push_str(&c),
-            None => out.push_str(n),
-        },
+        Value::Number(n) => {
+            if !write_number(out, n) {
+                out.push_str(n)
+            }
+        }
         Value::Text(s) => write_json_string(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -374,6 +421,18 @@ mod tests {
             let got = canonical_number(literal).unwrap_or_else(|| "?".to_owned());
             assert_eq!(got, expected, "{literal}");
         }
+        // The shortcut for literals already canonical agrees with the general way.
+        let mut shortcut = 0;
+        for int in ["0", "-0", "1", "-7", "10", "100200", "007", &"9".repeat(21), &"9".repeat(22)] {
+            for frac in ["", ".", ".0", ".5", ".50", ".05", ".000001", ".0000001", ".x"] {
+                let literal = format!("{int}{frac}");
+                if already_canonical(&literal) {
+                    shortcut += 1;
+                    assert_eq!(number_from_digits(&literal).as_deref(), Some(literal.as_str()), "{literal}");
+                }
+            }
+        }
+        assert!(shortcut > 20, "{shortcut}");
         assert_eq!(canonical_number("1e9999999999999999"), None);
         assert_eq!(canonical_number("1."), None);
         assert_eq!(canonical_number("+1"), None);
