@@ -103,20 +103,28 @@ impl Decimal {
             }
         }
         let frac = frac_part.unwrap_or("").trim_end_matches('0');
-        let significant = format!("{int_part}{frac}");
-        let significant = significant.trim_start_matches('0');
-        if significant.len() > MAX_DIGITS {
+        // The significant digits are the whole part then the fraction, leading zeros
+        // dropped; read digit by digit (no string is built).
+        let int_digits = int_part.trim_start_matches('0');
+        let (first, second) = if int_digits.is_empty() {
+            (frac.trim_start_matches('0'), "")
+        } else {
+            (int_digits, frac)
+        };
+        if first.len() + second.len() > MAX_DIGITS {
             return Err(DecimalError::Range);
         }
         let scale = u32::try_from(frac.len()).map_err(|_| DecimalError::Range)?;
+        let mut mantissa: u128 = 0;
+        for d in first.bytes().chain(second.bytes()) {
+            mantissa = mantissa
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(u128::from(d - b'0')))
+                .ok_or(DecimalError::Range)?;
+        }
         if scale > MAX_SCALE {
             return Err(DecimalError::Range);
         }
-        let mantissa = if significant.is_empty() {
-            0
-        } else {
-            significant.parse::<u128>().map_err(|_| DecimalError::Range)?
-        };
         Ok(Decimal { mantissa, scale }.normalised())
     }
 
