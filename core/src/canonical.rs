@@ -200,9 +200,7 @@ fn already_canonical(literal: &str) -> bool {
     }
     match &b[int..] {
         [] => true,
-        [b'.', frac @ ..] => {
-            !frac.is_empty() && frac.iter().all(u8::is_ascii_digit) && frac.last() != Some(&b'0')
-        }
+        [b'.', frac @ ..] => !frac.is_empty() && frac.iter().all(u8::is_ascii_digit) && frac.last() != Some(&b'0'),
         _ => false,
     }
 }
@@ -423,12 +421,26 @@ mod tests {
         }
         // The shortcut for literals already canonical agrees with the general way.
         let mut shortcut = 0;
-        for int in ["0", "-0", "1", "-7", "10", "100200", "007", &"9".repeat(21), &"9".repeat(22)] {
+        for int in [
+            "0",
+            "-0",
+            "1",
+            "-7",
+            "10",
+            "100200",
+            "007",
+            &"9".repeat(21),
+            &"9".repeat(22),
+        ] {
             for frac in ["", ".", ".0", ".5", ".50", ".05", ".000001", ".0000001", ".x"] {
                 let literal = format!("{int}{frac}");
                 if already_canonical(&literal) {
                     shortcut += 1;
-                    assert_eq!(number_from_digits(&literal).as_deref(), Some(literal.as_str()), "{literal}");
+                    assert_eq!(
+                        number_from_digits(&literal).as_deref(),
+                        Some(literal.as_str()),
+                        "{literal}"
+                    );
                 }
             }
         }
