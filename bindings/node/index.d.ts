@@ -147,7 +147,7 @@ export function validateStream(
   readable: AsyncIterable<Buffer | Uint8Array | string>,
   options?: ValidateOptions,
 ): Promise<Report>;
-/** A packet fed in chunks; memory does not grow with the number of JSON records. */
+/** A packet fed in chunks; memory does not grow with the number of records. */
 export class PacketValidator {
   constructor(options?: ValidateOptions);
   /** Feeds the next chunk. Throws a TekserError as soon as the input cannot be a packet. */

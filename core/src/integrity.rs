@@ -148,8 +148,8 @@ fn whole_form(catalog: &Catalog, parsed: &Parsed<'_>) -> String {
 
 /// Computes the packet digest, the per-record digests and their root.
 ///
-/// The same streaming reader as validation walks the input once: a JSON packet record by
-/// record; XML as a tree first.
+/// The same streaming reader as validation walks the input once, record by record, JSON
+/// and XML alike.
 pub fn digest(input: &[u8], options: &Options, algorithm: Algorithm) -> Result<PacketDigest, Error> {
     if input.len() > options.max_input_bytes {
         return Err(Error::TooLarge {

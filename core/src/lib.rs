@@ -1,6 +1,7 @@
 //! tekser: validation of Kazakhstan public-procurement data packets.
 //!
-//! One pure core (no I/O, no clock, no threads) shared by every host: the CLI, the
+//! One pure core (no I/O, no clock; natively, one worker thread parses a large input)
+//! shared by every host: the CLI, the
 //! WebAssembly package, and the Python and Node bindings. It reads a packet (JSON, or
 //! XML optionally inside a SOAP envelope), checks every record against the field tables
 //! and dictionaries of Appendix 1 of the 2019 ЕОЗ regulation and the format-logical

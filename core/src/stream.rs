@@ -469,7 +469,7 @@ fn apply<W: Walk>(walk: &mut W, piece: Parsed) -> Result<Option<Value>, Error> {
 }
 
 /// Validates a packet pushed in chunks of any size: the same report as [`crate::validate`]
-/// on the whole input, with memory that does not grow with the number of JSON records.
+/// on the whole input, with memory that does not grow with the number of records.
 ///
 /// ```
 /// let packet = r#"{"header": {"entity": "legal_act", "packet_id": "0f8fad5b-d9cb-469f-a165-70867728950e",

@@ -448,6 +448,11 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 &tekser,
                 &["check", "--format", "json", &json_s],
             ),
+            tool(
+                "tekser check - (stdin)",
+                "sh",
+                &["-c", &format!("exec {tekser} check --format json - < {json_s}")],
+            ),
             tool("tekser digest", &tekser, &["digest", &json_s]),
         ];
         if python {
@@ -489,6 +494,12 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                     &tekser,
                     &["check", "--format", "json", &xml_s],
                 ),
+                tool(
+                    "tekser check - (XML, stdin)",
+                    "sh",
+                    &["-c", &format!("exec {tekser} check --format json - < {xml_s}")],
+                ),
+                tool("tekser digest (XML)", &tekser, &["digest", &xml_s]),
             ];
             table(&format!("{count} plan items, XML"), &xml, &tools, runs, &mut out)?;
         }

@@ -257,7 +257,7 @@ fn lasting_catalog(catalog: Catalog, file_key: Vec<u8>) -> &'static Catalog {
 }
 
 /// Validates a packet that arrives in chunks (e.g. from a Node stream): memory does not
-/// grow with the number of JSON records. `validateStream` in index.js drives it.
+/// grow with the number of records. `validateStream` in index.js drives it.
 #[napi]
 pub struct PacketValidator {
     stream: Option<tekser::PacketStream<'static>>,

@@ -307,7 +307,7 @@ fn lasting_catalog(file: &[u8], rule_set: Option<&str>) -> Result<&'static Catal
 
 /// Validates a packet that arrives in chunks (e.g. from `File.stream()`), so that a page
 /// or a worker checks a file of any size without holding it: memory does not grow with
-/// the number of JSON records.
+/// the number of records.
 #[wasm_bindgen]
 pub struct PacketValidator {
     stream: tekser::PacketStream<'static>,

@@ -105,7 +105,7 @@ export interface Place {
 /**
  * Validates a packet that arrives in chunks (e.g. from `File.stream()`), so that a page
  * or a worker checks a file of any size without holding it: memory does not grow with
- * the number of JSON records.
+ * the number of records.
  */
 export class PacketValidator {
     free(): void;
