@@ -366,6 +366,8 @@ pub(crate) struct Reader<W> {
     walk: W,
     split: Split,
     read: u64,
+    /// Whether a large input may be split on a worker thread.
+    worker_allowed: bool,
 }
 
 /// Where the input is split: here, or (large inputs, several cores) on a worker thread.
@@ -388,6 +390,7 @@ impl<W: Walk> Reader<W> {
             walk,
             split: Split::Here(Splitter::new()),
             read: 0,
+            worker_allowed: true,
         }
     }
 
@@ -395,7 +398,8 @@ impl<W: Walk> Reader<W> {
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.read += chunk.len() as u64;
         #[cfg(not(target_arch = "wasm32"))]
-        if self.read > WORKER_AFTER_BYTES && matches!(self.split, Split::Here(_)) && cores() > 1 {
+        if self.worker_allowed && self.read > WORKER_AFTER_BYTES && matches!(self.split, Split::Here(_)) && cores() > 1
+        {
             self.use_worker();
         }
         let walk = &mut self.walk;
@@ -510,6 +514,15 @@ impl<'c> PacketStream<'c> {
         PacketStream {
             reader: Reader::new(PacketWalk::new(options, fixed, collect)),
         }
+    }
+
+    /// Keeps all the work on the caller's thread (by default a large input is split and
+    /// parsed on a worker thread when the machine has a second core). The report is the
+    /// same either way; this is for callers that budget their own threads, and for
+    /// measuring one thread.
+    pub fn on_one_thread(mut self) -> PacketStream<'c> {
+        self.reader.worker_allowed = false;
+        self
     }
 
     /// Bytes pushed so far (for progress).

@@ -449,6 +449,11 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 &["check", "--format", "json", &json_s],
             ),
             tool(
+                "tekser check --one-thread",
+                &tekser,
+                &["check", "--one-thread", "--format", "json", &json_s],
+            ),
+            tool(
                 "tekser check - (stdin)",
                 "sh",
                 &["-c", &format!("exec {tekser} check --format json - < {json_s}")],

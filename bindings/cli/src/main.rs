@@ -42,6 +42,10 @@ enum Command {
         /// ids unique across packets, announcement sums and one winner per lot.
         #[arg(long)]
         dataset: bool,
+        /// Do all the work on one thread (by default a large input is parsed on a second
+        /// thread while the first validates; the report is the same).
+        #[arg(long)]
+        one_thread: bool,
     },
     /// Print the integrity digest of packets (the same for a packet's JSON and XML forms).
     Digest {
@@ -227,7 +231,8 @@ fn main() -> ExitCode {
             lang,
             format,
             dataset,
-        } => check(&files, &rules, lang, format, dataset),
+            one_thread,
+        } => check(&files, &rules, lang, format, dataset, one_thread),
         Command::Digest {
             files,
             alg,
@@ -285,7 +290,14 @@ fn display_name(path: &Path) -> String {
     }
 }
 
-fn check(files: &[PathBuf], args: &RuleArgs, lang: LangChoice, format: Format, dataset: bool) -> io::Result<ExitCode> {
+fn check(
+    files: &[PathBuf],
+    args: &RuleArgs,
+    lang: LangChoice,
+    format: Format,
+    dataset: bool,
+    one_thread: bool,
+) -> io::Result<ExitCode> {
     let options = Options {
         entity: args.entity,
         lang: lang.lang(),
@@ -308,7 +320,7 @@ fn check(files: &[PathBuf], args: &RuleArgs, lang: LangChoice, format: Format, d
     let mut out = stdout.lock();
     for path in files {
         let name = display_name(path);
-        let result = match stream_file(path, &name, catalog.as_ref(), &options) {
+        let result = match stream_file(path, &name, catalog.as_ref(), &options, one_thread) {
             Ok(result) => result,
             Err(e) => {
                 eprintln!("tekser: {name}: cannot read: {e}");
@@ -346,6 +358,7 @@ fn stream_file(
     name: &str,
     catalog: Option<&Catalog>,
     options: &Options,
+    one_thread: bool,
 ) -> io::Result<Result<tekser::Report, tekser::Error>> {
     let (mut reader, size): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
         (Box::new(io::stdin().lock()), None)
@@ -362,6 +375,9 @@ fn stream_file(
             Err(e) => return Ok(Err(e)),
         },
     };
+    if one_thread {
+        stream = stream.on_one_thread();
+    }
     let read = stream.read_all(&mut reader, |n| bar.set_position(n));
     match read {
         Ok(()) => bar.finish_and_clear(),

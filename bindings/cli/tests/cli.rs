@@ -316,3 +316,31 @@ fn reply_and_run_time_dictionaries() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("Cargo.toml"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_large_packet_gives_the_same_report_on_one_thread_and_two_from_file_and_stdin() {
+    // About 3 MB: past the size at which a second thread takes over the parsing.
+    let records: Vec<String> = (0..12_000)
+        .map(|i| {
+            let name = if i % 997 == 0 { String::new() } else { format!("Закон № {i}") };
+            format!(r#"{{"name_ru": "{name}", "accept_date": "01.07.2024", "download_url": "https://adilet.example/Z{i}"}}"#)
+        })
+        .collect();
+    let packet = format!(
+        r#"{{"header": {{"entity": "legal_act", "packet_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+          "sender_bin": "081140000436", "created_at": "01.02.2024 10:00"}}, "records": [{}]}}"#,
+        records.join(",\n")
+    );
+    let dir = root().join("target/cli-test");
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let path = dir.join("large-legal-acts.json");
+    std::fs::write(&path, &packet).expect("the packet is written");
+    let file = path.to_string_lossy().into_owned();
+    let two = tekser(&["check", "--format", "json", &file], None);
+    assert_eq!(two.status.code(), Some(1), "{}", text(&two.stderr));
+    assert!(text(&two.stdout).contains("\"rejected\""));
+    let one = tekser(&["check", "--one-thread", "--format", "json", &file], None);
+    assert_eq!(one.stdout, two.stdout);
+    let piped = tekser(&["check", "--format", "json", "-"], Some(packet.as_bytes()));
+    assert_eq!(text(&piped.stdout).replace("<stdin>", ""), text(&two.stdout).replace(&file, ""));
+}
