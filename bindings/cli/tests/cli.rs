@@ -322,8 +322,14 @@ fn a_large_packet_gives_the_same_report_on_one_thread_and_two_from_file_and_stdi
     // About 3 MB: past the size at which a second thread takes over the parsing.
     let records: Vec<String> = (0..12_000)
         .map(|i| {
-            let name = if i % 997 == 0 { String::new() } else { format!("Закон № {i}") };
-            format!(r#"{{"name_ru": "{name}", "accept_date": "01.07.2024", "download_url": "https://adilet.example/Z{i}"}}"#)
+            let name = if i % 997 == 0 {
+                String::new()
+            } else {
+                format!("Закон № {i}")
+            };
+            format!(
+                r#"{{"name_ru": "{name}", "accept_date": "01.07.2024", "download_url": "https://adilet.example/Z{i}"}}"#
+            )
         })
         .collect();
     let packet = format!(
@@ -342,5 +348,8 @@ fn a_large_packet_gives_the_same_report_on_one_thread_and_two_from_file_and_stdi
     let one = tekser(&["check", "--one-thread", "--format", "json", &file], None);
     assert_eq!(one.stdout, two.stdout);
     let piped = tekser(&["check", "--format", "json", "-"], Some(packet.as_bytes()));
-    assert_eq!(text(&piped.stdout).replace("<stdin>", ""), text(&two.stdout).replace(&file, ""));
+    assert_eq!(
+        text(&piped.stdout).replace("<stdin>", ""),
+        text(&two.stdout).replace(&file, "")
+    );
 }
