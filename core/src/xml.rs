@@ -13,7 +13,7 @@
 //! elements around the records (SOAP envelope, packet, records) are checked as they
 //! pass. A whole small document (a reply) is still read as one tree ([`parse_rooted`]).
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::error::Error;
@@ -106,6 +106,24 @@ fn prefix(name: &str) -> String {
     }
 }
 
+/// The declaration names no encoding but UTF-8 (the only one read).
+fn utf8_only(decl: &BytesDecl, offset: u64) -> Result<(), Error> {
+    if let Some(encoding) = decl.encoding() {
+        let encoding = encoding.map_err(|e| xml_error(offset, e.to_string()))?;
+        if !encoding.eq_ignore_ascii_case("utf-8") {
+            return Err(xml_error(
+                offset,
+                format!("encoding {encoding} is not supported, only UTF-8"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn too_deep(offset: u64) -> Error {
+    xml_error(offset, format!("elements nested deeper than {MAX_DEPTH} levels"))
+}
+
 fn xml_error(offset: u64, message: impl Into<String>) -> Error {
     Error::Xml {
         offset,
@@ -146,6 +164,18 @@ fn start_element(start: &BytesStart, offset: u64) -> Result<(Element, Option<(St
     Ok((element, nil_value))
 }
 
+/// Applies an element's `prefix:nil` attribute: in the XSI namespace it makes the element
+/// null when true (`true` or `1`); in any other it is an attribute like the others.
+fn settle_nil(element: &mut Element, nil: Option<(String, String)>, is_xsi: bool) {
+    if let Some((p, v)) = nil {
+        if is_xsi {
+            element.nil = v == "true" || v == "1";
+        } else {
+            element.attributes.push(format!("{p}:nil"));
+        }
+    }
+}
+
 /// The namespace bound to `prefix` at `current`: its own declarations, then its open
 /// ancestors', then those `inherited` from elements around the text being read.
 fn resolve<'a>(
@@ -181,21 +211,14 @@ fn read_tree(text: &str, inherited: &[(String, String)]) -> Result<Element, Erro
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let is_empty = matches!(event, Event::Empty(_));
                 let (mut element, nil) = start_element(start, offset)?;
-                if let Some((p, v)) = nil {
-                    let is_xsi = resolve(&stack, &element, inherited, &p) == Some(XSI);
-                    if is_xsi && (v == "true" || v == "1") {
-                        element.nil = true;
-                    } else if !is_xsi {
-                        element.attributes.push(format!("{p}:nil"));
-                    }
-                }
+                let is_xsi = nil
+                    .as_ref()
+                    .is_some_and(|(p, _)| resolve(&stack, &element, inherited, p) == Some(XSI));
+                settle_nil(&mut element, nil, is_xsi);
                 if is_empty {
                     attach(&mut stack, &mut root, element);
                 } else if stack.len() >= MAX_DEPTH {
-                    return Err(xml_error(
-                        offset,
-                        format!("elements nested deeper than {MAX_DEPTH} levels"),
-                    ));
+                    return Err(too_deep(offset));
                 } else {
                     stack.push(element);
                 }
@@ -227,17 +250,7 @@ fn read_tree(text: &str, inherited: &[(String, String)]) -> Result<Element, Erro
                 push_text(&mut stack, &resolved, offset)?;
             }
             Event::DocType(_) => return Err(Error::XmlDoctype { offset }),
-            Event::Decl(decl) => {
-                if let Some(encoding) = decl.encoding() {
-                    let encoding = encoding.map_err(|e| xml_error(offset, e.to_string()))?;
-                    if !encoding.eq_ignore_ascii_case("utf-8") {
-                        return Err(xml_error(
-                            offset,
-                            format!("encoding {encoding} is not supported, only UTF-8"),
-                        ));
-                    }
-                }
-            }
+            Event::Decl(decl) => utf8_only(&decl, offset)?,
             Event::Comment(_) | Event::PI(_) => {}
             Event::Eof => break,
         }
@@ -319,13 +332,7 @@ fn convert(
     ignored: &mut Vec<IgnoredAttribute>,
     as_list: bool,
 ) -> Result<Value, Error> {
-    for attribute in &element.attributes {
-        ignored.push(IgnoredAttribute {
-            path: path.clone(),
-            element: name.to_owned(),
-            attribute: attribute.clone(),
-        });
-    }
+    ignored.extend(self::ignored(&element.attributes, path, name));
     if element.nil {
         return Ok(Value::Null);
     }
@@ -665,10 +672,7 @@ impl XmlSplitter {
                 Token::Start => {
                     piece.depth += 1;
                     if self.containers.len() + piece.depth > MAX_DEPTH {
-                        return Err(xml_error(
-                            self.offset_of(start),
-                            format!("elements nested deeper than {MAX_DEPTH} levels"),
-                        ));
+                        return Err(too_deep(self.offset_of(start)));
                     }
                 }
                 Token::End => {
@@ -717,18 +721,10 @@ impl XmlSplitter {
         let offset = self.offset_of(start);
         let text = std::str::from_utf8(&self.buf[start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
         let mut reader = Reader::from_str(text);
-        if let Ok(Event::Decl(decl)) = reader.read_event() {
-            if let Some(encoding) = decl.encoding() {
-                let encoding = encoding.map_err(|e| xml_error(offset, e.to_string()))?;
-                if !encoding.eq_ignore_ascii_case("utf-8") {
-                    return Err(xml_error(
-                        offset,
-                        format!("encoding {encoding} is not supported, only UTF-8"),
-                    ));
-                }
-            }
+        match reader.read_event() {
+            Ok(Event::Decl(decl)) => utf8_only(&decl, offset),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// The namespace declarations in force inside the open containers (innermost last).
@@ -781,10 +777,7 @@ impl XmlSplitter {
                 return self.end_piece(end, sink);
             }
             if self.containers.len() + 1 > MAX_DEPTH {
-                return Err(xml_error(
-                    offset,
-                    format!("elements nested deeper than {MAX_DEPTH} levels"),
-                ));
+                return Err(too_deep(offset));
             }
             return Ok(());
         }
@@ -796,26 +789,13 @@ impl XmlSplitter {
             return Err(xml_error(offset, "malformed start tag"));
         };
         let qname = tag.name().as_ref().to_owned();
-        let (element, nil) = start_element(&tag, offset)?;
-        let mut attributes = element.attributes;
-        let is_nil = match nil {
-            Some((p, v)) => {
-                let inherited = self.inherited();
-                let uri = element
-                    .namespaces
-                    .iter()
-                    .chain(inherited.iter().rev())
-                    .find(|(q, _)| *q == p)
-                    .map(|(_, uri)| uri.as_str());
-                if uri == Some(XSI) {
-                    v == "true" || v == "1"
-                } else {
-                    attributes.push(format!("{p}:nil"));
-                    false
-                }
-            }
-            None => false,
-        };
+        let (mut element, nil) = start_element(&tag, offset)?;
+        if let Some((p, _)) = &nil {
+            let is_xsi = resolve(&[], &element, &self.inherited(), p) == Some(XSI);
+            settle_nil(&mut element, nil, is_xsi);
+        }
+        let is_nil = element.nil;
+        let attributes = std::mem::take(&mut element.attributes);
         let role = match parent {
             None if element.name == "Envelope" => {
                 if !element.namespaces.iter().any(|(_, uri)| uri == SOAP11 || uri == SOAP12) {
@@ -850,7 +830,7 @@ impl XmlSplitter {
                     return Err(Error::NotAPacket { found: "null" });
                 }
                 if !attributes.is_empty() {
-                    sink(Parsed::Attributes(ignored(&attributes, "", &element.name)))?;
+                    sink(Parsed::Attributes(ignored(&attributes, "", &element.name).collect()))?;
                 }
                 if element.name == self.object_root {
                     Role::Packet
@@ -861,7 +841,9 @@ impl XmlSplitter {
             Some(Role::Packet) => {
                 // The first `records`: a list streamed record by record, or (nil) a null member.
                 if !attributes.is_empty() {
-                    sink(Parsed::Attributes(ignored(&attributes, "/records", &element.name)))?;
+                    sink(Parsed::Attributes(
+                        ignored(&attributes, "/records", &element.name).collect(),
+                    ))?;
                 }
                 if is_nil {
                     sink(Parsed::Member {
@@ -889,10 +871,7 @@ impl XmlSplitter {
         };
         self.root_seen = true;
         if self.containers.len() >= MAX_DEPTH {
-            return Err(xml_error(
-                offset,
-                format!("elements nested deeper than {MAX_DEPTH} levels"),
-            ));
+            return Err(too_deep(offset));
         }
         self.containers.push(Container {
             qname,
@@ -1008,15 +987,17 @@ fn local_name_of(tag: &[u8]) -> String {
     local(&qname)
 }
 
-fn ignored(attributes: &[String], path: &str, element: &str) -> Vec<IgnoredAttribute> {
-    attributes
-        .iter()
-        .map(|a| IgnoredAttribute {
-            path: path.to_owned(),
-            element: element.to_owned(),
-            attribute: a.clone(),
-        })
-        .collect()
+/// The findings-to-be for the `attributes` of `element` at `path`.
+fn ignored<'a>(
+    attributes: &'a [String],
+    path: &'a str,
+    element: &'a str,
+) -> impl Iterator<Item = IgnoredAttribute> + 'a {
+    attributes.iter().map(|a| IgnoredAttribute {
+        path: path.to_owned(),
+        element: element.to_owned(),
+        attribute: a.clone(),
+    })
 }
 
 fn mixed(c: &Container) -> Error {
