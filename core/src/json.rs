@@ -11,6 +11,7 @@ use serde_json::value::RawValue;
 use std::fmt;
 
 use crate::error::Error;
+use crate::recycle::Recycler;
 use crate::value::Value;
 
 /// Deepest nesting of arrays and objects accepted (a packet needs four levels).
@@ -105,11 +106,18 @@ pub(crate) struct PieceError {
 /// model, in one pass: RFC 8259 syntax, number literals kept as written, repeated keys
 /// kept, strings unescaped (a lone surrogate is an error, as Rust strings cannot hold
 /// one). Nesting was limited by the reader that cut the piece.
+#[cfg(test)]
 pub(crate) fn parse_piece(text: &str) -> Result<Value, PieceError> {
+    parse_piece_with(text, &mut Recycler::default())
+}
+
+/// [`parse_piece`] with the strings and vectors taken from `pool` where it has some.
+pub(crate) fn parse_piece_with(text: &str, pool: &mut Recycler) -> Result<Value, PieceError> {
     let mut parser = PieceParser {
         text,
         bytes: text.as_bytes(),
         at: 0,
+        pool,
     };
     parser.space();
     let value = parser.value()?;
@@ -124,6 +132,7 @@ struct PieceParser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    pool: &'a mut Recycler,
 }
 
 impl PieceParser<'_> {
@@ -165,7 +174,7 @@ impl PieceParser<'_> {
 
     fn object(&mut self) -> Result<Value, PieceError> {
         self.at += 1;
-        let mut members = Vec::new();
+        let mut members = self.pool.members();
         self.space();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
@@ -200,7 +209,7 @@ impl PieceParser<'_> {
 
     fn array(&mut self) -> Result<Value, PieceError> {
         self.at += 1;
-        let mut items = Vec::new();
+        let mut items = self.pool.items();
         self.space();
         if self.bytes.get(self.at) == Some(&b']') {
             self.at += 1;
@@ -263,7 +272,7 @@ impl PieceParser<'_> {
                 return Err(self.error("invalid number"));
             }
         }
-        Ok(Value::Number(self.text[start..self.at].to_owned()))
+        Ok(Value::Number(self.pool.string(&self.text[start..self.at])))
     }
 
     fn hex4(&mut self) -> Result<u32, PieceError> {
@@ -286,7 +295,7 @@ impl PieceParser<'_> {
         while let Some(&b) = self.bytes.get(self.at) {
             match b {
                 b'"' => {
-                    let text = self.text[start..self.at].to_owned();
+                    let text = self.pool.string(&self.text[start..self.at]);
                     self.at += 1;
                     return Ok(text);
                 }
@@ -297,7 +306,7 @@ impl PieceParser<'_> {
                 _ => self.at += 1,
             }
         }
-        let mut out = String::from(&self.text[start..self.at]);
+        let mut out = self.pool.string(&self.text[start..self.at]);
         loop {
             let run = self.at;
             while let Some(&b) = self.bytes.get(self.at) {

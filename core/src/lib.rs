@@ -33,6 +33,7 @@ mod json;
 mod keys;
 mod kinds;
 mod reader;
+mod recycle;
 pub mod reply;
 mod report;
 mod rules;

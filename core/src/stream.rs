@@ -405,7 +405,7 @@ impl<W: Walk> Reader<W> {
         let walk = &mut self.walk;
         let mut sink = |piece: Parsed| apply(walk, piece);
         match &mut self.split {
-            Split::Here(splitter) => splitter.push(chunk, &mut |piece| sink(piece).map(drop)),
+            Split::Here(splitter) => splitter.push(chunk, &mut sink),
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(worker) => worker.push(chunk, &mut sink),
             #[cfg(not(target_arch = "wasm32"))]
@@ -443,7 +443,7 @@ impl<W: Walk> Reader<W> {
         let Reader { mut walk, split, .. } = self;
         let mut sink = |piece: Parsed| apply(&mut walk, piece);
         match split {
-            Split::Here(splitter) => splitter.finish(&mut |piece| sink(piece).map(drop))?,
+            Split::Here(splitter) => splitter.finish(&mut sink)?,
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(worker) => worker.finish(&mut sink)?,
             #[cfg(not(target_arch = "wasm32"))]
