@@ -14,13 +14,17 @@ use crate::value::Value;
 const MAX_STRINGS: usize = 1 << 16;
 /// Most vectors of each kind kept for reuse.
 const MAX_VECS: usize = 1 << 13;
-/// Strings and vectors larger than this are freed rather than kept (bounds the pools'
-/// memory whatever one record held).
+/// Strings and vectors larger than this are freed rather than kept.
 const MAX_KEPT_BYTES: usize = 4096;
+/// Most bytes of storage kept in all (a batch of plan items in flight holds about 1 MiB),
+/// so that the pools' memory stays flat whatever the records held.
+const MAX_POOL_BYTES: usize = 8 << 20;
 
 /// Pools of storage taken back from records the walk is done with.
 #[derive(Default)]
 pub(crate) struct Recycler {
+    /// Bytes of storage held by the pools.
+    bytes: usize,
     strings: Vec<String>,
     members: Vec<Vec<(String, Value)>>,
     items: Vec<Vec<Value>>,
@@ -31,6 +35,7 @@ impl Recycler {
     pub(crate) fn string(&mut self, text: &str) -> String {
         match self.strings.pop() {
             Some(mut s) => {
+                self.bytes = self.bytes.saturating_sub(s.capacity());
                 s.push_str(text);
                 s
             }
@@ -40,12 +45,18 @@ impl Recycler {
 
     /// An empty member list for an object.
     pub(crate) fn members(&mut self) -> Vec<(String, Value)> {
-        self.members.pop().unwrap_or_default()
+        let members = self.members.pop().unwrap_or_default();
+        self.bytes = self
+            .bytes
+            .saturating_sub(members.capacity() * size_of::<(String, Value)>());
+        members
     }
 
     /// An empty item list for an array.
     pub(crate) fn items(&mut self) -> Vec<Value> {
-        self.items.pop().unwrap_or_default()
+        let items = self.items.pop().unwrap_or_default();
+        self.bytes = self.bytes.saturating_sub(items.capacity() * size_of::<Value>());
+        items
     }
 
     /// Takes back the storage of `value`. The tree is walked backwards and each piece
@@ -59,7 +70,9 @@ impl Recycler {
                 while let Some(item) = items.pop() {
                     self.reclaim(item);
                 }
-                if self.items.len() < MAX_VECS && items.capacity() * size_of::<Value>() <= MAX_KEPT_BYTES {
+                let size = items.capacity() * size_of::<Value>();
+                if self.items.len() < MAX_VECS && self.fits(size) {
+                    self.bytes += size;
                     self.items.push(items);
                 }
             }
@@ -68,8 +81,9 @@ impl Recycler {
                     self.reclaim(item);
                     self.keep_string(key);
                 }
-                if self.members.len() < MAX_VECS && members.capacity() * size_of::<(String, Value)>() <= MAX_KEPT_BYTES
-                {
+                let size = members.capacity() * size_of::<(String, Value)>();
+                if self.members.len() < MAX_VECS && self.fits(size) {
+                    self.bytes += size;
                     self.members.push(members);
                 }
             }
@@ -77,10 +91,16 @@ impl Recycler {
     }
 
     fn keep_string(&mut self, mut s: String) {
-        if self.strings.len() < MAX_STRINGS && s.capacity() <= MAX_KEPT_BYTES && s.capacity() > 0 {
+        if self.strings.len() < MAX_STRINGS && s.capacity() > 0 && self.fits(s.capacity()) {
+            self.bytes += s.capacity();
             s.clear();
             self.strings.push(s);
         }
+    }
+
+    /// Whether storage of `size` bytes is worth keeping and has room.
+    fn fits(&self, size: usize) -> bool {
+        size <= MAX_KEPT_BYTES && self.bytes + size <= MAX_POOL_BYTES
     }
 }
 
@@ -128,5 +148,14 @@ mod tests {
             pool.reclaim(Value::Text("y".to_owned()));
         }
         assert_eq!(pool.strings.len(), MAX_STRINGS);
+        // However many records come back, the pools keep at most MAX_POOL_BYTES.
+        let mut pool = Recycler::default();
+        for _ in 0..MAX_STRINGS {
+            pool.reclaim(Value::Text("z".repeat(MAX_KEPT_BYTES)));
+        }
+        assert!(pool.bytes <= MAX_POOL_BYTES);
+        assert_eq!(pool.strings.iter().map(String::capacity).sum::<usize>(), pool.bytes);
+        let taken = pool.string("q");
+        assert_eq!(pool.bytes + taken.capacity(), MAX_POOL_BYTES);
     }
 }
