@@ -114,7 +114,7 @@ fn facts(fields: &Fields) -> Facts {
 
 fn text_of(fields: &Fields, name: &str) -> Option<String> {
     match fields.valid(name) {
-        Some(Parsed::Text(t)) => Some(t.clone()),
+        Some(Parsed::Text(t)) => Some(t.to_string()),
         _ => None,
     }
 }

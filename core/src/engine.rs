@@ -18,13 +18,13 @@ use crate::value::{Object, Value};
 
 /// The state of one field of a checked record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum FieldState {
+pub(crate) enum FieldState<'v> {
     /// Not given (absent, null or blank).
     Absent,
     /// Given but with an error already reported: rules depending on it do not run.
     Invalid,
     /// Given and valid.
-    Valid(Parsed),
+    Valid(Parsed<'v>),
     /// A list field (detail rows): how many rows it has, and how many distinct lots they
     /// name (`None` when a row's `lot_id` is not valid).
     List { rows: usize, lots: Option<usize> },
@@ -33,20 +33,20 @@ pub(crate) enum FieldState {
 /// The checked fields of one record, for the record rules: one state per field of the
 /// schema, in the schema's order (no field name is copied per record).
 #[derive(Debug)]
-pub(crate) struct Fields<'s> {
+pub(crate) struct Fields<'s, 'v> {
     schema: &'s RecordSchema,
-    states: Vec<FieldState>,
+    states: Vec<FieldState<'v>>,
 }
 
-impl Fields<'_> {
-    pub(crate) fn state(&self, name: &str) -> &FieldState {
+impl<'v> Fields<'_, 'v> {
+    pub(crate) fn state(&self, name: &str) -> &FieldState<'v> {
         self.schema
             .index_of(name)
             .and_then(|i| self.states.get(i))
             .unwrap_or(&FieldState::Absent)
     }
 
-    pub(crate) fn valid(&self, name: &str) -> Option<&Parsed> {
+    pub(crate) fn valid(&self, name: &str) -> Option<&Parsed<'v>> {
         match self.state(name) {
             FieldState::Valid(p) => Some(p),
             _ => None,
@@ -226,7 +226,7 @@ impl<'c> Validator<'c> {
         let schema = &self.catalog.header;
         let fields = self.check_object(schema, object, "/header", None);
         if let Some(Parsed::Text(id)) = fields.valid("packet_id") {
-            self.packet_id = Some(id.clone());
+            self.packet_id = Some(id.to_string());
         }
         if let Some(Parsed::DateTime(at)) = fields.valid("created_at") {
             self.created_at = Some(*at);
@@ -238,19 +238,19 @@ impl<'c> Validator<'c> {
                     "/header/entity".into(),
                     None,
                     Some("entity"),
-                    vec![("value", named.clone()), ("expected", expected.as_str().to_owned())],
+                    vec![("value", named.to_string()), ("expected", expected.as_str().to_owned())],
                     None,
                 );
             }
         }
         if let Some(Parsed::Text(rule_set)) = fields.valid("rule_set") {
-            if rule_set != &self.catalog.rule_set {
+            if *rule_set != self.catalog.rule_set {
                 self.push(
                     codes::HEADER_RULE_SET_UNKNOWN,
                     "/header/rule_set".into(),
                     None,
                     Some("rule_set"),
-                    vec![("value", rule_set.clone())],
+                    vec![("value", rule_set.to_string())],
                     None,
                 );
             }
@@ -329,13 +329,13 @@ impl<'c> Validator<'c> {
     ///
     /// One pass over the members finds each field's first value, repeated names and
     /// unknown names; nothing is allocated per member for an ordinary record.
-    fn check_object<'s>(
+    fn check_object<'s, 'v>(
         &mut self,
         schema: &'s RecordSchema,
-        object: &Object,
+        object: &'v Object,
         path: &str,
         record: Option<usize>,
-    ) -> Fields<'s> {
+    ) -> Fields<'s, 'v> {
         const ABSENT: u32 = u32::MAX;
         let mut first = std::mem::take(&mut self.first_member);
         first.clear();
@@ -396,7 +396,13 @@ impl<'c> Validator<'c> {
         );
     }
 
-    fn check_field(&mut self, def: &FieldDef, value: Option<&Value>, path: &str, record: Option<usize>) -> FieldState {
+    fn check_field<'v>(
+        &mut self,
+        def: &FieldDef,
+        value: Option<&'v Value>,
+        path: &str,
+        record: Option<usize>,
+    ) -> FieldState<'v> {
         // Built only when a finding needs it: no allocation per valid value.
         let field_path = || format!("{path}/{}", pointer_segment(&def.name));
         // Absent or null is field.missing, a blank string text.blank: both only when mandatory.
@@ -462,18 +468,20 @@ impl<'c> Validator<'c> {
             };
         }
         // A code typed «число» may come as a JSON number: read it as the code's text.
-        let read_number;
-        let value = match value {
+        let checked = match value {
             Value::Number(literal) if def.numeric => match self.number_as_code(def, literal, &field_path(), record) {
                 Some(text) => {
-                    read_number = Value::Text(text);
-                    &read_number
+                    let read_number = Value::Text(text);
+                    let checked = kinds::check(&def.kind, &read_number, self.catalog);
+                    kinds::Checked {
+                        parsed: checked.parsed.map(Parsed::into_owned),
+                        problems: checked.problems,
+                    }
                 }
                 None => return FieldState::Invalid,
             },
-            other => other,
+            other => kinds::check(&def.kind, other, self.catalog),
         };
-        let checked = kinds::check(&def.kind, value, self.catalog);
         for problem in checked.problems {
             if !self.over_cap(problem.code) {
                 self.push_problem(problem, field_path(), record, &def.name);
@@ -519,7 +527,8 @@ impl<'c> Validator<'c> {
             NumberCode::Spelled(text) => {
                 // What a schema validator also rejects (too many digits, not in the
                 // dictionary) is reported as that; otherwise the spelling is the problem.
-                let checked = kinds::check(&def.kind, &Value::Text(text), self.catalog);
+                let spelled = Value::Text(text);
+                let checked = kinds::check(&def.kind, &spelled, self.catalog);
                 let structural = checked
                     .problems
                     .into_iter()
@@ -599,7 +608,7 @@ pub(crate) fn record_key(schema: &RecordSchema, fields: &Fields) -> Option<Strin
         let text = match fields.valid(name)? {
             // GUIDs compare case-insensitively: the same id in upper and lower case is one id.
             Parsed::Text(t) if schema.field(name).is_some_and(|f| f.kind == Kind::Guid) => t.to_ascii_lowercase(),
-            Parsed::Text(t) => t.clone(),
+            Parsed::Text(t) => t.to_string(),
             Parsed::Date(d) => format!("{:02}.{:02}.{:04}", d.day, d.month, d.year),
             other => format!("{other:?}"),
         };

@@ -5,6 +5,8 @@
 //! express (check digits, real dates, decimal scale) have codes of their own. A value
 //! gets at most one finding (flag lists: one per bad item), so one cause is one finding.
 
+use std::borrow::Cow;
+
 use crate::calendar::{CalendarError, Date, LocalDateTime};
 use crate::catalog::{Catalog, Kind};
 use crate::codes;
@@ -16,15 +18,31 @@ use crate::value::{is_space, Value};
 
 /// A checked value, in the form the record rules use.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Parsed {
-    Text(String),
+pub(crate) enum Parsed<'v> {
+    /// Text borrowed from the record (owned only for a code written as a JSON number).
+    Text(Cow<'v, str>),
     Decimal(Decimal),
     Count(u64),
     Date(Date),
     DateTime(LocalDateTime),
     Bool(bool),
     /// The valid codes of a flag list.
-    Flags(Vec<String>),
+    Flags(Vec<Cow<'v, str>>),
+}
+
+impl Parsed<'_> {
+    /// The same value, owning its text (for a value read from a temporary).
+    pub(crate) fn into_owned(self) -> Parsed<'static> {
+        match self {
+            Parsed::Text(t) => Parsed::Text(Cow::Owned(t.into_owned())),
+            Parsed::Flags(f) => Parsed::Flags(f.into_iter().map(|c| Cow::Owned(c.into_owned())).collect()),
+            Parsed::Decimal(d) => Parsed::Decimal(d),
+            Parsed::Count(n) => Parsed::Count(n),
+            Parsed::Date(d) => Parsed::Date(d),
+            Parsed::DateTime(d) => Parsed::DateTime(d),
+            Parsed::Bool(b) => Parsed::Bool(b),
+        }
+    }
 }
 
 /// A finding about the value, before it is placed in the packet.
@@ -47,20 +65,20 @@ impl Problem {
 
 /// The outcome of checking a value: its parsed form if usable, and the problems found.
 #[derive(Debug, Default)]
-pub(crate) struct Checked {
-    pub parsed: Option<Parsed>,
+pub(crate) struct Checked<'v> {
+    pub parsed: Option<Parsed<'v>>,
     pub problems: Vec<Problem>,
 }
 
-impl Checked {
-    fn ok(parsed: Parsed) -> Checked {
+impl<'v> Checked<'v> {
+    fn ok(parsed: Parsed<'v>) -> Checked<'v> {
         Checked {
             parsed: Some(parsed),
             problems: Vec::new(),
         }
     }
 
-    fn fail(problem: Problem) -> Checked {
+    fn fail(problem: Problem) -> Checked<'v> {
         Checked {
             parsed: None,
             problems: vec![problem],
@@ -77,7 +95,7 @@ pub(crate) fn display(value: &Value) -> String {
     }
 }
 
-fn type_error(expected: &str) -> Checked {
+fn type_error(expected: &str) -> Checked<'static> {
     Checked::fail(Problem {
         code: codes::FIELD_TYPE,
         params: vec![("expected", expected.to_owned())],
@@ -135,7 +153,7 @@ pub(crate) fn beyond_double(digits: &str) -> bool {
 }
 
 /// Checks a present, non-blank value of a scalar kind (lists are walked by the engine).
-pub(crate) fn check(kind: &Kind, value: &Value, catalog: &Catalog) -> Checked {
+pub(crate) fn check<'v>(kind: &Kind, value: &'v Value, catalog: &Catalog) -> Checked<'v> {
     match kind {
         Kind::Decimal | Kind::Amount | Kind::Percent => numeric(kind, value),
         Kind::Count | Kind::Year | Kind::Month => whole(kind, value),
@@ -156,40 +174,41 @@ fn decimal_of(value: &Value) -> Result<Decimal, DecimalError> {
     }
 }
 
-fn numeric(kind: &Kind, value: &Value) -> Checked {
+fn numeric(kind: &Kind, value: &Value) -> Checked<'static> {
     if !matches!(value, Value::Number(_) | Value::Text(_)) {
         return type_error("number or string");
     }
-    let shown = display(value);
+    // The value as shown in a finding; built only for one.
+    let shown = value_text(value);
     match decimal_of(value) {
-        Err(DecimalError::Format) => Checked::fail(Problem::new(codes::DECIMAL_FORMAT, &shown)),
-        Err(DecimalError::Negative) => Checked::fail(Problem::new(codes::DECIMAL_NEGATIVE, &shown)),
+        Err(DecimalError::Format) => Checked::fail(Problem::new(codes::DECIMAL_FORMAT, shown)),
+        Err(DecimalError::Negative) => Checked::fail(Problem::new(codes::DECIMAL_NEGATIVE, shown)),
         // Too long to compute exactly, but plainly above 100 (1000 or more): out of range.
-        Err(DecimalError::Range) if *kind == Kind::Percent && Decimal::literal_exceeds(&shown, 100) => {
-            Checked::fail(Problem::new(codes::PERCENT_RANGE, &shown))
+        Err(DecimalError::Range) if *kind == Kind::Percent && Decimal::literal_exceeds(shown, 100) => {
+            Checked::fail(Problem::new(codes::PERCENT_RANGE, shown))
         }
-        Err(DecimalError::Range) => Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown)),
+        Err(DecimalError::Range) => Checked::fail(Problem::new(codes::DECIMAL_RANGE, shown)),
         Ok(d) if *kind == Kind::Percent && d > Decimal::from_int(100) => {
-            Checked::fail(Problem::new(codes::PERCENT_RANGE, &shown))
+            Checked::fail(Problem::new(codes::PERCENT_RANGE, shown))
         }
-        Ok(d) if *kind == Kind::Amount && d.scale() > 2 => Checked::fail(Problem::new(codes::AMOUNT_SCALE, &shown)),
+        Ok(d) if *kind == Kind::Amount && d.scale() > 2 => Checked::fail(Problem::new(codes::AMOUNT_SCALE, shown)),
         Ok(d) => Checked::ok(Parsed::Decimal(d)),
     }
 }
 
-fn whole(kind: &Kind, value: &Value) -> Checked {
+fn whole(kind: &Kind, value: &Value) -> Checked<'static> {
     let code = match kind {
         Kind::Count => codes::COUNT_FORMAT,
         Kind::Year => codes::YEAR_FORMAT,
         _ => codes::MONTH_RANGE,
     };
-    let shown = display(value);
+    let shown = value_text(value);
     let number = match value {
         Value::Number(literal) => match Decimal::parse_json_number(literal) {
             Ok(d) => d.to_u64(),
             // A whole number too long to compute is a range problem; a fraction is not a count.
             Err(DecimalError::Range) if *kind == Kind::Count && !Decimal::literal_has_fraction(literal) => {
-                return Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown))
+                return Checked::fail(Problem::new(codes::DECIMAL_RANGE, shown))
             }
             Err(_) => None,
         },
@@ -203,7 +222,7 @@ fn whole(kind: &Kind, value: &Value) -> Checked {
                 _ => matches!(text.len(), 1 | 2) && !text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit()),
             };
             if well_formed && *kind == Kind::Count && text.len() > crate::decimal::MAX_DIGITS {
-                return Checked::fail(Problem::new(codes::DECIMAL_RANGE, &shown));
+                return Checked::fail(Problem::new(codes::DECIMAL_RANGE, shown));
             }
             if well_formed {
                 text.parse::<u64>().ok()
@@ -220,11 +239,19 @@ fn whole(kind: &Kind, value: &Value) -> Checked {
     };
     match number {
         Some(n) if in_range(n) => Checked::ok(Parsed::Count(n)),
-        _ => Checked::fail(Problem::new(code, &shown)),
+        _ => Checked::fail(Problem::new(code, shown)),
     }
 }
 
-fn boolean(value: &Value) -> Checked {
+/// The literal of a number or the text of a string (the only values numeric kinds read).
+fn value_text(value: &Value) -> &str {
+    match value {
+        Value::Text(s) | Value::Number(s) => s,
+        _ => "",
+    }
+}
+
+fn boolean(value: &Value) -> Checked<'static> {
     match value {
         Value::Bool(b) => Checked::ok(Parsed::Bool(*b)),
         Value::Text(t) if t == "true" => Checked::ok(Parsed::Bool(true)),
@@ -298,24 +325,24 @@ fn is_phone(text: &str) -> bool {
     all_digits(text.strip_prefix('+').unwrap_or(text), 10, 15)
 }
 
-fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
+fn textual<'v>(kind: &Kind, text: &'v str, catalog: &Catalog) -> Checked<'v> {
     let simple = |ok: bool, code: &'static str| {
         if ok {
-            Checked::ok(Parsed::Text(text.to_owned()))
+            Checked::ok(Parsed::Text(Cow::Borrowed(text)))
         } else {
             Checked::fail(Problem::new(code, text))
         }
     };
     // A form the text does not name: the value stays valid, the finding is a warning.
     let with_warning = |ok: bool, code: &'static str| {
-        let mut checked = Checked::ok(Parsed::Text(text.to_owned()));
+        let mut checked = Checked::ok(Parsed::Text(Cow::Borrowed(text)));
         if !ok {
             checked.problems.push(Problem::new(code, text));
         }
         checked
     };
     match kind {
-        Kind::Text => Checked::ok(Parsed::Text(text.to_owned())),
+        Kind::Text => Checked::ok(Parsed::Text(Cow::Borrowed(text))),
         Kind::Guid => simple(is_guid(text), codes::GUID_FORMAT),
         Kind::Kato => simple(all_digits(text, 9, 9), codes::KATO_FORMAT),
         Kind::Mkei => simple(all_digits(text, 3, 4), codes::MKEI_FORMAT),
@@ -332,7 +359,7 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
                 _ => IdKind::BinOrIin,
             };
             match identifiers::check(text, id_kind) {
-                Ok(()) => Checked::ok(Parsed::Text(text.to_owned())),
+                Ok(()) => Checked::ok(Parsed::Text(Cow::Borrowed(text))),
                 Err(IdError::Format) => Checked::fail(Problem::new(codes::BIN_FORMAT, text)),
                 Err(IdError::Checksum(expected)) => Checked::fail(Problem {
                     code: codes::BIN_CHECKSUM,
@@ -357,7 +384,7 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
             Err(CalendarError::NoSuchDate) => Checked::fail(Problem::new(codes::DATETIME_CALENDAR, text)),
         },
         Kind::Dictionary(index) => match catalog.dictionaries.get(*index) {
-            Some(dictionary) if dictionary.contains(text) => Checked::ok(Parsed::Text(text.to_owned())),
+            Some(dictionary) if dictionary.contains(text) => Checked::ok(Parsed::Text(Cow::Borrowed(text))),
             Some(dictionary) => Checked::fail(Problem {
                 code: codes::DICTIONARY_UNKNOWN_CODE,
                 params: vec![("value", text.to_owned()), ("dictionary", dictionary.title.clone())],
@@ -367,7 +394,7 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
         },
         Kind::EntityName => {
             if Entity::ALL.iter().any(|e| e.as_str() == text) {
-                Checked::ok(Parsed::Text(text.to_owned()))
+                Checked::ok(Parsed::Text(Cow::Borrowed(text)))
             } else {
                 Checked::fail(Problem {
                     code: codes::DICTIONARY_UNKNOWN_CODE,
@@ -389,13 +416,13 @@ fn textual(kind: &Kind, text: &str, catalog: &Catalog) -> Checked {
     }
 }
 
-fn flags(text: &str, catalog: &Catalog) -> Checked {
+fn flags<'v>(text: &'v str, catalog: &Catalog) -> Checked<'v> {
     let dictionary = catalog.dictionaries.iter().find(|d| d.name == "participant_flag");
     let mut valid = Vec::new();
     let mut problems = Vec::new();
     for item in text.split(',').map(str::trim) {
         match dictionary {
-            Some(d) if d.contains(item) => valid.push(item.to_owned()),
+            Some(d) if d.contains(item) => valid.push(Cow::Borrowed(item)),
             Some(d) => problems.push(Problem {
                 code: codes::FLAGS_UNKNOWN_CODE,
                 params: vec![("value", item.to_owned())],
