@@ -230,7 +230,16 @@ pub(crate) fn write_value(out: &mut String, value: &Value, kind: Option<&Kind>) 
         }
         (Value::Text(t), Some(Kind::Boolean)) if t == "true" || t == "false" => out.push_str(t),
         // A GUID in upper and lower case is one id (as for duplicate keys).
-        (Value::Text(t), Some(Kind::Guid)) => write_json_string(out, &t.to_ascii_lowercase()),
+        (Value::Text(t), Some(Kind::Guid)) => {
+            if t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                // Nothing to escape: lower-cased in place of a copy.
+                out.push('"');
+                out.extend(t.chars().map(|c| c.to_ascii_lowercase()));
+                out.push('"');
+            } else {
+                write_json_string(out, &t.to_ascii_lowercase())
+            }
+        }
         (Value::Array(items), Some(Kind::List(schema))) => list_into(out, items, schema),
         (Value::Object(members), _) => write_object(out, members, None),
         (other, _) => write_plain(out, other),
@@ -281,6 +290,16 @@ pub(crate) fn write_object(out: &mut String, members: &Object, schema: Option<&R
 }
 
 fn write_typed_object(out: &mut String, members: &Object, typing: Typing<'_>) {
+    if let Typing::Record(schema) = typing {
+        if write_known_record(out, members, schema) {
+            return;
+        }
+    }
+    write_sorted(out, members, typing);
+}
+
+/// The general way: members sorted by comparing their names.
+fn write_sorted(out: &mut String, members: &Object, typing: Typing<'_>) {
     // A packet's records come first when its first `records` member is an array, so that
     // a reader can hash them as they stream, before it has seen the other members.
     let streamed = match typing {
@@ -320,9 +339,59 @@ fn write_typed_object(out: &mut String, members: &Object, typing: Typing<'_>) {
     out.push('}');
 }
 
+/// Most members of an object written by [`write_known_record`].
+const MAX_KNOWN_MEMBERS: usize = 128;
+
+/// Writes a record whose members are all fields of `schema` (the usual case), ordered by
+/// the fields' precomputed canonical ranks, without comparing names or allocating; false
+/// (nothing written) when a member is not a field of the schema or there are too many.
+/// The same bytes as the general way: a repeated name keeps document order (the
+/// position breaks ties), and blank members are left out.
+fn write_known_record(out: &mut String, members: &Object, schema: &RecordSchema) -> bool {
+    if members.len() > MAX_KNOWN_MEMBERS {
+        return false;
+    }
+    // (rank << 32 | position) for each kept member: unique, so an unstable sort is stable.
+    let mut order = [0u64; MAX_KNOWN_MEMBERS];
+    let mut kept = 0;
+    for (position, (key, value)) in members.iter().enumerate() {
+        if omitted(value) {
+            continue;
+        }
+        let Some(rank) = schema.index_of(key).and_then(|i| schema.canonical_rank(i)) else {
+            return false;
+        };
+        order[kept] = (u64::from(rank) << 32) | position as u64;
+        kept += 1;
+    }
+    let order = &mut order[..kept];
+    order.sort_unstable();
+    out.push('{');
+    for (i, entry) in order.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let (key, value) = &members[(entry & 0xFFFF_FFFF) as usize];
+        let field = schema.index_of(key);
+        match field.and_then(|f| schema.name_json(f)) {
+            Some(name) => out.push_str(name),
+            None => write_json_string(out, key),
+        }
+        out.push(':');
+        write_member_of(out, field.and_then(|f| schema.fields.get(f)), value);
+    }
+    out.push('}');
+    true
+}
+
 /// Writes the value of member `key` of a record typed by `schema`.
 fn write_member(out: &mut String, schema: &RecordSchema, key: &str, value: &Value) {
-    match (schema.field(key), value) {
+    write_member_of(out, schema.field(key), value);
+}
+
+/// Writes the value of a member whose field is `def` (none: not a field of the schema).
+fn write_member_of(out: &mut String, def: Option<&FieldDef>, value: &Value) {
+    match (def, value) {
         (Some(def), Value::Number(literal)) if def.numeric => match number_as_code(def, literal) {
             Some(code) => write_json_string(out, &code),
             None => write_value(out, value, Some(&def.kind)),
@@ -391,6 +460,47 @@ fn list_into(out: &mut String, records: &[Value], entity: &RecordSchema) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn known_records_are_written_as_the_general_way_writes_them() {
+        let catalog = crate::catalog::Catalog::get().expect("catalog");
+        let schema = catalog.entity(crate::entity::Entity::Contract);
+        let text = |s: &str| Value::Text(s.to_owned());
+        let detail = |lot: &str| {
+            Value::Object(vec![
+                ("n_cert".to_owned(), text("  ")),
+                ("lot_id".to_owned(), text(lot)),
+                ("sum".to_owned(), Value::Number("10.50".to_owned())),
+            ])
+        };
+        // Every field of the schema in reverse table order, with a repeat, a null, a blank
+        // and a GUID in upper case; detail rows in a list.
+        let mut members: Object = schema
+            .fields
+            .iter()
+            .rev()
+            .map(|f| (f.name.clone(), text("X")))
+            .collect();
+        members.push((schema.fields[0].name.clone(), text("repeated, second")));
+        members.insert(0, (schema.fields[1].name.clone(), Value::Null));
+        members.push(("details".to_owned(), Value::Array(vec![detail("A1"), detail("B2")])));
+        members.push(("id".to_owned(), text("0F8FAD5B-D9CB-469F-A165-70867728950E")));
+        let mut fast = String::new();
+        assert!(write_known_record(&mut fast, &members, schema));
+        let mut general = String::new();
+        write_sorted(&mut general, &members, Typing::Record(schema));
+        assert_eq!(fast, general);
+        assert!(fast.contains("0f8fad5b-d9cb-469f-a165-70867728950e"), "{fast}");
+        // A member that is not a field: the general way writes it.
+        members.push(("zz_unknown".to_owned(), text("y")));
+        assert!(!write_known_record(&mut String::new(), &members, schema));
+        let mut both = String::new();
+        write_object(&mut both, &members, Some(schema));
+        let mut general = String::new();
+        write_sorted(&mut general, &members, Typing::Record(schema));
+        assert_eq!(both, general);
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -202,9 +202,23 @@ pub struct RecordSchema {
     pub key: Vec<String>,
     /// Field name → position in `fields` (looked up for every member of every record).
     index: NameIndex,
+    /// Each field's place in the canonical member order (UTF-16 order of the names).
+    canonical_rank: Vec<u32>,
+    /// Each field's name as a canonical JSON string, quotes included.
+    names_json: Vec<String>,
 }
 
 impl RecordSchema {
+    /// The place of field `index` in the canonical member order.
+    pub(crate) fn canonical_rank(&self, index: usize) -> Option<u32> {
+        self.canonical_rank.get(index).copied()
+    }
+
+    /// The name of field `index` written as a canonical JSON string.
+    pub(crate) fn name_json(&self, index: usize) -> Option<&str> {
+        self.names_json.get(index).map(String::as_str)
+    }
+
     /// The field named `name`.
     pub fn field(&self, name: &str) -> Option<&FieldDef> {
         self.index_of(name).and_then(|i| self.fields.get(i))
@@ -767,11 +781,27 @@ fn record_schema(
         None => Vec::new(),
     };
     let index = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
+    let mut order: Vec<usize> = (0..fields.len()).collect();
+    order.sort_by(|a, b| crate::canonical::utf16_order(&fields[*a].name, &fields[*b].name));
+    let mut canonical_rank = vec![0u32; fields.len()];
+    for (rank, field) in order.into_iter().enumerate() {
+        canonical_rank[field] = u32::try_from(rank).map_err(|_| format!("{what}: too many fields"))?;
+    }
+    let names_json = fields
+        .iter()
+        .map(|f| {
+            let mut out = String::new();
+            crate::report::write_json_string(&mut out, &f.name);
+            out
+        })
+        .collect();
     Ok(RecordSchema {
         title: text(schema, "title", what)?.to_owned(),
         fields,
         key,
         index,
+        canonical_rank,
+        names_json,
     })
 }
 
