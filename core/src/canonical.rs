@@ -351,34 +351,40 @@ fn write_known_record(out: &mut String, members: &Object, schema: &RecordSchema)
     if members.len() > MAX_KNOWN_MEMBERS {
         return false;
     }
-    // (rank << 32 | position) for each kept member: unique, so an unstable sort is stable.
+    // (rank << 48 | field << 32 | position) for each kept member: unique, so an unstable
+    // sort is stable, and the field is not looked up again to write it.
     let mut order = [0u64; MAX_KNOWN_MEMBERS];
     let mut kept = 0;
     for (position, (key, value)) in members.iter().enumerate() {
         if omitted(value) {
             continue;
         }
-        let Some(rank) = schema.index_of(key).and_then(|i| schema.canonical_rank(i)) else {
+        let Some((field, rank)) = schema
+            .index_of(key)
+            .and_then(|i| Some((u16::try_from(i).ok()?, u16::try_from(schema.canonical_rank(i)?).ok()?)))
+        else {
             return false;
         };
-        order[kept] = (u64::from(rank) << 32) | position as u64;
+        order[kept] = (u64::from(rank) << 48) | (u64::from(field) << 32) | position as u64;
         kept += 1;
     }
     let order = &mut order[..kept];
     order.sort_unstable();
     out.push('{');
-    for (i, entry) in order.iter().enumerate() {
-        if i > 0 {
+    let mut first = true;
+    for entry in order.iter() {
+        let value = &members[(entry & 0xFFFF_FFFF) as usize].1;
+        let field = ((entry >> 32) & 0xFFFF) as usize;
+        let (Some(name), Some(def)) = (schema.name_json(field), schema.fields.get(field)) else {
+            continue;
+        };
+        if !first {
             out.push(',');
         }
-        let (key, value) = &members[(entry & 0xFFFF_FFFF) as usize];
-        let field = schema.index_of(key);
-        match field.and_then(|f| schema.name_json(f)) {
-            Some(name) => out.push_str(name),
-            None => write_json_string(out, key),
-        }
+        first = false;
+        out.push_str(name);
         out.push(':');
-        write_member_of(out, field.and_then(|f| schema.fields.get(f)), value);
+        write_member_of(out, Some(def), value);
     }
     out.push('}');
     true

@@ -85,6 +85,8 @@ pub struct Validator<'c> {
     winners: KeySet,
     /// Reused per object: each schema field's first member, and whether it repeats.
     first_member: Vec<u32>,
+    /// Reused per record: the text of its key.
+    key_text: String,
     repeat_marks: Vec<bool>,
     /// The most findings kept; past it only their number per code is.
     max_findings: usize,
@@ -108,6 +110,7 @@ impl<'c> Validator<'c> {
             detail_keys: KeySet::default(),
             winners: KeySet::default(),
             first_member: Vec::new(),
+            key_text: String::new(),
             repeat_marks: Vec::new(),
             max_findings: crate::DEFAULT_MAX_FINDINGS,
             omitted: std::collections::BTreeMap::new(),
@@ -297,8 +300,12 @@ impl<'c> Validator<'c> {
     /// `first_seen` is what the finding names as the earlier occurrence: the record
     /// index for records, the JSON Pointer for detail rows (which may sit in any record).
     fn duplicate_key(&mut self, rows: Rows, schema: &RecordSchema, fields: &Fields, path: &str, record: Option<usize>) {
-        let Some(key) = record_key(schema, fields) else { return };
-        let first_field = schema.key.first().cloned().unwrap_or_default();
+        let mut key = std::mem::take(&mut self.key_text);
+        if !record_key_into(&mut key, schema, fields) {
+            self.key_text = key;
+            return;
+        }
+        let first_field = schema.key.first().map_or("", String::as_str);
         // Where a key is first seen, in 64 bits: the record, and for a detail row its row.
         let record_index = record.unwrap_or(0) as u64;
         let (seen, here) = match rows {
@@ -309,6 +316,7 @@ impl<'c> Validator<'c> {
             }
         };
         let Some(first) = seen.first_or_insert(&key, here) else {
+            self.key_text = key;
             return;
         };
         let first = match rows {
@@ -317,9 +325,9 @@ impl<'c> Validator<'c> {
         };
         self.push(
             codes::RECORD_DUPLICATE_KEY,
-            format!("{path}/{}", pointer_segment(&first_field)),
+            format!("{path}/{}", pointer_segment(first_field)),
             record,
-            Some(&first_field),
+            Some(first_field),
             vec![("value", key), ("expected", first)],
             None,
         );
@@ -600,19 +608,39 @@ fn detail_path(path: &str, record: u64, row: u64) -> String {
 
 /// The key of a record (`id=…` or `id=…, bin_iin=…`), when all its key fields are valid.
 pub(crate) fn record_key(schema: &RecordSchema, fields: &Fields) -> Option<String> {
+    let mut key = String::new();
+    record_key_into(&mut key, schema, fields).then_some(key)
+}
+
+/// Writes the key of a record into `out` (cleared first); false when it has none.
+fn record_key_into(out: &mut String, schema: &RecordSchema, fields: &Fields) -> bool {
+    use std::fmt::Write;
+    out.clear();
     if schema.key.is_empty() {
-        return None;
+        return false;
     }
-    let mut parts = Vec::new();
-    for name in &schema.key {
-        let text = match fields.valid(name)? {
-            // GUIDs compare case-insensitively: the same id in upper and lower case is one id.
-            Parsed::Text(t) if schema.field(name).is_some_and(|f| f.kind == Kind::Guid) => t.to_ascii_lowercase(),
-            Parsed::Text(t) => t.to_string(),
-            Parsed::Date(d) => format!("{:02}.{:02}.{:04}", d.day, d.month, d.year),
-            other => format!("{other:?}"),
+    for (i, name) in schema.key.iter().enumerate() {
+        let Some(parsed) = fields.valid(name) else {
+            return false;
         };
-        parts.push(format!("{name}={text}"));
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(name);
+        out.push('=');
+        match parsed {
+            // GUIDs compare case-insensitively: the same id in upper and lower case is one id.
+            Parsed::Text(t) if schema.field(name).is_some_and(|f| f.kind == Kind::Guid) => {
+                out.extend(t.chars().map(|c| c.to_ascii_lowercase()))
+            }
+            Parsed::Text(t) => out.push_str(t),
+            Parsed::Date(d) => {
+                let _ = write!(out, "{:02}.{:02}.{:04}", d.day, d.month, d.year);
+            }
+            other => {
+                let _ = write!(out, "{other:?}");
+            }
+        }
     }
-    Some(parts.join(", "))
+    true
 }

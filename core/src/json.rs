@@ -288,10 +288,24 @@ impl PieceParser<'_> {
         Ok(code)
     }
 
+    /// Skips whole eight-byte words of string content with no quote, backslash or control
+    /// character (most of a packet's text).
+    fn skip_plain_words(&mut self) {
+        while let Some(word) = self.bytes.get(self.at..self.at + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            if crate::report::needs_escape(u64::from_le_bytes(w)) {
+                return;
+            }
+            self.at += 8;
+        }
+    }
+
     fn string(&mut self) -> Result<String, PieceError> {
         self.at += 1;
         let start = self.at;
         // Fast path: no escape before the closing quote.
+        self.skip_plain_words();
         while let Some(&b) = self.bytes.get(self.at) {
             match b {
                 b'"' => {
@@ -309,6 +323,7 @@ impl PieceParser<'_> {
         let mut out = self.pool.string(&self.text[start..self.at]);
         loop {
             let run = self.at;
+            self.skip_plain_words();
             while let Some(&b) = self.bytes.get(self.at) {
                 if b == b'"' || b == b'\\' || b < 0x20 {
                     break;

@@ -163,14 +163,14 @@ impl JsonSplitter {
                 return Ok(());
             }
             let joined = std::mem::take(&mut self.utf8_tail);
-            if std::str::from_utf8(&joined).is_err() {
+            if simdutf8::basic::from_utf8(&joined).is_err() {
                 return Err(Error::InvalidUtf8 {
                     offset: usize::try_from(self.offset).unwrap_or(usize::MAX),
                 });
             }
             self.scan_bytes(&joined, sink)?;
         }
-        match std::str::from_utf8(chunk) {
+        match simdutf8::compat::from_utf8(chunk) {
             Ok(_) => self.scan_bytes(chunk, sink),
             Err(e) => {
                 let (valid, rest) = chunk.split_at(e.valid_up_to());

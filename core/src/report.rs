@@ -357,7 +357,7 @@ pub(crate) fn write_json_string(out: &mut String, s: &str) {
 }
 
 /// Whether any of the eight bytes of `w` is a control character, `"` or `\\`.
-fn needs_escape(w: u64) -> bool {
+pub(crate) fn needs_escape(w: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     // A byte below 0x20 (bytes of 0x80 and up are masked out by `!w`).

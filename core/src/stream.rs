@@ -9,6 +9,7 @@
 //! it keeps only what the rules need (record keys, winners, dataset ids) and the small
 //! members of the packet, never the records.
 
+use std::fmt::Write;
 use std::io::Read;
 
 use crate::catalog::Catalog;
@@ -115,6 +116,8 @@ pub(crate) struct PacketWalk<'c> {
     pending: Vec<Value>,
     /// XML attributes found before the header, reported once the walk starts.
     pending_attributes: Vec<xml::IgnoredAttribute>,
+    /// The path of the record being checked.
+    path: String,
 }
 
 impl<'c> PacketWalk<'c> {
@@ -129,6 +132,7 @@ impl<'c> PacketWalk<'c> {
             live: None,
             pending: Vec::new(),
             pending_attributes: Vec::new(),
+            path: String::new(),
         }
     }
 
@@ -138,12 +142,11 @@ impl<'c> PacketWalk<'c> {
             Some(live) => {
                 let i = live.count;
                 live.count += 1;
-                let path = if self.list {
-                    format!("/{i}")
-                } else {
-                    format!("/records/{i}")
-                };
-                live.v.record(i, &path, &record);
+                // The record's path, in a buffer reused from record to record.
+                let path = &mut self.path;
+                path.clear();
+                let _ = write!(path, "{}/{i}", if self.list { "" } else { "/records" });
+                live.v.record(i, path, &record);
                 let schema = live.catalog.entity(live.entity);
                 live.digest.record(&record, schema);
                 Some(record)
