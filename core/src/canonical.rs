@@ -351,21 +351,36 @@ fn write_known_record(out: &mut String, members: &Object, schema: &RecordSchema)
     if members.len() > MAX_KNOWN_MEMBERS {
         return false;
     }
+    let mut fields = [0u16; MAX_KNOWN_MEMBERS];
+    for ((key, _), field) in members.iter().zip(fields.iter_mut()) {
+        match schema.index_of(key).and_then(|i| u16::try_from(i).ok()) {
+            Some(i) if i != u16::MAX => *field = i,
+            _ => return false,
+        }
+    }
+    write_known_fields(out, members, schema, &fields[..members.len()])
+}
+
+/// Writes a record whose members are the fields `fields` (one per member, in order).
+fn write_known_fields(out: &mut String, members: &Object, schema: &RecordSchema, fields: &[u16]) -> bool {
+    if members.len() > MAX_KNOWN_MEMBERS {
+        return false;
+    }
     // (rank << 48 | field << 32 | position) for each kept member: unique, so an unstable
     // sort is stable, and the field is not looked up again to write it.
     let mut order = [0u64; MAX_KNOWN_MEMBERS];
     let mut kept = 0;
-    for (position, (key, value)) in members.iter().enumerate() {
+    for (position, ((_, value), field)) in members.iter().zip(fields).enumerate() {
         if omitted(value) {
             continue;
         }
-        let Some((field, rank)) = schema
-            .index_of(key)
-            .and_then(|i| Some((u16::try_from(i).ok()?, u16::try_from(schema.canonical_rank(i)?).ok()?)))
+        let Some(rank) = schema
+            .canonical_rank(usize::from(*field))
+            .and_then(|r| u16::try_from(r).ok())
         else {
             return false;
         };
-        order[kept] = (u64::from(rank) << 48) | (u64::from(field) << 32) | position as u64;
+        order[kept] = (u64::from(rank) << 48) | (u64::from(*field) << 32) | position as u64;
         kept += 1;
     }
     let order = &mut order[..kept];
@@ -429,7 +444,18 @@ pub(crate) fn record(value: &Value, schema: &RecordSchema) -> String {
 
 /// Appends the canonical form of one record to `out` (a buffer reused across records).
 pub(crate) fn record_into(out: &mut String, value: &Value, schema: &RecordSchema) {
+    record_with_fields_into(out, value, schema, &[]);
+}
+
+/// [`record_into`] when the field of each member of the record is known already (the
+/// validator found them: `u16::MAX` for a member that is not a field); `fields` that do
+/// not match the record's members are not used.
+pub(crate) fn record_with_fields_into(out: &mut String, value: &Value, schema: &RecordSchema, fields: &[u16]) {
     match value {
+        Value::Object(members)
+            if fields.len() == members.len()
+                && !fields.contains(&u16::MAX)
+                && write_known_fields(out, members, schema, fields) => {}
         Value::Object(members) => write_object(out, members, Some(schema)),
         other => write_value(out, other, None),
     }
@@ -498,6 +524,24 @@ mod tests {
         write_sorted(&mut general, &members, Typing::Record(schema));
         assert_eq!(fast, general);
         assert!(fast.contains("0f8fad5b-d9cb-469f-a165-70867728950e"), "{fast}");
+        // With the fields the validator found for each member.
+        let fields: Vec<u16> = members
+            .iter()
+            .map(|(k, _)| {
+                schema
+                    .index_of(k)
+                    .and_then(|i| u16::try_from(i).ok())
+                    .unwrap_or(u16::MAX)
+            })
+            .collect();
+        let record = Value::Object(members.clone());
+        let mut given = String::new();
+        record_with_fields_into(&mut given, &record, schema, &fields);
+        assert_eq!(given, general);
+        // Fields that do not match the members are not used.
+        let mut mismatched = String::new();
+        record_with_fields_into(&mut mismatched, &record, schema, &fields[1..]);
+        assert_eq!(mismatched, general);
         // A member that is not a field: the general way writes it.
         members.push(("zz_unknown".to_owned(), text("y")));
         assert!(!write_known_record(&mut String::new(), &members, schema));

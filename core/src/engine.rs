@@ -87,6 +87,8 @@ pub struct Validator<'c> {
     first_member: Vec<u32>,
     /// Reused per record: the text of its key.
     key_text: String,
+    /// The field of each member of the last record checked (`u16::MAX`: not a field).
+    member_fields: Vec<u16>,
     repeat_marks: Vec<bool>,
     /// The most findings kept; past it only their number per code is.
     max_findings: usize,
@@ -111,6 +113,7 @@ impl<'c> Validator<'c> {
             winners: KeySet::default(),
             first_member: Vec::new(),
             key_text: String::new(),
+            member_fields: Vec::new(),
             repeat_marks: Vec::new(),
             max_findings: crate::DEFAULT_MAX_FINDINGS,
             omitted: std::collections::BTreeMap::new(),
@@ -227,7 +230,7 @@ impl<'c> Validator<'c> {
             return;
         };
         let schema = &self.catalog.header;
-        let fields = self.check_object(schema, object, "/header", None);
+        let fields = self.check_object(schema, object, "/header", None, false);
         if let Some(Parsed::Text(id)) = fields.valid("packet_id") {
             self.packet_id = Some(id.to_string());
         }
@@ -275,6 +278,7 @@ impl<'c> Validator<'c> {
     /// Checks one record at `path` (e.g. `/records/3`).
     pub fn record(&mut self, index: usize, path: &str, record: &Value) {
         self.record_count += 1;
+        self.member_fields.clear();
         let Value::Object(object) = record else {
             self.push(
                 codes::RECORD_TYPE,
@@ -287,12 +291,18 @@ impl<'c> Validator<'c> {
             return;
         };
         let schema = self.catalog.entity(self.entity);
-        let fields = self.check_object(schema, object, path, Some(index));
+        let fields = self.check_object(schema, object, path, Some(index), true);
         self.duplicate_key(Rows::Records, schema, &fields, path, Some(index));
         rules::check_record(self, self.entity, &fields, path, index);
         if let Some(collected) = &mut self.collected {
             collected.record(self.entity, schema, &fields, path, index);
         }
+    }
+
+    /// The field of each member of the record last given to [`Validator::record`]
+    /// (`u16::MAX` for a member that is not a field; empty when it was not an object).
+    pub(crate) fn member_fields(&self) -> &[u16] {
+        &self.member_fields
     }
 
     /// Reports a record (or detail row) whose key was seen before in this packet.
@@ -343,6 +353,7 @@ impl<'c> Validator<'c> {
         object: &'v Object,
         path: &str,
         record: Option<usize>,
+        keep_member_fields: bool,
     ) -> Fields<'s, 'v> {
         const ABSENT: u32 = u32::MAX;
         let mut first = std::mem::take(&mut self.first_member);
@@ -354,8 +365,16 @@ impl<'c> Validator<'c> {
         // Unknown names are rare; sets only for them (a hostile record may have many).
         let mut unknown: BTreeSet<&str> = BTreeSet::new();
         let mut unknown_repeated: BTreeSet<&str> = BTreeSet::new();
+        if keep_member_fields {
+            self.member_fields.clear();
+        }
         for (position, (key, _)) in object.iter().enumerate() {
-            match schema.index_of(key) {
+            let field = schema.index_of(key);
+            if keep_member_fields {
+                self.member_fields
+                    .push(field.and_then(|i| u16::try_from(i).ok()).unwrap_or(u16::MAX));
+            }
+            match field {
                 Some(i) if first[i] == ABSENT => first[i] = u32::try_from(position).unwrap_or(ABSENT - 1),
                 Some(i) => {
                     if !repeats[i] {
@@ -458,7 +477,7 @@ impl<'c> Validator<'c> {
                     lots = None;
                     continue;
                 };
-                let detail = self.check_object(nested, object, &item_path, record);
+                let detail = self.check_object(nested, object, &item_path, record, false);
                 self.duplicate_key(Rows::Details, nested, &detail, &item_path, record);
                 match (&mut lots, detail.valid("lot_id")) {
                     (Some(set), Some(Parsed::Text(lot))) => {

@@ -601,6 +601,12 @@ impl StreamingDigest {
 
     /// Feeds the next record.
     pub(crate) fn record(&mut self, record: &Value, schema: &RecordSchema) {
+        self.record_with_fields(record, schema, &[]);
+    }
+
+    /// Feeds the next record, whose members' fields the validator found (see
+    /// [`canonical::record_with_fields_into`]).
+    pub(crate) fn record_with_fields(&mut self, record: &Value, schema: &RecordSchema, fields: &[u16]) {
         if !self.records_open {
             return;
         }
@@ -609,7 +615,7 @@ impl StreamingDigest {
         }
         self.count += 1;
         self.form.clear();
-        canonical::record_into(&mut self.form, record, schema);
+        canonical::record_with_fields_into(&mut self.form, record, schema, fields);
         self.hasher.update(self.form.as_bytes());
     }
 

@@ -8,6 +8,7 @@
 //! sorted vector, in place, so memory is the keys themselves and no more.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use sha2::{Digest, Sha256};
 
@@ -25,7 +26,27 @@ struct Entry {
 #[derive(Debug, Default)]
 pub(crate) struct KeySet {
     sorted: Vec<Entry>,
-    recent: HashMap<[u8; 16], u64>,
+    recent: HashMap<[u8; 16], u64, BuildHasherDefault<DigestBits>>,
+}
+
+/// Hashes a key digest by taking eight of its bytes: they are already uniformly spread
+/// (SHA-256), so hashing them again (SipHash, the map's default) is wasted work.
+#[derive(Debug, Default)]
+struct DigestBits(u64);
+
+impl Hasher for DigestBits {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // A `[u8; 16]` is hashed as its length, then its bytes: mix both in.
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
+        }
+    }
 }
 
 fn digest_of(key: &str) -> [u8; 16] {

@@ -148,7 +148,7 @@ impl<'c> PacketWalk<'c> {
                 let _ = write!(path, "{}/{i}", if self.list { "" } else { "/records" });
                 live.v.record(i, path, &record);
                 let schema = live.catalog.entity(live.entity);
-                live.digest.record(&record, schema);
+                live.digest.record_with_fields(&record, schema, live.v.member_fields());
                 Some(record)
             }
             None => {
