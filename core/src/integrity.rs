@@ -549,6 +549,42 @@ pub(crate) struct StreamingDigest {
     count: usize,
     /// The record being hashed, in canonical form (reused, so it allocates once).
     form: String,
+    /// Whether records are hashed on another thread ([`StreamingDigest::hash_work`]):
+    /// their canonical form is gathered in `away_bytes` for it, and `hasher` is a stand-in
+    /// once the real one has gone.
+    away: bool,
+    /// Whether `hasher` is the real one (not lent to the other thread).
+    hasher_here: bool,
+    away_bytes: String,
+}
+
+/// Hashing handed to another thread: the hasher (the first time), then the bytes to feed
+/// it, in order.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) struct HashWork {
+    pub(crate) hasher: Option<Hasher>,
+    pub(crate) bytes: String,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl HashWork {
+    /// Appends later work (its bytes follow these).
+    pub(crate) fn append(&mut self, later: HashWork) {
+        if later.hasher.is_some() {
+            self.hasher = later.hasher;
+        }
+        self.bytes.push_str(&later.bytes);
+    }
+
+    /// Feeds the bytes to the hasher (taken from the work or already held).
+    pub(crate) fn apply(self, held: &mut Option<Hasher>) {
+        if let Some(h) = self.hasher {
+            *held = Some(h);
+        }
+        if let Some(h) = held {
+            h.update(self.bytes.as_bytes());
+        }
+    }
 }
 
 impl StreamingDigest {
@@ -565,6 +601,9 @@ impl StreamingDigest {
             packet: true,
             count: 0,
             form: String::new(),
+            away: false,
+            hasher_here: true,
+            away_bytes: String::new(),
         }
     }
 
@@ -596,6 +635,9 @@ impl StreamingDigest {
             packet: false,
             count: 0,
             form: String::new(),
+            away: false,
+            hasher_here: true,
+            away_bytes: String::new(),
         }
     }
 
@@ -610,6 +652,15 @@ impl StreamingDigest {
         if !self.records_open {
             return;
         }
+        if self.away {
+            // Written straight into what goes to the hashing thread.
+            if self.count > 0 {
+                self.away_bytes.push(',');
+            }
+            self.count += 1;
+            canonical::record_with_fields_into(&mut self.away_bytes, record, schema, fields);
+            return;
+        }
         if self.count > 0 {
             self.hasher.update(b",");
         }
@@ -619,8 +670,49 @@ impl StreamingDigest {
         self.hasher.update(self.form.as_bytes());
     }
 
-    /// The written digest of the whole packet.
-    pub(crate) fn finish(mut self) -> String {
+    /// The records hashed since the last call, for another thread to hash (with the
+    /// hasher itself the first time); from the first call on, records are gathered for it
+    /// rather than hashed here, until [`StreamingDigest::hasher_back`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn hash_work(&mut self) -> Option<HashWork> {
+        self.away = true;
+        let hasher = if self.hasher_here {
+            self.hasher_here = false;
+            Some(std::mem::replace(&mut self.hasher, self.algorithm.hasher()))
+        } else {
+            None
+        };
+        if hasher.is_none() && self.away_bytes.is_empty() {
+            return None;
+        }
+        Some(HashWork {
+            hasher,
+            bytes: std::mem::take(&mut self.away_bytes),
+        })
+    }
+
+    /// The hasher back from the other thread, with all the work handed to it hashed;
+    /// the records gathered since are hashed here, and hashing stays here.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn hasher_back(&mut self, hasher: Option<Hasher>) {
+        if !self.away {
+            return;
+        }
+        self.away = false;
+        if let Some(h) = hasher {
+            self.hasher = h;
+            self.hasher_here = true;
+        }
+        self.hasher.update(self.away_bytes.as_bytes());
+        self.away_bytes = String::new();
+    }
+
+    /// The written digest of the whole packet; an error when the hasher went to another
+    /// thread and did not come back (that thread failed).
+    pub(crate) fn finish(mut self) -> Result<String, Error> {
+        if self.away || !self.hasher_here {
+            return Err(Error::Read("the digest was lost with the reader thread".to_owned()));
+        }
         if self.records_open {
             self.hasher.update(b"]");
         }
@@ -639,7 +731,7 @@ impl StreamingDigest {
             }
             self.hasher.update(b"}");
         }
-        format!("{}:{}", self.algorithm.as_str(), hex(&self.hasher.finish()))
+        Ok(format!("{}:{}", self.algorithm.as_str(), hex(&self.hasher.finish())))
     }
 }
 

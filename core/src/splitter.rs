@@ -210,7 +210,9 @@ mod worker {
     use std::thread::JoinHandle;
 
     use super::{Parsed, Splitter};
+    use crate::digest::Hasher;
     use crate::error::Error;
+    use crate::integrity::HashWork;
     use crate::value::Value;
 
     /// Where the worker's pieces go; a record given back goes back to the worker, which
@@ -231,20 +233,24 @@ mod worker {
     /// What the worker hands back for each chunk: its pieces, or why the input stops.
     type Batch = Result<Vec<Parsed>, Error>;
 
-    /// What goes to the worker: the next chunk, with the records done with since the last.
+    /// What goes to the worker: the next chunk, with the records done with since the last
+    /// and the hashing of the records checked since the last.
     struct Message {
         chunk: Vec<u8>,
         done: Vec<Value>,
+        hash: Option<HashWork>,
     }
 
     /// A [`Splitter`] running on its own thread.
     pub(crate) struct Worker {
         chunks: Option<SyncSender<Message>>,
         batches: Receiver<Batch>,
-        handle: Option<JoinHandle<()>>,
+        handle: Option<JoinHandle<Option<Hasher>>>,
         gathered: Vec<u8>,
         /// Records the consumer is done with, to go back with the next chunk.
         done: Vec<Value>,
+        /// Hashing to go with the next chunk.
+        hash: Option<HashWork>,
     }
 
     impl Worker {
@@ -257,10 +263,9 @@ mod worker {
             let (splitter_tx, splitter_rx) = sync_channel::<Splitter>(1);
             let spawned = std::thread::Builder::new()
                 .name("tekser-reader".to_owned())
-                .spawn(move || {
-                    if let Ok(splitter) = splitter_rx.recv() {
-                        run(splitter, &chunk_rx, &batch_tx);
-                    }
+                .spawn(move || match splitter_rx.recv() {
+                    Ok(splitter) => run(splitter, &chunk_rx, &batch_tx),
+                    Err(_) => None,
                 });
             match spawned {
                 Ok(handle) => {
@@ -273,9 +278,19 @@ mod worker {
                         handle: Some(handle),
                         gathered: Vec::with_capacity(BATCH_BYTES),
                         done: Vec::new(),
+                        hash: None,
                     })
                 }
                 Err(_) => Err(splitter),
+            }
+        }
+
+        /// Gives the worker hashing to do (sent with the next chunk): the packet digest of
+        /// the records checked so far, hashed while the caller checks the next ones.
+        pub(crate) fn hash(&mut self, work: HashWork) {
+            match &mut self.hash {
+                Some(earlier) => earlier.append(work),
+                None => self.hash = Some(work),
             }
         }
 
@@ -311,6 +326,7 @@ mod worker {
             let mut message = Message {
                 chunk,
                 done: std::mem::take(&mut self.done),
+                hash: self.hash.take(),
             };
             loop {
                 match chunks.try_send(message) {
@@ -333,9 +349,10 @@ mod worker {
             }
         }
 
-        /// Ends the input and takes every remaining piece.
-        pub(crate) fn finish(mut self, sink: &mut Consumer<'_>) -> Result<(), Error> {
-            if !self.gathered.is_empty() {
+        /// Ends the input and takes every remaining piece; gives back the hasher handed to
+        /// the worker (with all its work done), if one was.
+        pub(crate) fn finish(mut self, sink: &mut Consumer<'_>) -> Result<Option<Hasher>, Error> {
+            if !self.gathered.is_empty() || self.hash.is_some() {
                 let rest = std::mem::take(&mut self.gathered);
                 self.send(rest, sink)?;
             }
@@ -345,8 +362,9 @@ mod worker {
                 deliver(batch, sink, &mut self.done)?;
             }
             match self.handle.take().map(JoinHandle::join) {
+                Some(Ok(hasher)) => Ok(hasher),
                 Some(Err(_)) => Err(stopped()),
-                _ => Ok(()),
+                None => Ok(None),
             }
         }
     }
@@ -364,9 +382,14 @@ mod worker {
         Error::Read("the reader thread stopped before the end of the input".to_owned())
     }
 
-    /// The worker's loop: one batch of pieces per chunk, then the last pieces at the end.
-    fn run(mut splitter: Splitter, chunks: &Receiver<Message>, batches: &SyncSender<Batch>) {
-        for Message { chunk, done } in chunks {
+    /// The worker's loop: one batch of pieces per chunk, then the last pieces at the end;
+    /// returns the hasher it was handed, with every byte handed to it hashed.
+    fn run(mut splitter: Splitter, chunks: &Receiver<Message>, batches: &SyncSender<Batch>) -> Option<Hasher> {
+        let mut hasher = None;
+        for Message { chunk, done, hash } in chunks {
+            if let Some(work) = hash {
+                work.apply(&mut hasher);
+            }
             splitter.recycle(done);
             let mut pieces = Vec::new();
             let result = splitter.push(&chunk, &mut |piece| {
@@ -376,7 +399,7 @@ mod worker {
             let failed = result.is_err();
             let batch = result.map(|()| pieces);
             if batches.send(batch).is_err() || failed {
-                return;
+                return None;
             }
         }
         let mut pieces = Vec::new();
@@ -385,5 +408,6 @@ mod worker {
             Ok(None)
         });
         let _ = batches.send(result.map(|()| pieces));
+        hasher
     }
 }

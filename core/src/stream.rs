@@ -16,9 +16,13 @@ use crate::catalog::Catalog;
 use crate::catalog::RecordSchema;
 use crate::codes;
 use crate::dataset::Collected;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::digest::Hasher;
 use crate::engine::{pointer_segment, Validator};
 use crate::entity::Entity;
 use crate::error::Error;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::integrity::HashWork;
 use crate::integrity::{entity_of, packet_id_of, PacketDigest, RecordDigests, StreamingDigest};
 use crate::report::Report;
 #[cfg(not(target_arch = "wasm32"))]
@@ -268,7 +272,7 @@ impl<'c> PacketWalk<'c> {
                 .digest_into(&mut live.digest, &live.catalog.header, live.catalog.entity(live.entity));
         }
         let (mut report, collected) = live.v.finish_collected();
-        report.digest = Some(live.digest.finish());
+        report.digest = Some(live.digest.finish()?);
         Ok((report, collected))
     }
 }
@@ -295,6 +299,18 @@ impl Walk for PacketWalk<'_> {
 
     fn record(&mut self, record: Value) -> Option<Value> {
         self.take_record(record)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn hash_work(&mut self) -> Option<HashWork> {
+        self.live.as_mut()?.digest.hash_work()
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn hasher_back(&mut self, hasher: Option<Hasher>) {
+        if let Some(live) = &mut self.live {
+            live.digest.hasher_back(hasher);
+        }
     }
 
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]) {
@@ -362,6 +378,15 @@ pub(crate) trait Walk {
     fn record(&mut self, record: Value) -> Option<Value>;
     /// Attributes the XML form carried that hold no data.
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]);
+    /// The packet digest's hashing for another thread (see
+    /// [`StreamingDigest::hash_work`]); none before the walk has started.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn hash_work(&mut self) -> Option<HashWork> {
+        None
+    }
+    /// The hasher back from the other thread.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn hasher_back(&mut self, _hasher: Option<Hasher>) {}
 }
 
 /// Reads an input pushed in chunks and drives a [`Walk`] with it, piece by piece.
@@ -377,7 +402,7 @@ pub(crate) struct Reader<W> {
 enum Split {
     Here(Splitter),
     #[cfg(not(target_arch = "wasm32"))]
-    Worker(Worker),
+    Worker(Box<Worker>),
     /// While the splitting moves to the worker.
     #[cfg(not(target_arch = "wasm32"))]
     Gone,
@@ -406,11 +431,17 @@ impl<W: Walk> Reader<W> {
             self.use_worker();
         }
         let walk = &mut self.walk;
-        let mut sink = |piece: Parsed| apply(walk, piece);
         match &mut self.split {
-            Split::Here(splitter) => splitter.push(chunk, &mut sink),
+            Split::Here(splitter) => splitter.push(chunk, &mut |piece: Parsed| apply(walk, piece)),
             #[cfg(not(target_arch = "wasm32"))]
-            Split::Worker(worker) => worker.push(chunk, &mut sink),
+            Split::Worker(worker) => {
+                // The worker hashes the records checked so far while it splits this chunk.
+                if let Some(work) = walk.hash_work() {
+                    worker.hash(work);
+                }
+                let mut sink = |piece: Parsed| apply(walk, piece);
+                worker.push(chunk, &mut sink)
+            }
             #[cfg(not(target_arch = "wasm32"))]
             Split::Gone => Err(Error::Read("the splitter was lost".to_owned())),
         }
@@ -421,7 +452,7 @@ impl<W: Walk> Reader<W> {
     pub(crate) fn use_worker(&mut self) {
         if let Split::Here(splitter) = std::mem::replace(&mut self.split, Split::Gone) {
             self.split = match Worker::start(splitter) {
-                Ok(worker) => Split::Worker(worker),
+                Ok(worker) => Split::Worker(Box::new(worker)),
                 Err(splitter) => Split::Here(splitter),
             };
         }
@@ -444,11 +475,16 @@ impl<W: Walk> Reader<W> {
     /// Ends the input; the walk has seen all of it.
     pub(crate) fn end(self) -> Result<W, Error> {
         let Reader { mut walk, split, .. } = self;
-        let mut sink = |piece: Parsed| apply(&mut walk, piece);
         match split {
-            Split::Here(splitter) => splitter.finish(&mut sink)?,
+            Split::Here(splitter) => splitter.finish(&mut |piece: Parsed| apply(&mut walk, piece))?,
             #[cfg(not(target_arch = "wasm32"))]
-            Split::Worker(worker) => worker.finish(&mut sink)?,
+            Split::Worker(mut worker) => {
+                if let Some(work) = walk.hash_work() {
+                    worker.hash(work);
+                }
+                let hasher = worker.finish(&mut |piece: Parsed| apply(&mut walk, piece))?;
+                walk.hasher_back(hasher);
+            }
             #[cfg(not(target_arch = "wasm32"))]
             Split::Gone => return Err(Error::Read("the splitter was lost".to_owned())),
         }
@@ -620,7 +656,7 @@ impl DigestWalk {
             self.members
                 .digest_into(&mut live.whole, &catalog.header, catalog.entity(live.entity));
         }
-        let whole = live.whole.finish();
+        let whole = live.whole.finish()?;
         let packet_id = if self.list {
             None
         } else {
@@ -664,6 +700,18 @@ impl Walk for DigestWalk {
     }
 
     fn ignored_attributes(&mut self, _attributes: &[xml::IgnoredAttribute]) {}
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn hash_work(&mut self) -> Option<HashWork> {
+        self.live.as_mut()?.whole.hash_work()
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn hasher_back(&mut self, hasher: Option<Hasher>) {
+        if let Some(live) = &mut self.live {
+            live.whole.hasher_back(hasher);
+        }
+    }
 }
 
 /// Validates a packet read from `reader` in chunks of [`READ_CHUNK`] bytes; `progress`
