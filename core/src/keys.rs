@@ -26,6 +26,10 @@ struct Entry {
 #[derive(Debug, Default)]
 pub(crate) struct KeySet {
     sorted: Vec<Entry>,
+    /// Where each value of a digest's first two bytes starts in `sorted` (65 537 entries
+    /// once there is a merge): digests are uniform, so a search looks at a handful of
+    /// entries rather than binary-searching a million (a cache miss per step).
+    starts: Vec<u32>,
     recent: HashMap<[u8; 16], u64, BuildHasherDefault<DigestBits>>,
 }
 
@@ -63,8 +67,15 @@ impl KeySet {
         if let Some(first) = self.recent.get(&digest) {
             return Some(*first);
         }
-        if let Ok(i) = self.sorted.binary_search_by(|e| e.digest.cmp(&digest)) {
-            return self.sorted.get(i).map(|e| e.first);
+        let bucket = usize::from(u16::from_be_bytes([digest[0], digest[1]]));
+        let range = match (self.starts.get(bucket), self.starts.get(bucket + 1)) {
+            (Some(&from), Some(&to)) => from as usize..to as usize,
+            _ => 0..self.sorted.len(),
+        };
+        if let Some(run) = self.sorted.get(range) {
+            if let Ok(i) = run.binary_search_by(|e| e.digest.cmp(&digest)) {
+                return run.get(i).map(|e| e.first);
+            }
         }
         self.recent.insert(digest, here);
         if self.recent.len() >= RECENT {
@@ -97,6 +108,22 @@ impl KeySet {
             k -= 1;
         }
         self.recent.shrink_to(RECENT);
+        // Bucket starts: one pass over the sorted digests. Past 4 G keys, plain search.
+        self.starts.clear();
+        if u32::try_from(self.sorted.len()).is_ok() {
+            self.starts.reserve_exact((1 << 16) + 1);
+            let mut at = 0usize;
+            for bucket in 0..=(1usize << 16) {
+                while self
+                    .sorted
+                    .get(at)
+                    .is_some_and(|e| usize::from(u16::from_be_bytes([e.digest[0], e.digest[1]])) < bucket)
+                {
+                    at += 1;
+                }
+                self.starts.push(u32::try_from(at).unwrap_or(u32::MAX));
+            }
+        }
     }
 }
 
