@@ -59,12 +59,22 @@ impl Splitter {
         }
     }
 
-    /// Takes back the storage of records the caller is done with.
+    /// Takes back the storage of records the caller is done with (JSON only: the XML
+    /// reader builds its records without the pool, so they are just freed).
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn recycle(&mut self, done: Vec<Value>) {
+        if self.is_xml() {
+            return;
+        }
         for record in done {
             self.pool.reclaim(record);
         }
+    }
+
+    /// Whether the input is XML (known from its first character).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn is_xml(&self) -> bool {
+        matches!(self.input, Input::Xml(_))
     }
 
     /// Feeds the next chunk; `sink` receives each piece that ends in it.
@@ -251,12 +261,15 @@ mod worker {
         done: Vec<Value>,
         /// Hashing to go with the next chunk.
         hash: Option<HashWork>,
+        /// Whether the input is XML, whose reading keeps the worker the busier thread.
+        xml: bool,
     }
 
     impl Worker {
         /// Moves `splitter` (with whatever it has read so far) onto a new thread; `None`
         /// when no thread can be started (the caller keeps splitting itself).
         pub(crate) fn start(splitter: Splitter) -> Result<Worker, Splitter> {
+            let xml = splitter.is_xml();
             let (chunk_tx, chunk_rx) = sync_channel::<Message>(IN_FLIGHT);
             let (batch_tx, batch_rx) = sync_channel::<Batch>(IN_FLIGHT);
             // The splitter moves into the thread only once it has started.
@@ -279,10 +292,17 @@ mod worker {
                         gathered: Vec::with_capacity(BATCH_BYTES),
                         done: Vec::new(),
                         hash: None,
+                        xml,
                     })
                 }
                 Err(_) => Err(splitter),
             }
+        }
+
+        /// Whether the worker should hash the packet digest: for JSON, where the caller
+        /// has the larger share of the work; an XML input keeps the worker the busier.
+        pub(crate) fn hashes(&self) -> bool {
+            !self.xml
         }
 
         /// Gives the worker hashing to do (sent with the next chunk): the packet digest of

@@ -436,8 +436,10 @@ impl<W: Walk> Reader<W> {
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(worker) => {
                 // The worker hashes the records checked so far while it splits this chunk.
-                if let Some(work) = walk.hash_work() {
-                    worker.hash(work);
+                if worker.hashes() {
+                    if let Some(work) = walk.hash_work() {
+                        worker.hash(work);
+                    }
                 }
                 let mut sink = |piece: Parsed| apply(walk, piece);
                 worker.push(chunk, &mut sink)
@@ -479,8 +481,10 @@ impl<W: Walk> Reader<W> {
             Split::Here(splitter) => splitter.finish(&mut |piece: Parsed| apply(&mut walk, piece))?,
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(mut worker) => {
-                if let Some(work) = walk.hash_work() {
-                    worker.hash(work);
+                if worker.hashes() {
+                    if let Some(work) = walk.hash_work() {
+                        worker.hash(work);
+                    }
                 }
                 let hasher = worker.finish(&mut |piece: Parsed| apply(&mut walk, piece))?;
                 walk.hasher_back(hasher);
