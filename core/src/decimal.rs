@@ -115,8 +115,14 @@ impl Decimal {
             return Err(DecimalError::Range);
         }
         let scale = u32::try_from(frac.len()).map_err(|_| DecimalError::Range)?;
-        let mut mantissa: u128 = 0;
-        for d in first.bytes().chain(second.bytes()) {
+        // The first 19 digits in 64 bits (128-bit arithmetic is emulated in WebAssembly).
+        let mut digits = first.bytes().chain(second.bytes());
+        let mut low: u64 = 0;
+        for d in digits.by_ref().take(19) {
+            low = low * 10 + u64::from(d - b'0');
+        }
+        let mut mantissa = u128::from(low);
+        for d in digits {
             mantissa = mantissa
                 .checked_mul(10)
                 .and_then(|m| m.checked_add(u128::from(d - b'0')))
