@@ -400,6 +400,16 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let tekser = root().join("target/release/tekser").to_string_lossy().into_owned();
     let peer = root().join("target/release/peer").to_string_lossy().into_owned();
     let python = have("python3", &["-c", "import tekser"]);
+    // The interpreter itself, not a launcher in front of it: a pyenv shim is a shell
+    // script that costs 0.1–0.2 s a start, which is not tekser's time.
+    let python_exe = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "python3".to_owned());
     let node = have("node", &["-e", "require('./bindings/node')"]);
     let wasm = root().join("target/wasm-pkg/node/tekser_wasm.js").exists();
     let mut out = String::new();
@@ -463,7 +473,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         if python {
             tools.push(tool(
                 "Python tekser.validate(path)",
-                "python3",
+                &python_exe,
                 &[
                     "-c",
                     "import pathlib, sys, tekser; tekser.validate(pathlib.Path(sys.argv[1]))",
