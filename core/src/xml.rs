@@ -510,7 +510,7 @@ impl XmlSplitter {
                 self.checked = 3;
             }
         }
-        match std::str::from_utf8(&self.buf[self.checked..]) {
+        match simdutf8::compat::from_utf8(&self.buf[self.checked..]) {
             Ok(_) => self.checked = self.buf.len(),
             Err(e) => {
                 let valid = self.checked + e.valid_up_to();
@@ -719,7 +719,7 @@ impl XmlSplitter {
     /// An XML declaration: only UTF-8 is read.
     fn declaration(&self, start: usize, end: usize) -> Result<(), Error> {
         let offset = self.offset_of(start);
-        let text = std::str::from_utf8(&self.buf[start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
+        let text = simdutf8::basic::from_utf8(&self.buf[start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
         let mut reader = Reader::from_str(text);
         match reader.read_event() {
             Ok(Event::Decl(decl)) => utf8_only(&decl, offset),
@@ -782,7 +782,7 @@ impl XmlSplitter {
             return Ok(());
         }
         // A container element: read its tag.
-        let text = std::str::from_utf8(&self.buf[start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
+        let text = simdutf8::basic::from_utf8(&self.buf[start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
         let mut reader = Reader::from_str(text);
         let event = reader.read_event().map_err(|e| xml_error(offset, e.to_string()))?;
         let (Event::Start(tag) | Event::Empty(tag)) = event else {
@@ -942,7 +942,8 @@ impl XmlSplitter {
             return Ok(());
         };
         let offset = self.offset_of(piece.start);
-        let text = std::str::from_utf8(&self.buf[piece.start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
+        let text =
+            simdutf8::basic::from_utf8(&self.buf[piece.start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
         let inherited = self.inherited();
         let mut element = read_tree(text, &inherited).map_err(|e| shift(e, offset))?;
         let name = std::mem::take(&mut element.name);
