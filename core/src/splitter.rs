@@ -59,15 +59,16 @@ impl Splitter {
         }
     }
 
-    /// Takes back the storage of records the caller is done with (JSON only: the XML
-    /// reader builds its records without the pool, so they are just freed).
+    /// Takes back the storage of records the caller is done with.
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn recycle(&mut self, done: Vec<Value>) {
-        if self.is_xml() {
-            return;
-        }
-        for record in done {
-            self.pool.reclaim(record);
+        match &mut self.input {
+            Input::Xml(splitter) => splitter.recycle(done),
+            _ => {
+                for record in done {
+                    self.pool.reclaim(record);
+                }
+            }
         }
     }
 
@@ -104,9 +105,19 @@ impl Splitter {
         let pool = &mut self.pool;
         match &mut self.input {
             Input::Undecided(_) => Ok(()),
-            // XML records are built by the element reader, which does not take storage
-            // from the pool: a record given back is dropped.
-            Input::Xml(splitter) => splitter.push(chunk, &mut |piece| sink(piece).map(drop)),
+            // The XML reader keeps its own pool (it is borrowed while it reads): records
+            // given back go to it once the chunk is read.
+            Input::Xml(splitter) => {
+                let mut back = Vec::new();
+                let read = splitter.push(chunk, &mut |piece| {
+                    if let Some(done) = sink(piece)? {
+                        back.push(done);
+                    }
+                    Ok(())
+                });
+                splitter.recycle(back);
+                read
+            }
             Input::Json(splitter) => splitter.push(chunk, &mut |piece| {
                 let parsed = json_piece(piece, pool)?;
                 if let Some(done) = sink(parsed)? {

@@ -17,6 +17,7 @@ use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::error::Error;
+use crate::recycle::Recycler;
 use crate::splitter::Parsed;
 use crate::value::Value;
 
@@ -84,18 +85,24 @@ pub(crate) fn parse(input: &[u8], lists: &[String]) -> Result<Value, Error> {
 /// Parses a whole document; a root element named `object_root` is an object, any other
 /// a list. For small documents (a reply); packets go through [`XmlSplitter`].
 pub(crate) fn parse_rooted(text: &str, lists: &[&str], object_root: &str) -> Result<Value, Error> {
-    let root = read_tree(text, &[])?;
+    let pool = &mut Recycler::default();
+    let root = read_tree(text, &[], pool)?;
     let mut payload = unwrap_soap(root)?;
     let mut ignored = Vec::new();
     let name = std::mem::take(&mut payload.name);
     let as_list = name != object_root;
-    convert(payload, &name, &mut String::new(), lists, &mut ignored, as_list)
+    convert(payload, &name, &mut String::new(), lists, &mut ignored, as_list, pool)
 }
 
 fn local(name: &str) -> String {
+    local_part(name).to_owned()
+}
+
+/// The part of a qualified name after its prefix.
+fn local_part(name: &str) -> &str {
     match name.rfind(':') {
-        Some(i) => name[i + 1..].to_owned(),
-        None => name.to_owned(),
+        Some(i) => &name[i + 1..],
+        None => name,
     }
 }
 
@@ -132,15 +139,19 @@ fn xml_error(offset: u64, message: impl Into<String>) -> Error {
 }
 
 /// Reads a start tag; returns the element and its `prefix:nil` attribute (prefix, value), if any.
-fn start_element(start: &BytesStart, offset: u64) -> Result<(Element, Option<(String, String)>), Error> {
+fn start_element(
+    start: &BytesStart,
+    offset: u64,
+    pool: &mut Recycler,
+) -> Result<(Element, Option<(String, String)>), Error> {
     let mut element = Element {
-        name: local(start.name().as_ref()),
+        name: pool.string(local_part(start.name().as_ref())),
         nil: false,
         attributes: Vec::new(),
         namespaces: Vec::new(),
         children: Vec::new(),
         attributed: false,
-        text: String::new(),
+        text: pool.string(""),
         offset,
     };
     let mut nil_value = None;
@@ -195,7 +206,7 @@ fn resolve<'a>(
 
 /// Reads one element (with everything in it) into a tree; `inherited` are the namespace
 /// declarations in force around it (innermost last).
-fn read_tree(text: &str, inherited: &[(String, String)]) -> Result<Element, Error> {
+fn read_tree(text: &str, inherited: &[(String, String)], pool: &mut Recycler) -> Result<Element, Error> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
@@ -210,7 +221,7 @@ fn read_tree(text: &str, inherited: &[(String, String)]) -> Result<Element, Erro
             }
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let is_empty = matches!(event, Event::Empty(_));
-                let (mut element, nil) = start_element(start, offset)?;
+                let (mut element, nil) = start_element(start, offset, pool)?;
                 let is_xsi = nil
                     .as_ref()
                     .is_some_and(|(p, _)| resolve(&stack, &element, inherited, p) == Some(XSI));
@@ -331,6 +342,7 @@ fn convert(
     lists: &[&str],
     ignored: &mut Vec<IgnoredAttribute>,
     as_list: bool,
+    pool: &mut Recycler,
 ) -> Result<Value, Error> {
     ignored.extend(self::ignored(&element.attributes, path, name));
     if element.nil {
@@ -346,28 +358,32 @@ fn convert(
             format!("element <{name}> mixes text and child elements"),
         ));
     }
+    // The white space between child elements: its storage goes back to the pool.
+    pool.reclaim(Value::Text(element.text));
     let base = path.len();
     if is_list {
-        let mut items = Vec::with_capacity(element.children.len());
+        let mut items = pool.items();
+        items.reserve(element.children.len());
         for (i, mut child) in element.children.into_iter().enumerate() {
             if child.attributed {
                 push_index(path, i);
             }
             let child_name = std::mem::take(&mut child.name);
-            let item = convert(child, &child_name, path, lists, ignored, false);
+            let item = convert(child, &child_name, path, lists, ignored, false, pool);
             path.truncate(base);
             items.push(item?);
         }
         Ok(Value::Array(items))
     } else {
-        let mut members = Vec::with_capacity(element.children.len());
+        let mut members = pool.members();
+        members.reserve(element.children.len());
         for mut child in element.children {
             let child_name = std::mem::take(&mut child.name);
             if child.attributed {
                 path.push('/');
                 push_pointer(path, &child_name);
             }
-            let member = convert(child, &child_name, path, lists, ignored, false);
+            let member = convert(child, &child_name, path, lists, ignored, false, pool);
             path.truncate(base);
             members.push((child_name, member?));
         }
@@ -470,6 +486,8 @@ pub(crate) struct XmlSplitter {
     root_done: bool,
     records_taken: bool,
     records: usize,
+    /// Storage of records given back, for the records read next.
+    pool: Recycler,
 }
 
 impl XmlSplitter {
@@ -491,6 +509,14 @@ impl XmlSplitter {
             root_done: false,
             records_taken: false,
             records: 0,
+            pool: Recycler::default(),
+        }
+    }
+
+    /// Takes back the storage of records the caller is done with.
+    pub(crate) fn recycle(&mut self, done: Vec<Value>) {
+        for record in done {
+            self.pool.reclaim(record);
         }
     }
 
@@ -789,7 +815,7 @@ impl XmlSplitter {
             return Err(xml_error(offset, "malformed start tag"));
         };
         let qname = tag.name().as_ref().to_owned();
-        let (mut element, nil) = start_element(&tag, offset)?;
+        let (mut element, nil) = start_element(&tag, offset, &mut Recycler::default())?;
         if let Some((p, _)) = &nil {
             let is_xsi = resolve(&[], &element, &self.inherited(), p) == Some(XSI);
             settle_nil(&mut element, nil, is_xsi);
@@ -945,7 +971,7 @@ impl XmlSplitter {
         let text =
             simdutf8::basic::from_utf8(&self.buf[piece.start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
         let inherited = self.inherited();
-        let mut element = read_tree(text, &inherited).map_err(|e| shift(e, offset))?;
+        let mut element = read_tree(text, &inherited, &mut self.pool).map_err(|e| shift(e, offset))?;
         let name = std::mem::take(&mut element.name);
         let lists: Vec<&str> = self.lists.iter().map(String::as_str).collect();
         let mut attributes = Vec::new();
@@ -955,8 +981,16 @@ impl XmlSplitter {
             PieceKind::Member(key) => {
                 path.push('/');
                 push_pointer(&mut path, &key);
-                let value =
-                    convert(element, &name, &mut path, &lists, &mut attributes, false).map_err(|e| shift(e, offset))?;
+                let value = convert(
+                    element,
+                    &name,
+                    &mut path,
+                    &lists,
+                    &mut attributes,
+                    false,
+                    &mut self.pool,
+                )
+                .map_err(|e| shift(e, offset))?;
                 sink(Parsed::Member { key, value })?;
             }
             PieceKind::Record => {
@@ -966,8 +1000,16 @@ impl XmlSplitter {
                     path.push_str("/records");
                 }
                 push_index(&mut path, i);
-                let value =
-                    convert(element, &name, &mut path, &lists, &mut attributes, false).map_err(|e| shift(e, offset))?;
+                let value = convert(
+                    element,
+                    &name,
+                    &mut path,
+                    &lists,
+                    &mut attributes,
+                    false,
+                    &mut self.pool,
+                )
+                .map_err(|e| shift(e, offset))?;
                 sink(Parsed::Record(value))?;
             }
         }
