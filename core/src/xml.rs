@@ -976,42 +976,35 @@ impl XmlSplitter {
         let lists: Vec<&str> = self.lists.iter().map(String::as_str).collect();
         let mut attributes = Vec::new();
         let mut path = String::new();
-        match piece.kind {
+        // The path of the piece, then one conversion for members and records alike.
+        match &piece.kind {
             PieceKind::Skip => return Ok(()),
             PieceKind::Member(key) => {
                 path.push('/');
-                push_pointer(&mut path, &key);
-                let value = convert(
-                    element,
-                    &name,
-                    &mut path,
-                    &lists,
-                    &mut attributes,
-                    false,
-                    &mut self.pool,
-                )
-                .map_err(|e| shift(e, offset))?;
-                sink(Parsed::Member { key, value })?;
+                push_pointer(&mut path, key);
             }
             PieceKind::Record => {
-                let i = self.records;
-                self.records += 1;
                 if self.containers.last().is_some_and(|c| c.role == Role::Records) {
                     path.push_str("/records");
                 }
-                push_index(&mut path, i);
-                let value = convert(
-                    element,
-                    &name,
-                    &mut path,
-                    &lists,
-                    &mut attributes,
-                    false,
-                    &mut self.pool,
-                )
-                .map_err(|e| shift(e, offset))?;
-                sink(Parsed::Record(value))?;
+                push_index(&mut path, self.records);
+                self.records += 1;
             }
+        }
+        let value = convert(
+            element,
+            &name,
+            &mut path,
+            &lists,
+            &mut attributes,
+            false,
+            &mut self.pool,
+        )
+        .map_err(|e| shift(e, offset))?;
+        match piece.kind {
+            PieceKind::Member(key) => sink(Parsed::Member { key, value })?,
+            PieceKind::Record => sink(Parsed::Record(value))?,
+            PieceKind::Skip => {}
         }
         if !attributes.is_empty() {
             sink(Parsed::Attributes(attributes))?;
