@@ -16,13 +16,9 @@ use crate::catalog::Catalog;
 use crate::catalog::RecordSchema;
 use crate::codes;
 use crate::dataset::Collected;
-#[cfg(not(target_arch = "wasm32"))]
-use crate::digest::Hasher;
 use crate::engine::{pointer_segment, Validator};
 use crate::entity::Entity;
 use crate::error::Error;
-#[cfg(not(target_arch = "wasm32"))]
-use crate::integrity::HashWork;
 use crate::integrity::{entity_of, packet_id_of, PacketDigest, RecordDigests, StreamingDigest};
 use crate::report::Report;
 #[cfg(not(target_arch = "wasm32"))]
@@ -302,15 +298,8 @@ impl Walk for PacketWalk<'_> {
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn hash_work(&mut self) -> Option<HashWork> {
-        self.live.as_mut()?.digest.hash_work()
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn hasher_back(&mut self, hasher: Option<Hasher>) {
-        if let Some(live) = &mut self.live {
-            live.digest.hasher_back(hasher);
-        }
+    fn packet_digest(&mut self) -> Option<&mut StreamingDigest> {
+        self.live.as_mut().map(|live| &mut live.digest)
     }
 
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]) {
@@ -378,15 +367,20 @@ pub(crate) trait Walk {
     fn record(&mut self, record: Value) -> Option<Value>;
     /// Attributes the XML form carried that hold no data.
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]);
-    /// The packet digest's hashing for another thread (see
-    /// [`StreamingDigest::hash_work`]); none before the walk has started.
+    /// The packet digest being computed; none before the walk has started.
     #[cfg(not(target_arch = "wasm32"))]
-    fn hash_work(&mut self) -> Option<HashWork> {
-        None
+    fn packet_digest(&mut self) -> Option<&mut StreamingDigest>;
+}
+
+/// Hands the hashing of the records checked so far to the worker (JSON only: see
+/// [`Worker::hashes`]), to be done while the caller checks the next ones.
+#[cfg(not(target_arch = "wasm32"))]
+fn hand_hashing<W: Walk>(worker: &mut Worker, walk: &mut W) {
+    if worker.hashes() {
+        if let Some(work) = walk.packet_digest().and_then(StreamingDigest::hash_work) {
+            worker.hash(work);
+        }
     }
-    /// The hasher back from the other thread.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn hasher_back(&mut self, _hasher: Option<Hasher>) {}
 }
 
 /// Reads an input pushed in chunks and drives a [`Walk`] with it, piece by piece.
@@ -435,12 +429,7 @@ impl<W: Walk> Reader<W> {
             Split::Here(splitter) => splitter.push(chunk, &mut |piece: Parsed| apply(walk, piece)),
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(worker) => {
-                // The worker hashes the records checked so far while it splits this chunk.
-                if worker.hashes() {
-                    if let Some(work) = walk.hash_work() {
-                        worker.hash(work);
-                    }
-                }
+                hand_hashing(worker, walk);
                 let mut sink = |piece: Parsed| apply(walk, piece);
                 worker.push(chunk, &mut sink)
             }
@@ -481,13 +470,11 @@ impl<W: Walk> Reader<W> {
             Split::Here(splitter) => splitter.finish(&mut |piece: Parsed| apply(&mut walk, piece))?,
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(mut worker) => {
-                if worker.hashes() {
-                    if let Some(work) = walk.hash_work() {
-                        worker.hash(work);
-                    }
-                }
+                hand_hashing(&mut worker, &mut walk);
                 let hasher = worker.finish(&mut |piece: Parsed| apply(&mut walk, piece))?;
-                walk.hasher_back(hasher);
+                if let Some(digest) = walk.packet_digest() {
+                    digest.hasher_back(hasher);
+                }
             }
             #[cfg(not(target_arch = "wasm32"))]
             Split::Gone => return Err(Error::Read("the splitter was lost".to_owned())),
@@ -706,15 +693,8 @@ impl Walk for DigestWalk {
     fn ignored_attributes(&mut self, _attributes: &[xml::IgnoredAttribute]) {}
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn hash_work(&mut self) -> Option<HashWork> {
-        self.live.as_mut()?.whole.hash_work()
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn hasher_back(&mut self, hasher: Option<Hasher>) {
-        if let Some(live) = &mut self.live {
-            live.whole.hasher_back(hasher);
-        }
+    fn packet_digest(&mut self) -> Option<&mut StreamingDigest> {
+        self.live.as_mut().map(|live| &mut live.whole)
     }
 }
 
