@@ -16,10 +16,13 @@
 use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
+mod plain;
+
 use crate::error::Error;
 use crate::recycle::Recycler;
 use crate::splitter::Parsed;
 use crate::value::Value;
+use plain::PlainReader;
 
 const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
@@ -54,7 +57,15 @@ struct Element {
 /// Reads a whole XML packet into the data model through [`XmlSplitter`] (for tools that
 /// want the packet's JSON shape; validation streams instead).
 pub(crate) fn parse(input: &[u8], lists: &[String]) -> Result<Value, Error> {
+    parse_with(input, lists, true)
+}
+
+/// [`parse`], with or without the fast reading of plain pieces (the tests compare both).
+fn parse_with(input: &[u8], lists: &[String], plain: bool) -> Result<Value, Error> {
     let mut splitter = XmlSplitter::new(lists.to_vec(), "packet");
+    if !plain {
+        splitter.plain = None;
+    }
     let mut members: Vec<(String, Value)> = Vec::new();
     let mut records: Option<usize> = None;
     let mut list: Option<Vec<Value>> = None;
@@ -488,6 +499,8 @@ pub(crate) struct XmlSplitter {
     records: usize,
     /// Storage of records given back, for the records read next.
     pool: Recycler,
+    /// The one-pass reader of pieces in plain markup (`None` only in tests).
+    plain: Option<PlainReader>,
 }
 
 impl XmlSplitter {
@@ -510,6 +523,7 @@ impl XmlSplitter {
             records_taken: false,
             records: 0,
             pool: Recycler::default(),
+            plain: Some(PlainReader::default()),
         }
     }
 
@@ -970,6 +984,19 @@ impl XmlSplitter {
         let offset = self.offset_of(piece.start);
         let text =
             simdutf8::basic::from_utf8(&self.buf[piece.start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
+        if let (Some(plain), false) = (&mut self.plain, piece.kind == PieceKind::Skip) {
+            if let Some(value) = plain.read(text, &self.lists, &mut self.pool) {
+                match piece.kind {
+                    PieceKind::Member(key) => sink(Parsed::Member { key, value })?,
+                    PieceKind::Record => {
+                        self.records += 1;
+                        sink(Parsed::Record(value))?
+                    }
+                    PieceKind::Skip => {}
+                }
+                return Ok(());
+            }
+        }
         let inherited = self.inherited();
         let mut element = read_tree(text, &inherited, &mut self.pool).map_err(|e| shift(e, offset))?;
         let name = std::mem::take(&mut element.name);
@@ -1055,6 +1082,80 @@ fn shift(error: Error, by: u64) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn both_readers(input: &[u8], lists: &[String]) {
+        let fast = parse_with(input, lists, true);
+        let general = parse_with(input, lists, false);
+        assert_eq!(
+            format!("{fast:?}"),
+            format!("{general:?}"),
+            "the plain reader differs on {:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+
+    /// Alters `packet` at each byte with each of a few bytes that matter to markup, and
+    /// checks that both readers give the same value or the same error.
+    fn both_readers_on_alterations(packet: &[u8], lists: &[String], bytes: &[u8]) {
+        both_readers(packet, lists);
+        for at in 0..packet.len() {
+            let mut cut = packet.to_vec();
+            cut.remove(at);
+            both_readers(&cut, lists);
+            for &b in bytes {
+                let mut altered = packet.to_vec();
+                altered[at] = b;
+                both_readers(&altered, lists);
+                altered.insert(at, b);
+                both_readers(&altered, lists);
+            }
+        }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn the_plain_reader_reads_as_the_general_one() {
+        let lists = ["records".to_owned(), "details".to_owned()];
+        let packets: [&str; 6] = [
+            "<packet><header><entity>lot</entity></header><records><record><a>1</a><b/><details><d><n>2</n></d></details></record></records></packet>",
+            "<packet><records>\n  <record>\n    <a> x </a>\n    <details/>\n  </record>\n</records></packet>",
+            "<list><r><a>]]></a><p:b>q</p:b><details>  </details></r><r/></list>",
+            "<packet><records><record><a>т</a><a>2</a><c></c></record><record>t</record></records></packet>",
+            "<packet><records><record><details><x>1</x>y</details></record></records></packet>",
+            "<packet><h><x>1</x></h><records><record><a>1<!--c-->2</a><b>&amp;</b></record></records></packet>",
+        ];
+        for packet in packets {
+            both_readers_on_alterations(packet.as_bytes(), &lists, b"<>/& \rx!?=\"");
+        }
+    }
+
+    /// The corpus packets in XML, read by both readers, whole and altered.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn the_plain_reader_reads_the_corpus_as_the_general_one() {
+        let lists = &crate::catalog::Catalog::get().expect("catalog").xml_lists;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
+        let mut seen = 0;
+        for folder in std::fs::read_dir(&root).expect("corpus").flatten() {
+            if !folder.path().is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(folder.path()).expect("folder").flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "xml") {
+                    let packet = std::fs::read(&path).expect("packet");
+                    both_readers(&packet, lists);
+                    // Alterations of the smaller ones (each costs two reads per byte and byte
+                    // value; the packets above try every byte that matters to markup).
+                    if packet.len() < 1000 {
+                        both_readers_on_alterations(&packet, lists, b"</&");
+                    }
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 50, "only {seen} XML packets in the corpus");
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
