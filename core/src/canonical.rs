@@ -234,7 +234,9 @@ pub(crate) fn write_value(out: &mut String, value: &Value, kind: Option<&Kind>) 
             if t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
                 // Nothing to escape: lower-cased in place of a copy.
                 out.push('"');
-                out.extend(t.chars().map(|c| c.to_ascii_lowercase()));
+                let start = out.len();
+                out.push_str(t);
+                out[start..].make_ascii_lowercase();
                 out.push('"');
             } else {
                 write_json_string(out, &t.to_ascii_lowercase())

@@ -278,8 +278,58 @@ fn have(program: &str, args: &[&str]) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// What a table measured: each tool's seconds per round and its peak RSS (KiB).
+struct Measured {
+    names: Vec<String>,
+    times: Vec<Vec<f64>>,
+    rss: Vec<u64>,
+}
+
+impl Measured {
+    fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n.starts_with(name))
+    }
+
+    /// `peer`'s time over `tool`'s, round by round, then the median: tools measured in the
+    /// same round share the machine's state, so the ratio is steadier than one of medians.
+    fn speed(&self, tool: &str, peer: &str) -> Option<f64> {
+        let (t, p) = (self.index(tool)?, self.index(peer)?);
+        let mut ratios: Vec<f64> = self.times[t]
+            .iter()
+            .zip(&self.times[p])
+            .map(|(tool, peer)| peer / tool)
+            .collect();
+        let m = median(&mut ratios);
+        (!m.is_nan()).then_some(m)
+    }
+
+    fn seconds(&self, tool: &str) -> Option<f64> {
+        let m = median(&mut self.times[self.index(tool)?].clone());
+        (!m.is_nan()).then_some(m)
+    }
+
+    fn rss_mib(&self, tool: &str) -> Option<f64> {
+        Some(self.rss[self.index(tool)?] as f64 / 1024.0)
+    }
+}
+
+/// One line of the targets section: what the issue asks, what was measured, whether met.
+fn target_line(
+    out: &mut String,
+    target: &str,
+    measured: Option<f64>,
+    shown: impl Fn(f64) -> String,
+    met: impl Fn(f64) -> bool,
+) {
+    let (value, verdict) = match measured {
+        Some(v) => (shown(v), if met(v) { "met" } else { "**not met**" }),
+        None => ("not measured".to_owned(), "–"),
+    };
+    let _ = writeln!(out, "| {target} | {value} | {verdict} |");
+}
+
 /// Runs the tools on one file, `runs` rounds alternating the tools; one table section.
-fn table(title: &str, file: &Path, tools: &[Tool], runs: usize, out: &mut String) -> Result<(), String> {
+fn table(title: &str, file: &Path, tools: &[Tool], runs: usize, out: &mut String) -> Result<Measured, String> {
     let size = std::fs::metadata(file).map_err(|e| e.to_string())?.len() as f64;
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); tools.len()];
     let mut rss: Vec<u64> = vec![0; tools.len()];
@@ -304,7 +354,7 @@ fn table(title: &str, file: &Path, tools: &[Tool], runs: usize, out: &mut String
             }
         }
     }
-    let medians: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
+    let medians: Vec<f64> = times.iter().map(|t| median(&mut t.clone())).collect();
     let peer = |name: &str| tools.iter().position(|t| t.name.starts_with(name)).map(|i| medians[i]);
     let (schema, sha) = (peer("jsonschema"), peer("sha256sum"));
     let _ = writeln!(
@@ -337,7 +387,11 @@ fn table(title: &str, file: &Path, tools: &[Tool], runs: usize, out: &mut String
             ratio(sha),
         );
     }
-    Ok(())
+    Ok(Measured {
+        names: tools.iter().map(|t| t.name.clone()).collect(),
+        times,
+        rss,
+    })
 }
 
 fn tool(name: &str, program: &str, args: &[&str]) -> Tool {
@@ -371,7 +425,6 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     };
     let runs: usize = match value_of("--runs") {
         Some(n) => n.parse().map_err(|_| "--runs: not a number".to_owned())?,
-        None if quick => 3,
         None => 5,
     };
     if !Path::new("/usr/bin/time").exists() {
@@ -437,6 +490,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             if wasm { "" } else { " wasm" }
         );
     }
+    let mut targets = String::new();
     for &count in &sizes {
         eprintln!("xtask: bench: generating {count} plan items");
         let name = format!("plan_item.{count}");
@@ -499,11 +553,58 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 &["tests/bench/wasm-stream.mjs", &json_s],
             ));
         }
-        table(&format!("{count} plan items, JSON"), &json, &tools, runs, &mut out)?;
+        let measured = table(&format!("{count} plan items, JSON"), &json, &tools, runs, &mut out)?;
+        let check = "tekser check --format json";
+        let times = |v: f64| format!("{v:.2}×");
+        let percent = |v: f64| format!("{:.0} %", v * 100.0);
+        let mib = |v: f64| format!("{v:.0} MiB");
+        let _ = writeln!(targets, "| {count} plan items | | |");
+        target_line(
+            &mut targets,
+            "check, speed vs the jsonschema crate ≥ 3×",
+            measured.speed(check, "jsonschema"),
+            times,
+            |v| v >= 3.0,
+        );
+        target_line(
+            &mut targets,
+            "digest, speed vs sha256sum ≥ 50 %",
+            measured.speed("tekser digest", "sha256sum"),
+            percent,
+            |v| v >= 0.5,
+        );
+        for (name, host) in [
+            ("wasm PacketValidator", "wasm in Node, speed vs native check ≥ 50 %"),
+            ("Python", "Python, speed vs native check ≥ 90 %"),
+            ("Node validateFile", "Node, speed vs native check ≥ 90 %"),
+        ] {
+            let min = if name.starts_with("wasm") { 0.5 } else { 0.9 };
+            target_line(&mut targets, host, measured.speed(name, check), percent, |v| v >= min);
+        }
+        target_line(
+            &mut targets,
+            "peak RSS, JSON file ≤ 64 MiB",
+            measured.rss_mib(check),
+            mib,
+            |v| v <= 64.0,
+        );
+        target_line(
+            &mut targets,
+            "peak RSS, JSON stdin ≤ 64 MiB",
+            measured.rss_mib("tekser check - (stdin)"),
+            mib,
+            |v| v <= 64.0,
+        );
         if let Some(xml) = xml {
             let xml_s = xml.to_string_lossy().into_owned();
             let tools = vec![
                 tool("sha256sum", "sha256sum", &[&xml_s]),
+                // The JSON packet again, in the same rounds: XML's time is compared to it.
+                tool(
+                    "tekser check --format json (the JSON packet)",
+                    &tekser,
+                    &["check", "--format", "json", &json_s],
+                ),
                 tool(
                     "tekser check --format json (XML)",
                     &tekser,
@@ -516,7 +617,31 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 ),
                 tool("tekser digest (XML)", &tekser, &["digest", &xml_s]),
             ];
-            table(&format!("{count} plan items, XML"), &xml, &tools, runs, &mut out)?;
+            let measured = table(&format!("{count} plan items, XML"), &xml, &tools, runs, &mut out)?;
+            target_line(
+                &mut targets,
+                "XML check time / JSON check time ≤ 1.5",
+                measured.speed(
+                    "tekser check --format json (the JSON",
+                    "tekser check --format json (XML)",
+                ),
+                |v| format!("{v:.2}"),
+                |v| v <= 1.5,
+            );
+            target_line(
+                &mut targets,
+                "peak RSS, XML file ≤ 64 MiB",
+                measured.rss_mib("tekser check --format json (XML)"),
+                mib,
+                |v| v <= 64.0,
+            );
+            target_line(
+                &mut targets,
+                "peak RSS, XML stdin ≤ 64 MiB",
+                measured.rss_mib("tekser check - (XML"),
+                mib,
+                |v| v <= 64.0,
+            );
         }
     }
     // Every other entity, at the smallest size.
@@ -587,7 +712,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         std::fs::write(&empty, text).map_err(|e| e.to_string())?;
     }
     let empty_s = empty.to_string_lossy().into_owned();
-    table(
+    let measured = table(
         "2 000 000 empty records (46 000 000 findings, 1 000 kept)",
         &empty,
         &[tool(
@@ -598,6 +723,25 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         runs,
         &mut out,
     )?;
+    let _ = writeln!(targets, "| 2 000 000 empty records | | |");
+    target_line(
+        &mut targets,
+        "time < 10 s",
+        measured.seconds("tekser check"),
+        |v| format!("{v:.2} s"),
+        |v| v < 10.0,
+    );
+    target_line(
+        &mut targets,
+        "peak RSS ≤ 64 MiB",
+        measured.rss_mib("tekser check"),
+        |v| format!("{v:.0} MiB"),
+        |v| v <= 64.0,
+    );
+    let _ = writeln!(
+        out,
+        "\n### The issue's targets, from the tables above (speed ratios: median over rounds of the ratio within each round)\n\n| target | measured | |\n| --- | ---: | --- |\n{targets}"
+    );
     print!("{out}");
     std::fs::write(dir.join("table.md"), &out).map_err(|e| e.to_string())?;
     eprintln!("xtask: bench: table also in target/bench/table.md (copy it into BENCHMARKS.md)");
