@@ -10,6 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use digest::common::hazmat::{SerializableState, SerializedState};
 use digest::Digest as _;
 
 /// A hash algorithm of the integrity digest.
@@ -117,6 +118,38 @@ impl Hasher {
             State::Streebog512(h) => h.update(bytes),
             State::Gost34311(h) => h.update(bytes),
         }
+    }
+
+    /// The hasher's state as bytes (the algorithm first), for [`Hasher::from_state`] in
+    /// another instance of this library: a WebAssembly page hashes on a second worker so.
+    pub fn to_state(&self) -> Vec<u8> {
+        fn with_tag<T: SerializableState>(tag: u8, h: &T) -> Vec<u8> {
+            let mut out = vec![tag];
+            out.extend_from_slice(&h.serialize());
+            out
+        }
+        match &self.0 {
+            State::Sha256(h) => with_tag(0, h),
+            State::Streebog256(h) => with_tag(1, h),
+            State::Streebog512(h) => with_tag(2, h),
+            State::Gost34311(h) => with_tag(3, h),
+        }
+    }
+
+    /// A hasher from the bytes of [`Hasher::to_state`]; `None` when they are not such bytes.
+    pub fn from_state(bytes: &[u8]) -> Option<Hasher> {
+        fn read<T: SerializableState>(bytes: &[u8]) -> Option<T> {
+            let state = SerializedState::<T>::try_from(bytes).ok()?;
+            T::deserialize(&state).ok()
+        }
+        let (tag, rest) = bytes.split_first()?;
+        Some(Hasher(match tag {
+            0 => State::Sha256(read(rest)?),
+            1 => State::Streebog256(read(rest)?),
+            2 => State::Streebog512(read(rest)?),
+            3 => State::Gost34311(read(rest)?),
+            _ => return None,
+        }))
     }
 
     /// The hash of everything fed, as raw bytes.

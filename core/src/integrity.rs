@@ -560,15 +560,32 @@ pub(crate) struct StreamingDigest {
 
 /// Hashing handed to another thread: the hasher (the first time), then the bytes to feed
 /// it, in order.
-#[cfg(not(target_arch = "wasm32"))]
 pub(crate) struct HashWork {
     pub(crate) hasher: Option<Hasher>,
     pub(crate) bytes: String,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl HashWork {
+    /// The work as bytes for another instance of the library ([`RemoteHasher::apply`]):
+    /// 0, or 1 and the hasher's state after its length (four bytes, little-endian), then
+    /// the bytes to hash.
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.bytes.len() + 128);
+        match &self.hasher {
+            Some(h) => {
+                let state = h.to_state();
+                out.push(1);
+                out.extend_from_slice(&u32::try_from(state.len()).unwrap_or(u32::MAX).to_le_bytes());
+                out.extend_from_slice(&state);
+            }
+            None => out.push(0),
+        }
+        out.extend_from_slice(self.bytes.as_bytes());
+        out
+    }
+
     /// Appends later work (its bytes follow these).
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn append(&mut self, later: HashWork) {
         if later.hasher.is_some() {
             self.hasher = later.hasher;
@@ -577,6 +594,7 @@ impl HashWork {
     }
 
     /// Feeds the bytes to the hasher (taken from the work or already held).
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn apply(self, held: &mut Option<Hasher>) {
         if let Some(h) = self.hasher {
             *held = Some(h);
@@ -673,7 +691,6 @@ impl StreamingDigest {
     /// The records hashed since the last call, for another thread to hash (with the
     /// hasher itself the first time); from the first call on, records are gathered for it
     /// rather than hashed here, until [`StreamingDigest::hasher_back`].
-    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn hash_work(&mut self) -> Option<HashWork> {
         self.away = true;
         let hasher = if self.hasher_here {
@@ -693,7 +710,6 @@ impl StreamingDigest {
 
     /// The hasher back from the other thread, with all the work handed to it hashed;
     /// the records gathered since are hashed here, and hashing stays here.
-    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn hasher_back(&mut self, hasher: Option<Hasher>) {
         if !self.away {
             return;
@@ -711,7 +727,9 @@ impl StreamingDigest {
     /// thread and did not come back (that thread failed).
     pub(crate) fn finish(mut self) -> Result<String, Error> {
         if self.away || !self.hasher_here {
-            return Err(Error::Read("the digest was lost with the reader thread".to_owned()));
+            return Err(Error::Read(
+                "the packet digest's hasher went to another thread or worker and did not come back".to_owned(),
+            ));
         }
         if self.records_open {
             self.hasher.update(b"]");
@@ -732,6 +750,55 @@ impl StreamingDigest {
             self.hasher.update(b"}");
         }
         Ok(format!("{}:{}", self.algorithm.as_str(), hex(&self.hasher.finish())))
+    }
+}
+
+/// The other side of a packet digest hashed elsewhere: a second worker of a WebAssembly
+/// page (which has no threads of its own) hashes the records while the first checks the
+/// next ones. Feed it, in order, what [`crate::PacketStream::take_hash_work`] gives; at
+/// the end give [`RemoteHasher::state`] to [`crate::PacketStream::finish_with_hasher`].
+#[derive(Default)]
+pub struct RemoteHasher {
+    hasher: Option<Hasher>,
+}
+
+impl RemoteHasher {
+    /// A hasher waiting for its first work.
+    pub fn new() -> RemoteHasher {
+        RemoteHasher::default()
+    }
+
+    /// Hashes one piece of work. An error when the bytes are not work from
+    /// `take_hash_work`, or when the first work (which carries the hasher) was not first.
+    pub fn apply(&mut self, work: &[u8]) -> Result<(), Error> {
+        let bad = |what: &str| Error::Read(format!("hash work: {what}"));
+        let (&flag, rest) = work.split_first().ok_or_else(|| bad("empty"))?;
+        let bytes = match flag {
+            0 => rest,
+            1 => {
+                let length = rest.get(..4).ok_or_else(|| bad("cut short"))?;
+                let length = u32::from_le_bytes([length[0], length[1], length[2], length[3]]) as usize;
+                let state = rest.get(4..4 + length).ok_or_else(|| bad("cut short"))?;
+                self.hasher = Some(Hasher::from_state(state).ok_or_else(|| bad("not a hasher's state"))?);
+                &rest[4 + length..]
+            }
+            _ => return Err(bad("not work from take_hash_work")),
+        };
+        match &mut self.hasher {
+            Some(h) => {
+                h.update(bytes);
+                Ok(())
+            }
+            None => Err(bad("the first work, which carries the hasher, has not come")),
+        }
+    }
+
+    /// The hasher's state, with everything fed so far, for `finish_with_hasher`.
+    pub fn state(&self) -> Result<Vec<u8>, Error> {
+        self.hasher
+            .as_ref()
+            .map(Hasher::to_state)
+            .ok_or_else(|| Error::Read("hash work: no work was given".to_owned()))
     }
 }
 

@@ -53,6 +53,7 @@ pub use entity::Entity;
 pub use error::Error;
 pub use integrity::{
     canonical_form, compare, compare_packets, digest, digest_reader, Comparison, PacketDigest, RecordDigest,
+    RemoteHasher,
 };
 pub use reply::Reply;
 pub use report::{Finding, Lang, Omitted, Report, Severity, Status, UnknownLang};

@@ -297,7 +297,6 @@ impl Walk for PacketWalk<'_> {
         self.take_record(record)
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn packet_digest(&mut self) -> Option<&mut StreamingDigest> {
         self.live.as_mut().map(|live| &mut live.digest)
     }
@@ -368,15 +367,14 @@ pub(crate) trait Walk {
     /// Attributes the XML form carried that hold no data.
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]);
     /// The packet digest being computed; none before the walk has started.
-    #[cfg(not(target_arch = "wasm32"))]
     fn packet_digest(&mut self) -> Option<&mut StreamingDigest>;
 }
 
 /// Hands the hashing of the records checked so far to the worker (JSON only: see
 /// [`Worker::hashes`]), to be done while the caller checks the next ones.
 #[cfg(not(target_arch = "wasm32"))]
-fn hand_hashing<W: Walk>(worker: &mut Worker, walk: &mut W) {
-    if worker.hashes() {
+fn hand_hashing<W: Walk>(worker: &mut Worker, walk: &mut W, elsewhere: bool) {
+    if worker.hashes() && !elsewhere {
         if let Some(work) = walk.packet_digest().and_then(StreamingDigest::hash_work) {
             worker.hash(work);
         }
@@ -390,6 +388,9 @@ pub(crate) struct Reader<W> {
     read: u64,
     /// Whether a large input may be split on a worker thread.
     worker_allowed: bool,
+    /// Whether the packet digest is hashed by the caller's other worker
+    /// ([`PacketStream::hash_elsewhere`]), not by ours.
+    hash_elsewhere: bool,
 }
 
 /// Where the input is split: here, or (large inputs, several cores) on a worker thread.
@@ -413,6 +414,7 @@ impl<W: Walk> Reader<W> {
             split: Split::Here(Splitter::new()),
             read: 0,
             worker_allowed: true,
+            hash_elsewhere: false,
         }
     }
 
@@ -429,7 +431,7 @@ impl<W: Walk> Reader<W> {
             Split::Here(splitter) => splitter.push(chunk, &mut |piece: Parsed| apply(walk, piece)),
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(worker) => {
-                hand_hashing(worker, walk);
+                hand_hashing(worker, walk, self.hash_elsewhere);
                 let mut sink = |piece: Parsed| apply(walk, piece);
                 worker.push(chunk, &mut sink)
             }
@@ -465,14 +467,21 @@ impl<W: Walk> Reader<W> {
 
     /// Ends the input; the walk has seen all of it.
     pub(crate) fn end(self) -> Result<W, Error> {
-        let Reader { mut walk, split, .. } = self;
+        // Only the worker thread (not in WebAssembly) has hashing to leave alone.
+        #[cfg_attr(target_arch = "wasm32", allow(unused_variables))]
+        let Reader {
+            mut walk,
+            split,
+            hash_elsewhere,
+            ..
+        } = self;
         match split {
             Split::Here(splitter) => splitter.finish(&mut |piece: Parsed| apply(&mut walk, piece))?,
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(mut worker) => {
-                hand_hashing(&mut worker, &mut walk);
+                hand_hashing(&mut worker, &mut walk, hash_elsewhere);
                 let hasher = worker.finish(&mut |piece: Parsed| apply(&mut walk, piece))?;
-                if let Some(digest) = walk.packet_digest() {
+                if let (Some(digest), false) = (walk.packet_digest(), hash_elsewhere) {
                     digest.hasher_back(hasher);
                 }
             }
@@ -553,6 +562,40 @@ impl<'c> PacketStream<'c> {
     pub fn on_one_thread(mut self) -> PacketStream<'c> {
         self.reader.worker_allowed = false;
         self
+    }
+
+    /// Has the packet digest hashed elsewhere: by a second worker of a WebAssembly page,
+    /// which has no threads of its own, while this one checks the next records. After each
+    /// push, [`PacketStream::take_hash_work`] gives what to hand to a
+    /// [`crate::RemoteHasher`] there; the hasher comes back with
+    /// [`PacketStream::finish_with_hasher`]. The report is the same as without.
+    pub fn hash_elsewhere(mut self) -> PacketStream<'c> {
+        self.reader.hash_elsewhere = true;
+        self
+    }
+
+    /// The hashing of the records checked since the last call, as bytes for
+    /// [`crate::RemoteHasher::apply`] (the first work carries the hasher itself); `None`
+    /// when there is none yet or the stream was not made with
+    /// [`PacketStream::hash_elsewhere`].
+    pub fn take_hash_work(&mut self) -> Option<Vec<u8>> {
+        if !self.reader.hash_elsewhere {
+            return None;
+        }
+        let work = self.reader.walk.packet_digest()?.hash_work()?;
+        Some(work.into_bytes())
+    }
+
+    /// Ends the input with the hasher back from elsewhere ([`crate::RemoteHasher::state`]
+    /// once every work taken was applied) and returns the report.
+    pub fn finish_with_hasher(self, state: &[u8]) -> Result<Report, Error> {
+        let hasher = crate::digest::Hasher::from_state(state)
+            .ok_or_else(|| Error::Read("hash work: not a hasher's state".to_owned()))?;
+        let mut walk = self.reader.end()?;
+        if let Some(digest) = walk.packet_digest() {
+            digest.hasher_back(Some(hasher));
+        }
+        walk.finish().map(|(report, _)| report)
     }
 
     /// Bytes pushed so far (for progress).
@@ -692,7 +735,6 @@ impl Walk for DigestWalk {
 
     fn ignored_attributes(&mut self, _attributes: &[xml::IgnoredAttribute]) {}
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn packet_digest(&mut self) -> Option<&mut StreamingDigest> {
         self.live.as_mut().map(|live| &mut live.whole)
     }
@@ -790,6 +832,73 @@ mod tests {
                 path.display()
             );
         }
+    }
+
+    /// Validates with the packet digest hashed elsewhere: the work taken after each push
+    /// goes through bytes to a [`RemoteHasher`], whose state comes back at the end.
+    fn validated_hashing_elsewhere(
+        input: &[u8],
+        options: &Options,
+        chunk: usize,
+        worker: bool,
+    ) -> Result<String, String> {
+        let mut stream = PacketStream::new(options).map_err(|e| e.to_string())?.hash_elsewhere();
+        if worker {
+            stream.reader.use_worker();
+        }
+        let mut remote = crate::RemoteHasher::new();
+        for piece in input.chunks(chunk) {
+            stream.push(piece).map_err(|e| e.kind().to_owned())?;
+            if let Some(work) = stream.take_hash_work() {
+                remote.apply(&work).map_err(|e| e.to_string())?;
+            }
+        }
+        let Ok(state) = remote.state() else {
+            // No record was checked: the hasher never left.
+            return stream.finish().map(|r| r.to_json()).map_err(|e| e.kind().to_owned());
+        };
+        stream
+            .finish_with_hasher(&state)
+            .map(|r| r.to_json())
+            .map_err(|e| e.kind().to_owned())
+    }
+
+    #[test]
+    fn hashing_elsewhere_gives_the_same_reports_on_the_whole_corpus() {
+        for (path, entity) in corpus() {
+            let input = std::fs::read(&path).expect("a corpus file reads");
+            let options = Options {
+                entity,
+                ..Options::default()
+            };
+            let here = validated(&input, &options, 4096, false);
+            for (chunk, worker) in [(1, false), (7, true), (4096, false)] {
+                assert_eq!(
+                    validated_hashing_elsewhere(&input, &options, chunk, worker),
+                    here,
+                    "{} in chunks of {chunk}, worker {worker}",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_hasher_that_does_not_come_back_is_an_error_not_a_wrong_digest() {
+        let input = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/plan_item.json"))
+            .expect("the example reads");
+        let mut stream = PacketStream::new(&Options::default()).expect("stream").hash_elsewhere();
+        stream.push(&input).expect("pushed");
+        let work = stream.take_hash_work().expect("work with the hasher");
+        assert_eq!(work.first(), Some(&1), "the first work carries the hasher");
+        assert_eq!(
+            stream.finish().map_err(|e| e.kind().to_owned()).err().as_deref(),
+            Some("read")
+        );
+        let mut remote = crate::RemoteHasher::new();
+        assert!(remote.apply(&[0, b'x']).is_err(), "work without the hasher first");
+        assert!(remote.apply(&[7]).is_err());
+        assert!(remote.apply(&work[..3]).is_err(), "cut short");
     }
 
     #[test]
