@@ -54,6 +54,45 @@ for (const c of manifest.cases) {
     const expected = c.error ? `error ${c.error}` : text(c.report);
     check(outcome === expected, `packet ${c.packet}: PacketValidator in chunks of ${size} gives ${outcome.slice(0, 60)}`);
   }
+  // hashElsewhere: the packet digest hashed by a RemoteHasher (here in the same worker;
+  // tests/bench/wasm-stream.mjs --hash-worker runs it on a second one), the same report.
+  {
+    let outcome;
+    try {
+      const validator = new tekser.PacketValidator({ ...options, hashElsewhere: true });
+      const hasher = new tekser.RemoteHasher();
+      let handed = false;
+      for (let at = 0; at < bytes.length; at += 4096) {
+        validator.push(bytes.subarray(at, at + 4096));
+        const work = validator.takeHashWork();
+        if (work) {
+          hasher.apply(work);
+          handed = true;
+        }
+      }
+      const work = validator.takeHashWork();
+      if (work) hasher.apply(work);
+      outcome = handed || work ? validator.finishJsonWithHasher(hasher.state()) : validator.finishJson();
+    } catch (e) {
+      outcome = `error ${e.kind}`;
+    }
+    const expected = c.error ? `error ${c.error}` : text(c.report);
+    check(outcome === expected, `packet ${c.packet}: PacketValidator with hashElsewhere gives ${outcome.slice(0, 60)}`);
+  }
+}
+
+// A hasher that went to the other worker and did not come back is an error, not a wrong digest.
+{
+  const validator = new tekser.PacketValidator({ hashElsewhere: true });
+  validator.push(readFileSync(join(root, "examples", "plan_item.json")));
+  check(validator.takeHashWork() instanceof Uint8Array, "takeHashWork gives the first work");
+  let kind;
+  try {
+    validator.finishJson();
+  } catch (e) {
+    kind = e.kind;
+  }
+  check(kind === "read", `finishJson without the hasher back: expected error read, got ${kind}`);
 }
 
 // Digest vectors: every form of a packet, every algorithm; the per-record list and root.

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict` by the test command: the committed typings of the
 // wasm package describe its real API (a wrong type here fails the build).
-import init, { validate, validateJson, digest, digestListJson, reply, locate, ruleSets, version, validateDatasetJson, PacketValidator, comparePackets } from "../../target/wasm-pkg/web/tekser_wasm.js";
+import init, { validate, validateJson, digest, digestListJson, reply, locate, ruleSets, version, validateDatasetJson, PacketValidator, RemoteHasher, comparePackets } from "../../target/wasm-pkg/web/tekser_wasm.js";
 import type { Report, Finding, DigestList, Place, RuleSet, ValidateOptions } from "../../target/wasm-pkg/web/tekser_wasm.js";
 
 export async function example(bytes: Uint8Array): Promise<string> {
@@ -22,4 +22,16 @@ export function streamed(chunks: Uint8Array[]): string {
   for (const chunk of chunks) validator.push(chunk);
   const read: number = validator.bytesRead;
   return `${read} ${validator.finishJson()} ${comparePackets("[]", "[]", { entity: "lot" })} ${reply("[]", { repliedAt: "01.02.2024 11:00", entity: "lot" })}`;
+}
+
+export function hashedElsewhere(chunks: Uint8Array[]): string {
+  const validator = new PacketValidator({ hashElsewhere: true });
+  const hasher = new RemoteHasher();
+  for (const chunk of chunks) {
+    validator.push(chunk);
+    const work: Uint8Array | undefined = validator.takeHashWork();
+    if (work) hasher.apply(work);
+  }
+  const state: Uint8Array = hasher.state();
+  return validator.finishJsonWithHasher(state);
 }

@@ -552,6 +552,11 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 "node",
                 &["tests/bench/wasm-stream.mjs", &json_s],
             ));
+            tools.push(tool(
+                "wasm in Node, hashing on a second worker",
+                "node",
+                &["tests/bench/wasm-stream.mjs", "--hash-worker", &json_s],
+            ));
         }
         let measured = table(&format!("{count} plan items, JSON"), &json, &tools, runs, &mut out)?;
         let check = "tekser check --format json";
@@ -574,7 +579,14 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             |v| v >= 0.5,
         );
         for (name, host) in [
-            ("wasm PacketValidator", "wasm in Node, speed vs native check ≥ 50 %"),
+            (
+                "wasm PacketValidator",
+                "wasm in Node (one worker), speed vs native check ≥ 50 %",
+            ),
+            (
+                "wasm in Node, hashing",
+                "wasm in Node (hashing on a second worker), speed vs native check ≥ 50 %",
+            ),
             ("Python", "Python, speed vs native check ≥ 90 %"),
             ("Node validateFile", "Node, speed vs native check ≥ 90 %"),
         ] {

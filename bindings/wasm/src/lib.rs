@@ -31,6 +31,15 @@ export interface ValidateOptions {
   maxFindings?: number;
 }
 
+/** How a `PacketValidator` validates. */
+export interface PacketValidatorOptions extends ValidateOptions {
+  /** Hash the packet digest on a second worker: after each `push`, hand
+   * `takeHashWork()` to a `RemoteHasher` there, and end with `finishJsonWithHasher`
+   * (`tests/bench/wasm-stream.mjs` shows the whole exchange). Same report; the work of
+   * SHA-256, about a quarter of the time in WebAssembly, leaves this worker. */
+  hashElsewhere?: boolean;
+}
+
 /** How a packet is digested. */
 export interface DigestOptions {
   /** Hash algorithm (default "sha256"). */
@@ -118,6 +127,9 @@ extern "C" {
     /// `ValidateOptions` of the typings (read field by field, so any object works).
     #[wasm_bindgen(typescript_type = "ValidateOptions")]
     pub type ValidateOptionsArg;
+    /// `PacketValidatorOptions` of the typings.
+    #[wasm_bindgen(typescript_type = "PacketValidatorOptions")]
+    pub type PacketValidatorOptionsArg;
     /// `DigestOptions` of the typings.
     #[wasm_bindgen(typescript_type = "DigestOptions")]
     pub type DigestOptionsArg;
@@ -315,9 +327,9 @@ pub struct PacketValidator {
 
 #[wasm_bindgen]
 impl PacketValidator {
-    /// A validator with the options of `validate`.
+    /// A validator with the options of `validate`, and `hashElsewhere`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: Option<ValidateOptionsArg>) -> Result<PacketValidator, JsValue> {
+    pub fn new(options: Option<PacketValidatorOptionsArg>) -> Result<PacketValidator, JsValue> {
         install_panic_hook();
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let core = core_options(&options)?;
@@ -332,7 +344,28 @@ impl PacketValidator {
             let file = bytes_of(&dictionaries, "option dictionaries")?;
             tekser::PacketStream::with_catalog(lasting_catalog(&file, core.rule_set.as_deref())?, &core)
         };
+        let elsewhere = options.is_object() && Reflect::get(&options, &"hashElsewhere".into())?.is_truthy();
+        let stream = if elsewhere { stream.hash_elsewhere() } else { stream };
         Ok(PacketValidator { stream })
+    }
+
+    /// With `hashElsewhere`: the hashing of the records checked since the last call, for
+    /// `RemoteHasher.apply` on the other worker (in order; the first carries the hasher);
+    /// `undefined` when there is none.
+    #[wasm_bindgen(js_name = takeHashWork)]
+    pub fn take_hash_work(&mut self) -> Option<Vec<u8>> {
+        self.stream.take_hash_work()
+    }
+
+    /// With `hashElsewhere`: ends the input with the hasher's state from
+    /// `RemoteHasher.state()` (after every work taken was applied); returns the canonical
+    /// report JSON. The validator is used up.
+    #[wasm_bindgen(js_name = finishJsonWithHasher)]
+    pub fn finish_json_with_hasher(self, state: &[u8]) -> Result<String, JsValue> {
+        self.stream
+            .finish_with_hasher(state)
+            .map(|r| r.to_json())
+            .map_err(|e| core_error(&e))
     }
 
     /// Feeds the next chunk (a `Uint8Array` or a string).
@@ -361,6 +394,34 @@ impl PacketValidator {
     pub fn finish(self) -> Result<JsValue, JsValue> {
         let json = self.finish_json()?;
         js_sys::JSON::parse(&json)
+    }
+}
+
+/// The other side of `PacketValidator`'s `hashElsewhere`: hashes, on a second worker, the
+/// work the validator hands out.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct RemoteHasher {
+    inner: tekser::RemoteHasher,
+}
+
+#[wasm_bindgen]
+impl RemoteHasher {
+    /// A hasher waiting for its first work.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RemoteHasher {
+        install_panic_hook();
+        RemoteHasher::default()
+    }
+
+    /// Hashes one work from `takeHashWork`, in the order they were taken.
+    pub fn apply(&mut self, work: &[u8]) -> Result<(), JsValue> {
+        self.inner.apply(work).map_err(|e| core_error(&e))
+    }
+
+    /// The hasher's state, for `finishJsonWithHasher`.
+    pub fn state(&self) -> Result<Vec<u8>, JsValue> {
+        self.inner.state().map_err(|e| core_error(&e))
     }
 }
 

@@ -19,6 +19,15 @@ export interface ValidateOptions {
     maxFindings?: number;
 }
 
+/** How a `PacketValidator` validates. */
+export interface PacketValidatorOptions extends ValidateOptions {
+    /** Hash the packet digest on a second worker: after each `push`, hand
+     * `takeHashWork()` to a `RemoteHasher` there, and end with `finishJsonWithHasher`
+     * (`tests/bench/wasm-stream.mjs` shows the whole exchange). Same report; the work of
+     * SHA-256, about a quarter of the time in WebAssembly, leaves this worker. */
+    hashElsewhere?: boolean;
+}
+
 /** How a packet is digested. */
 export interface DigestOptions {
     /** Hash algorithm (default "sha256"). */
@@ -111,6 +120,12 @@ export class PacketValidator {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * With `hashElsewhere`: ends the input with the hasher's state from
+     * `RemoteHasher.state()` (after every work taken was applied); returns the canonical
+     * report JSON. The validator is used up.
+     */
+    finishJsonWithHasher(state: Uint8Array): string;
+    /**
      * Ends the input; returns the canonical report JSON. The validator is used up.
      */
     finishJson(): string;
@@ -119,17 +134,44 @@ export class PacketValidator {
      */
     finish(): Report;
     /**
-     * A validator with the options of `validate`.
+     * A validator with the options of `validate`, and `hashElsewhere`.
      */
-    constructor(options?: ValidateOptions | null);
+    constructor(options?: PacketValidatorOptions | null);
     /**
      * Feeds the next chunk (a `Uint8Array` or a string).
      */
     push(chunk: Uint8Array | string): void;
     /**
+     * With `hashElsewhere`: the hashing of the records checked since the last call, for
+     * `RemoteHasher.apply` on the other worker (in order; the first carries the hasher);
+     * `undefined` when there is none.
+     */
+    takeHashWork(): Uint8Array | undefined;
+    /**
      * Bytes fed so far (for progress).
      */
     readonly bytesRead: number;
+}
+
+/**
+ * The other side of `PacketValidator`'s `hashElsewhere`: hashes, on a second worker, the
+ * work the validator hands out.
+ */
+export class RemoteHasher {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Hashes one work from `takeHashWork`, in the order they were taken.
+     */
+    apply(work: Uint8Array): void;
+    /**
+     * A hasher waiting for its first work.
+     */
+    constructor();
+    /**
+     * The hasher's state, for `finishJsonWithHasher`.
+     */
+    state(): Uint8Array;
 }
 
 /**
