@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -139,6 +140,10 @@ try {
   check((await page.getAttribute("#status", "data-state")) === "accepted" && bigStatus.includes("20000"),
     `the 20 000-record packet (${big.length} bytes): ${bigStatus}`);
   check(answerMillis < 1000, `the page took ${answerMillis} ms to answer while validating`);
+  // Its digest was hashed on the second worker (hash-worker.js): the same as in one piece.
+  const wasm = createRequire(import.meta.url)(join(root, "target", "wasm-pkg", "node", "tekser_wasm.js"));
+  const shown = (await page.textContent("#digest")).trim();
+  check(shown === wasm.digest(big), `the large packet's digest on the page ${shown} differs from digest()`);
   console.log(`host ${HOST}: ${big.length} bytes, 20 000 records: ${bigStatus} (page answered in ${answerMillis} ms meanwhile)`);
 
   // Pasting works too, and an unusable text gives an error, not a crash.
