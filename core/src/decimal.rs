@@ -52,11 +52,12 @@ impl Decimal {
             None => (false, literal),
         };
         // The sign decides first: any non-zero negative number is Negative, however long.
-        let mantissa_text = rest.split(['e', 'E']).next().unwrap_or("");
+        let e = rest.bytes().position(|b| b == b'e' || b == b'E');
+        let mantissa_text = &rest[..e.unwrap_or(rest.len())];
         if negative && mantissa_text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
             return Err(DecimalError::Negative);
         }
-        let (number, exponent) = match rest.find(['e', 'E']) {
+        let (number, exponent) = match e {
             Some(i) => {
                 let exp_text = &rest[i + 1..];
                 let exp_text = exp_text.strip_prefix('+').unwrap_or(exp_text);
@@ -89,8 +90,9 @@ impl Decimal {
     }
 
     fn parse_plain(text: &str) -> Result<Decimal, DecimalError> {
-        let (int_part, frac_part) = match text.split_once('.') {
-            Some((i, f)) => (i, Some(f)),
+        // A byte search: `split_once` with a char pattern costs more on these short texts.
+        let (int_part, frac_part) = match text.bytes().position(|b| b == b'.') {
+            Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
             None => (text, None),
         };
         let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

@@ -261,13 +261,33 @@ fn bilingual(v: &mut Validator, entity: Entity, fields: &Fields, path: &str, ind
         let Some(base) = field.name.strip_suffix("_kz") else {
             continue;
         };
-        let russian = format!("{base}_ru");
-        if matches!(fields.state(&field.name), FieldState::Valid(_)) && *fields.state(&russian) == FieldState::Absent {
+        if !matches!(fields.state(&field.name), FieldState::Valid(_)) {
+            continue;
+        }
+        // The pair's name, built on the stack: this runs for every record.
+        let mut buffer = [0u8; 64];
+        let pair = buffer
+            .get_mut(..base.len() + 3)
+            .map(|room| {
+                room[..base.len()].copy_from_slice(base.as_bytes());
+                room[base.len()..].copy_from_slice(b"_ru");
+                &*room
+            })
+            .and_then(|bytes| std::str::from_utf8(bytes).ok());
+        let owned;
+        let russian = match pair {
+            Some(name) => name,
+            None => {
+                owned = format!("{base}_ru");
+                owned.as_str()
+            }
+        };
+        if *fields.state(russian) == FieldState::Absent {
             v.push(
                 codes::BILINGUAL_RU_MISSING,
-                at(path, &russian),
+                at(path, russian),
                 Some(index),
-                Some(&russian),
+                Some(russian),
                 vec![("pair", field.name.clone())],
                 None,
             );
