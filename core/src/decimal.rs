@@ -302,12 +302,22 @@ impl Ord for Decimal {
         let scale = self.scale.max(other.scale);
         // Mantissas are < 10^38 only after a product; aligning two parsed values (< 10^19,
         // scale ≤ 36) stays below 2^128 in every use here, and saturation keeps order.
-        let a = self.mantissa.saturating_mul(10u128.saturating_pow(scale - self.scale));
-        let b = other
-            .mantissa
-            .saturating_mul(10u128.saturating_pow(scale - other.scale));
-        a.cmp(&b)
+        scaled_up(self.mantissa, scale - self.scale).cmp(&scaled_up(other.mantissa, scale - other.scale))
     }
+}
+
+/// `mantissa × 10^by`, saturating; in 64 bits when it fits there (128-bit multiplication
+/// is a library call in WebAssembly, and a comparison runs for every bounded number).
+fn scaled_up(mantissa: u128, by: u32) -> u128 {
+    if by == 0 {
+        return mantissa;
+    }
+    if let (Ok(small), Some(factor)) = (u64::try_from(mantissa), 10u64.checked_pow(by)) {
+        if let Some(product) = small.checked_mul(factor) {
+            return u128::from(product);
+        }
+    }
+    mantissa.saturating_mul(10u128.saturating_pow(by))
 }
 
 impl PartialOrd for Decimal {
@@ -339,6 +349,22 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::parse_text(s).expect("valid decimal")
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn order_across_scales_in_and_beyond_64_bits() {
+        assert!(d("1.5") < d("2"));
+        assert!(d("2") > d("1.99"));
+        assert_eq!(d("2.50").cmp(&d("2.5")), Ordering::Equal);
+        assert!(d("99999999999999999.99") < d("100000000000000000"));
+        assert!(d("0.000000000000000001") < d("1"));
+        // A product past 64 bits, aligned to a scale of 1 and 18: in 128 bits.
+        let big = d("9999999999999999999").mul(&d("100")).expect("a product");
+        assert!(big > d("0.5"));
+        assert!(big < d("9999999999999999999").mul(&d("100.0000000001")).expect("a product"));
+        assert_eq!(scaled_up(u128::from(u64::MAX), 1), u128::from(u64::MAX) * 10);
+        assert_eq!(scaled_up(u128::MAX, 3), u128::MAX, "saturates");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -5,7 +5,7 @@
 //! tree. Anything else (or any error) is left to the general reader, which says what is
 //! wrong with the same words as before: [`PlainReader::read`] answers `None` and the
 //! piece is read again by `read_tree` and `convert`. A test compares the two readers on
-//! every XML packet of the corpus and on their pieces cut and altered at each byte.
+//! every XML packet of the corpus, whole and with each byte removed or replaced.
 
 use crate::recycle::Recycler;
 use crate::value::Value;
