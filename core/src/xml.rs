@@ -984,53 +984,39 @@ impl XmlSplitter {
         let offset = self.offset_of(piece.start);
         let text =
             simdutf8::basic::from_utf8(&self.buf[piece.start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
-        if let (Some(plain), false) = (&mut self.plain, piece.kind == PieceKind::Skip) {
-            if let Some(value) = plain.read(text, &self.lists, &mut self.pool) {
-                match piece.kind {
-                    PieceKind::Member(key) => sink(Parsed::Member { key, value })?,
-                    PieceKind::Record => {
-                        self.records += 1;
-                        sink(Parsed::Record(value))?
+        if piece.kind == PieceKind::Skip {
+            // Checked, then dropped.
+            read_tree(text, &self.inherited(), &mut self.pool).map_err(|e| shift(e, offset))?;
+            return Ok(());
+        }
+        let plain = match &mut self.plain {
+            Some(plain) => plain.read(text, &self.lists, &mut self.pool),
+            None => None,
+        };
+        let (value, attributes) = match plain {
+            Some(value) => (value, Vec::new()),
+            None => {
+                // The piece's JSON Pointer, for the findings on its attributes.
+                let mut path = String::new();
+                if let PieceKind::Member(key) = &piece.kind {
+                    path.push('/');
+                    push_pointer(&mut path, key);
+                } else {
+                    if self.containers.last().is_some_and(|c| c.role == Role::Records) {
+                        path.push_str("/records");
                     }
-                    PieceKind::Skip => {}
+                    push_index(&mut path, self.records);
                 }
-                return Ok(());
+                read_general(text, &self.inherited(), &self.lists, &mut path, &mut self.pool)
+                    .map_err(|e| shift(e, offset))?
             }
-        }
-        let inherited = self.inherited();
-        let mut element = read_tree(text, &inherited, &mut self.pool).map_err(|e| shift(e, offset))?;
-        let name = std::mem::take(&mut element.name);
-        let lists: Vec<&str> = self.lists.iter().map(String::as_str).collect();
-        let mut attributes = Vec::new();
-        let mut path = String::new();
-        // The path of the piece, then one conversion for members and records alike.
-        match &piece.kind {
-            PieceKind::Skip => return Ok(()),
-            PieceKind::Member(key) => {
-                path.push('/');
-                push_pointer(&mut path, key);
-            }
-            PieceKind::Record => {
-                if self.containers.last().is_some_and(|c| c.role == Role::Records) {
-                    path.push_str("/records");
-                }
-                push_index(&mut path, self.records);
-                self.records += 1;
-            }
-        }
-        let value = convert(
-            element,
-            &name,
-            &mut path,
-            &lists,
-            &mut attributes,
-            false,
-            &mut self.pool,
-        )
-        .map_err(|e| shift(e, offset))?;
+        };
         match piece.kind {
             PieceKind::Member(key) => sink(Parsed::Member { key, value })?,
-            PieceKind::Record => sink(Parsed::Record(value))?,
+            PieceKind::Record => {
+                self.records += 1;
+                sink(Parsed::Record(value))?
+            }
             PieceKind::Skip => {}
         }
         if !attributes.is_empty() {
@@ -1038,6 +1024,24 @@ impl XmlSplitter {
         }
         Ok(())
     }
+}
+
+/// Reads a piece with quick-xml into an element tree and converts it (any markup, and the
+/// errors' words); `path` is the piece's JSON Pointer. Gives the value and the attributes
+/// to report.
+fn read_general(
+    text: &str,
+    inherited: &[(String, String)],
+    lists: &[String],
+    path: &mut String,
+    pool: &mut Recycler,
+) -> Result<(Value, Vec<IgnoredAttribute>), Error> {
+    let mut element = read_tree(text, inherited, pool)?;
+    let name = std::mem::take(&mut element.name);
+    let lists: Vec<&str> = lists.iter().map(String::as_str).collect();
+    let mut attributes = Vec::new();
+    let value = convert(element, &name, path, &lists, &mut attributes, false, pool)?;
+    Ok((value, attributes))
 }
 
 /// The local name of the element whose start tag is `tag` (`<p:name …>`).

@@ -356,6 +356,19 @@ fn target_line(
     let _ = writeln!(out, "| {target} | {value} | {verdict} |");
 }
 
+/// The peak-RSS target (≤ 64 MiB) for each (input, tool).
+fn rss_targets(out: &mut String, measured: &Measured, inputs: &[(&str, &str)]) {
+    for (input, tool) in inputs {
+        target_line(
+            out,
+            &format!("peak RSS, {input} ≤ 64 MiB"),
+            measured.rss_mib(tool),
+            |v| format!("{v:.0} MiB"),
+            |v| v <= 64.0,
+        );
+    }
+}
+
 /// Runs the tools on one file, `runs` rounds alternating the tools; one table section.
 fn table(title: &str, file: &Path, tools: &[Tool], runs: usize, out: &mut String) -> Result<Measured, String> {
     let size = std::fs::metadata(file).map_err(|e| e.to_string())?.len() as f64;
@@ -593,7 +606,6 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         let check = "tekser check --format json";
         let times = |v: f64| format!("{v:.2}×");
         let percent = |v: f64| format!("{:.0} %", v * 100.0);
-        let mib = |v: f64| format!("{v:.0} MiB");
         let _ = writeln!(targets, "| {count} plan items | | |");
         target_line(
             &mut targets,
@@ -639,19 +651,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 |v| v >= min,
             );
         }
-        target_line(
+        rss_targets(
             &mut targets,
-            "peak RSS, JSON file ≤ 64 MiB",
-            measured.rss_mib(check),
-            mib,
-            |v| v <= 64.0,
-        );
-        target_line(
-            &mut targets,
-            "peak RSS, JSON stdin ≤ 64 MiB",
-            measured.rss_mib("tekser check - (stdin)"),
-            mib,
-            |v| v <= 64.0,
+            &measured,
+            &[("JSON file", check), ("JSON stdin", "tekser check - (stdin)")],
         );
         if let Some(xml) = xml {
             let xml_s = xml.to_string_lossy().into_owned();
@@ -686,19 +689,13 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 |v| format!("{v:.2}"),
                 |v| v <= 1.5,
             );
-            target_line(
+            rss_targets(
                 &mut targets,
-                "peak RSS, XML file ≤ 64 MiB",
-                measured.rss_mib("tekser check --format json (XML)"),
-                mib,
-                |v| v <= 64.0,
-            );
-            target_line(
-                &mut targets,
-                "peak RSS, XML stdin ≤ 64 MiB",
-                measured.rss_mib("tekser check - (XML"),
-                mib,
-                |v| v <= 64.0,
+                &measured,
+                &[
+                    ("XML file", "tekser check --format json (XML)"),
+                    ("XML stdin", "tekser check - (XML"),
+                ],
             );
         }
     }

@@ -11,7 +11,6 @@ use crate::recycle::Recycler;
 use crate::value::Value;
 
 /// An element open in the piece being read.
-#[derive(Default)]
 struct Frame {
     /// Where the qualified name is in the piece (for the end tag's check).
     qname: (usize, usize),
