@@ -54,11 +54,50 @@ impl<'v> Fields<'_, 'v> {
     }
 }
 
-/// Which rows a key belongs to: keys are unique among records, and among detail rows.
-#[derive(Clone, Copy)]
-enum Rows {
+/// Which keys a key is checked against: record keys are unique among records, detail
+/// keys among detail rows, and a lot has one winner among result records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
     Records,
     Details,
+    Winners,
+}
+
+/// A check against the keys of the whole packet, left for the thread that sees every
+/// record ([`Validator::merge_record`]) by a validator checking records on another thread.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyCheck {
+    /// How many of the record's findings came before it (its place among them).
+    at: usize,
+    rows: Rows,
+    /// Where the key is (record index; for a detail row the record and the row).
+    here: u64,
+    record: Option<usize>,
+    /// The key, the path of the record or row, and the field a finding names: ranges of
+    /// [`Deferred::text`] (no allocation per record).
+    key: std::ops::Range<usize>,
+    path: std::ops::Range<usize>,
+    field: std::ops::Range<usize>,
+}
+
+/// What a validator on another thread leaves for the merge: the key checks of the
+/// records it checked and their texts. See [`Validator::deferring`].
+#[derive(Debug, Default)]
+pub(crate) struct Deferred {
+    pub(crate) checks: Vec<KeyCheck>,
+    pub(crate) text: String,
+}
+
+impl Deferred {
+    fn put(&mut self, text: &str) -> std::ops::Range<usize> {
+        let start = self.text.len();
+        self.text.push_str(text);
+        start..self.text.len()
+    }
+
+    fn get(&self, range: &std::ops::Range<usize>) -> &str {
+        self.text.get(range.clone()).unwrap_or("")
+    }
 }
 
 /// Escapes one JSON Pointer segment (borrowed when there is nothing to escape).
@@ -95,6 +134,8 @@ pub struct Validator<'c> {
     omitted: std::collections::BTreeMap<&'static str, (Severity, u64)>,
     errors: u64,
     collected: Option<crate::dataset::Collected>,
+    /// On a thread checking some of the records: key checks left for the merge.
+    deferred: Option<Deferred>,
 }
 
 impl<'c> Validator<'c> {
@@ -119,7 +160,103 @@ impl<'c> Validator<'c> {
             omitted: std::collections::BTreeMap::new(),
             errors: 0,
             collected: None,
+            deferred: None,
         }
+    }
+
+    /// A validator for records checked on another thread: every finding is kept (the
+    /// merge applies the cap) and the checks against the whole packet's keys (duplicate
+    /// records and rows, repeated winners) are left for [`Validator::merge_record`].
+    pub(crate) fn deferring(catalog: &'c Catalog, entity: Entity, lang: Option<Lang>) -> Validator<'c> {
+        let mut v = Validator::new(catalog, entity, lang).max_findings(usize::MAX);
+        v.deferred = Some(Deferred::default());
+        v
+    }
+
+    /// Sets the most findings kept (for a deferring validator: none once the merge has
+    /// kept all it will, so that a flood costs no allocation per finding there either).
+    pub(crate) fn set_max_findings(&mut self, max: usize) {
+        self.max_findings = max;
+    }
+
+    /// The findings kept so far (a deferring validator's, to be handed to the merge).
+    pub(crate) fn findings_mut(&mut self) -> &mut Vec<Finding> {
+        &mut self.findings
+    }
+
+    /// The key checks left so far (a deferring validator's).
+    pub(crate) fn deferred_mut(&mut self) -> Option<&mut Deferred> {
+        self.deferred.as_mut()
+    }
+
+    /// Takes the counts of the findings past the cap (a deferring validator's), per code.
+    pub(crate) fn take_omitted(&mut self) -> Vec<(&'static str, Severity, u64)> {
+        let omitted = std::mem::take(&mut self.omitted);
+        omitted
+            .into_iter()
+            .map(|(code, (severity, n))| (code, severity, n))
+            .collect()
+    }
+
+    /// Whether the cap on findings has been reached: every later finding is only counted.
+    pub(crate) fn full(&self) -> bool {
+        self.findings.len() >= self.max_findings
+    }
+
+    /// Adds a record checked by a deferring validator on another thread: its findings
+    /// and its key checks in the order they were made there, as if checked here. The
+    /// report is the same as when the record is checked here. `first` is the place of
+    /// its first finding among all those of the batch (what [`KeyCheck`]s count).
+    pub(crate) fn merge_record(
+        &mut self,
+        findings: impl Iterator<Item = Finding>,
+        first: usize,
+        deferred: &Deferred,
+        checks: &[KeyCheck],
+    ) {
+        self.record_count += 1;
+        let mut checks = checks.iter().peekable();
+        for (i, finding) in findings.enumerate() {
+            while let Some(check) = checks.next_if(|c| c.at <= first + i) {
+                self.key_check(check, deferred);
+            }
+            self.push_finding(finding);
+        }
+        for check in checks {
+            self.key_check(check, deferred);
+        }
+    }
+
+    /// Adds counts of findings left out past the cap on another thread.
+    pub(crate) fn merge_omitted(&mut self, omitted: &[(&'static str, Severity, u64)]) {
+        for (code, severity, n) in omitted {
+            if *severity == Severity::Error {
+                self.errors += n;
+            }
+            self.omitted.entry(code).or_insert((*severity, 0)).1 += n;
+        }
+    }
+
+    fn key_check(&mut self, check: &KeyCheck, deferred: &Deferred) {
+        self.key_seen(
+            check.rows,
+            deferred.get(&check.key),
+            check.here,
+            deferred.get(&check.path),
+            deferred.get(&check.field),
+            check.record,
+        );
+    }
+
+    /// Adds a finding made elsewhere (subject to the cap, as one made here).
+    fn push_finding(&mut self, finding: Finding) {
+        if self.over_cap(finding.code) {
+            return;
+        }
+        if finding.severity == Severity::Error {
+            self.errors += 1;
+        }
+        self.findings.push(finding);
     }
 
     /// Keeps at most `max` findings in the report; the rest are counted per code (the
@@ -187,12 +324,10 @@ impl<'c> Validator<'c> {
         );
     }
 
-    /// Records `record` as naming the winner of `lot`; returns the earlier record that
-    /// already did, if any.
-    pub(crate) fn winner_seen(&mut self, lot: &str, record: usize) -> Option<usize> {
-        self.winners
-            .first_or_insert(lot, record as u64)
-            .map(|first| usize::try_from(first).unwrap_or(usize::MAX))
+    /// Records `record` (at `path`) as naming the winner of `lot`; a record that named
+    /// it before makes a finding on `field`.
+    pub(crate) fn winner(&mut self, lot: &str, record: usize, path: &str, field: &str) {
+        self.key_seen(Rows::Winners, lot, record as u64, path, field, Some(record));
     }
 
     /// The catalog this validator checks against.
@@ -306,39 +441,69 @@ impl<'c> Validator<'c> {
     }
 
     /// Reports a record (or detail row) whose key was seen before in this packet.
-    ///
-    /// `first_seen` is what the finding names as the earlier occurrence: the record
-    /// index for records, the JSON Pointer for detail rows (which may sit in any record).
     fn duplicate_key(&mut self, rows: Rows, schema: &RecordSchema, fields: &Fields, path: &str, record: Option<usize>) {
         let mut key = std::mem::take(&mut self.key_text);
-        if !record_key_into(&mut key, schema, fields) {
-            self.key_text = key;
+        if record_key_into(&mut key, schema, fields) {
+            let first_field = schema.key.first().map_or("", String::as_str);
+            // Where a key is first seen, in 64 bits: the record, and for a detail row its row.
+            let record_index = record.unwrap_or(0) as u64;
+            let here = match rows {
+                Rows::Details => {
+                    let row: u64 = path.rsplit('/').next().and_then(|r| r.parse().ok()).unwrap_or(0);
+                    (record_index << 32) | (row & 0xFFFF_FFFF)
+                }
+                Rows::Records | Rows::Winners => record_index,
+            };
+            self.key_seen(rows, &key, here, path, first_field, record);
+        }
+        self.key_text = key;
+    }
+
+    /// Checks `key` (at `here`) against the keys of its kind seen before in the packet and
+    /// reports a repeat on `field` of the record or row at `path`; a deferring validator
+    /// leaves the check for the merge.
+    ///
+    /// The finding names the earlier occurrence: the record index for records and
+    /// winners, the JSON Pointer for detail rows (which may sit in any record).
+    fn key_seen(&mut self, rows: Rows, key: &str, here: u64, path: &str, field: &str, record: Option<usize>) {
+        if let Some(deferred) = &mut self.deferred {
+            let check = KeyCheck {
+                at: self.findings.len(),
+                rows,
+                here,
+                record,
+                key: deferred.put(key),
+                path: deferred.put(path),
+                field: deferred.put(field),
+            };
+            deferred.checks.push(check);
             return;
         }
-        let first_field = schema.key.first().map_or("", String::as_str);
-        // Where a key is first seen, in 64 bits: the record, and for a detail row its row.
-        let record_index = record.unwrap_or(0) as u64;
-        let (seen, here) = match rows {
-            Rows::Records => (&mut self.record_keys, record_index),
-            Rows::Details => {
-                let row: u64 = path.rsplit('/').next().and_then(|r| r.parse().ok()).unwrap_or(0);
-                (&mut self.detail_keys, (record_index << 32) | (row & 0xFFFF_FFFF))
-            }
+        let seen = match rows {
+            Rows::Records => &mut self.record_keys,
+            Rows::Details => &mut self.detail_keys,
+            Rows::Winners => &mut self.winners,
         };
-        let Some(first) = seen.first_or_insert(&key, here) else {
-            self.key_text = key;
+        let Some(first) = seen.first_or_insert(key, here) else {
             return;
         };
-        let first = match rows {
-            Rows::Records => first.to_string(),
-            Rows::Details => detail_path(path, first >> 32, first & 0xFFFF_FFFF),
+        let (code, first) = match rows {
+            Rows::Records => (codes::RECORD_DUPLICATE_KEY, first.to_string()),
+            Rows::Details => (
+                codes::RECORD_DUPLICATE_KEY,
+                detail_path(path, first >> 32, first & 0xFFFF_FFFF),
+            ),
+            Rows::Winners => (codes::RESULT_WINNER_REPEATED, first.to_string()),
         };
+        if self.over_cap(code) {
+            return;
+        }
         self.push(
-            codes::RECORD_DUPLICATE_KEY,
-            format!("{path}/{}", pointer_segment(first_field)),
+            code,
+            format!("{path}/{}", pointer_segment(field)),
             record,
-            Some(first_field),
-            vec![("value", key), ("expected", first)],
+            Some(field),
+            vec![("value", key.to_owned()), ("expected", first)],
             None,
         );
     }

@@ -688,6 +688,27 @@ impl StreamingDigest {
         self.hasher.update(self.form.as_bytes());
     }
 
+    /// Feeds `count` records already in canonical form, separated by commas (written on
+    /// a checker thread).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn records_written(&mut self, form: &str, count: usize) {
+        if !self.records_open || count == 0 {
+            return;
+        }
+        if self.away {
+            if self.count > 0 {
+                self.away_bytes.push(',');
+            }
+            self.away_bytes.push_str(form);
+        } else {
+            if self.count > 0 {
+                self.hasher.update(b",");
+            }
+            self.hasher.update(form.as_bytes());
+        }
+        self.count += count;
+    }
+
     /// The records hashed since the last call, for another thread to hash (with the
     /// hasher itself the first time); from the first call on, records are gathered for it
     /// rather than hashed here, until [`StreamingDigest::hasher_back`].

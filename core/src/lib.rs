@@ -20,6 +20,8 @@
 mod calendar;
 mod canonical;
 pub mod catalog;
+#[cfg(not(target_arch = "wasm32"))]
+mod checkers;
 pub mod codes;
 pub mod dataset;
 mod decimal;
@@ -160,6 +162,9 @@ pub(crate) fn run(
         None => None,
     };
     let mut stream = PacketStream::build(options, fixed.or(named), collect);
+    if fixed.is_none() {
+        stream = stream.shared_catalog(named);
+    }
     stream.push(input)?;
     stream.finish_collected()
 }

@@ -210,16 +210,7 @@ fn result(v: &mut Validator, fields: &Fields, path: &str, index: usize) {
     let Some(lot) = text(fields, "id").filter(|_| winner).map(str::to_ascii_lowercase) else {
         return;
     };
-    if let Some(first) = v.winner_seen(&lot, index) {
-        v.push(
-            codes::RESULT_WINNER_REPEATED,
-            at(path, "h_state_member_id"),
-            Some(index),
-            Some("h_state_member_id"),
-            vec![("value", lot), ("expected", first.to_string())],
-            None,
-        );
-    }
+    v.winner(&lot, index, path, "h_state_member_id");
 }
 
 fn participant(v: &mut Validator, fields: &Fields, path: &str, index: usize) {

@@ -32,7 +32,23 @@ pub(crate) enum Parsed {
 }
 
 /// Where pieces go as they are parsed; a record handed back is storage for the next ones.
-pub(crate) type Sink<'s> = dyn FnMut(Parsed) -> Result<Option<Value>, Error> + 's;
+pub(crate) trait Sink {
+    /// One piece, parsed.
+    fn piece(&mut self, piece: Parsed) -> Result<Option<Value>, Error>;
+
+    /// A JSON record's bytes (whole, its syntax not yet checked) before they are parsed:
+    /// true when the sink takes them as they are (to be parsed elsewhere), false to have
+    /// the record parsed and handed to [`Sink::piece`].
+    fn raw_record(&mut self, _bytes: &[u8], _at: Position) -> Result<bool, Error> {
+        Ok(false)
+    }
+}
+
+impl<F: FnMut(Parsed) -> Result<Option<Value>, Error>> Sink for F {
+    fn piece(&mut self, piece: Parsed) -> Result<Option<Value>, Error> {
+        self(piece)
+    }
+}
 
 /// How the input is read, once its first character is known.
 enum Input {
@@ -72,6 +88,12 @@ impl Splitter {
         }
     }
 
+    /// Whether the input is JSON (known from its first character).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn is_json(&self) -> bool {
+        matches!(self.input, Input::Json(_))
+    }
+
     /// Whether the input is XML (known from its first character).
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn is_xml(&self) -> bool {
@@ -79,7 +101,7 @@ impl Splitter {
     }
 
     /// Feeds the next chunk; `sink` receives each piece that ends in it.
-    pub(crate) fn push(&mut self, chunk: &[u8], sink: &mut Sink<'_>) -> Result<(), Error> {
+    pub(crate) fn push(&mut self, chunk: &[u8], sink: &mut dyn Sink) -> Result<(), Error> {
         if let Input::Undecided(start) = &mut self.input {
             start.extend_from_slice(chunk);
             let Some(first) = first_char(start)? else {
@@ -101,7 +123,7 @@ impl Splitter {
         self.feed(chunk, sink)
     }
 
-    fn feed(&mut self, chunk: &[u8], sink: &mut Sink<'_>) -> Result<(), Error> {
+    fn feed(&mut self, chunk: &[u8], sink: &mut dyn Sink) -> Result<(), Error> {
         let pool = &mut self.pool;
         match &mut self.input {
             Input::Undecided(_) => Ok(()),
@@ -110,7 +132,7 @@ impl Splitter {
             Input::Xml(splitter) => {
                 let mut back = Vec::new();
                 let read = splitter.push(chunk, &mut |piece| {
-                    if let Some(done) = sink(piece)? {
+                    if let Some(done) = sink.piece(piece)? {
                         back.push(done);
                     }
                     Ok(())
@@ -119,8 +141,13 @@ impl Splitter {
                 read
             }
             Input::Json(splitter) => splitter.push(chunk, &mut |piece| {
+                if let Piece::Record { value, at } = piece {
+                    if sink.raw_record(value, at)? {
+                        return Ok(());
+                    }
+                }
                 let parsed = json_piece(piece, pool)?;
-                if let Some(done) = sink(parsed)? {
+                if let Some(done) = sink.piece(parsed)? {
                     pool.reclaim(done);
                 }
                 Ok(())
@@ -129,7 +156,7 @@ impl Splitter {
     }
 
     /// Ends the input: the last pieces, or why the input is not a packet.
-    pub(crate) fn finish(self, sink: &mut Sink<'_>) -> Result<(), Error> {
+    pub(crate) fn finish(self, sink: &mut dyn Sink) -> Result<(), Error> {
         match self.input {
             Input::Undecided(start) => match first_char(&start)? {
                 // Bytes that never completed a character, or nothing at all.
@@ -142,14 +169,19 @@ impl Splitter {
             Input::Json(mut splitter) => {
                 let mut pool = self.pool;
                 splitter.finish(&mut |piece| {
+                    if let Piece::Record { value, at } = piece {
+                        if sink.raw_record(value, at)? {
+                            return Ok(());
+                        }
+                    }
                     let parsed = json_piece(piece, &mut pool)?;
-                    if let Some(done) = sink(parsed)? {
+                    if let Some(done) = sink.piece(parsed)? {
                         pool.reclaim(done);
                     }
                     Ok(())
                 })
             }
-            Input::Xml(mut splitter) => splitter.finish(&mut |piece| sink(piece).map(drop)),
+            Input::Xml(mut splitter) => splitter.finish(&mut |piece| sink.piece(piece).map(drop)),
         }
     }
 }
@@ -174,7 +206,7 @@ fn json_piece(piece: Piece<'_>, pool: &mut Recycler) -> Result<Parsed, Error> {
 }
 
 /// Converts one piece's bytes (whole values, syntax unchecked) into the data model.
-fn piece_value(bytes: &[u8], at: Position, pool: &mut Recycler) -> Result<Value, Error> {
+pub(crate) fn piece_value(bytes: &[u8], at: Position, pool: &mut Recycler) -> Result<Value, Error> {
     // The splitter checked these bytes already, but only a check gives a `&str` without
     // unsafe code: the vector one costs a tenth of std's on Cyrillic text.
     let text = simdutf8::compat::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {

@@ -14,16 +14,19 @@ use std::io::Read;
 
 use crate::catalog::Catalog;
 use crate::catalog::RecordSchema;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::checkers::{Checkers, Merge};
 use crate::codes;
 use crate::dataset::Collected;
 use crate::engine::{pointer_segment, Validator};
 use crate::entity::Entity;
 use crate::error::Error;
 use crate::integrity::{entity_of, packet_id_of, PacketDigest, RecordDigests, StreamingDigest};
+use crate::reader::Position;
 use crate::report::Report;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::splitter::Worker;
-use crate::splitter::{Parsed, Splitter};
+use crate::splitter::{Parsed, Sink, Splitter};
 use crate::value::{self, Value};
 use crate::{digest, suggest, xml, LocalDateTime, Options};
 
@@ -99,8 +102,14 @@ struct Live<'c> {
     v: Validator<'c>,
     digest: StreamingDigest,
     catalog: &'c Catalog,
+    /// The same catalog when it lives as long as the program (the rule sets built in):
+    /// what checker threads may share.
+    shared: Option<&'static Catalog>,
     entity: Entity,
     count: usize,
+    /// Threads checking the records, once the input is large enough to need them.
+    #[cfg(not(target_arch = "wasm32"))]
+    checkers: Option<Checkers>,
 }
 
 /// The one walk over a packet object or a bare list of records: members first, then
@@ -108,6 +117,12 @@ struct Live<'c> {
 pub(crate) struct PacketWalk<'c> {
     options: Options,
     fixed: Option<&'c Catalog>,
+    /// `fixed` when it lives as long as the program.
+    fixed_shared: Option<&'static Catalog>,
+    /// Whether the records are to be checked on several threads as soon as the walk
+    /// starts (the input is large).
+    #[cfg(not(target_arch = "wasm32"))]
+    checkers_wanted: bool,
     collect: bool,
     list: bool,
     members: Members,
@@ -126,6 +141,9 @@ impl<'c> PacketWalk<'c> {
         PacketWalk {
             options: options.clone(),
             fixed,
+            fixed_shared: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            checkers_wanted: false,
             collect,
             list: false,
             members: Members::default(),
@@ -160,9 +178,12 @@ impl<'c> PacketWalk<'c> {
 
     /// Chooses the rule set and entity from the header and starts validating.
     fn begin(&mut self) -> Result<(), Error> {
-        let catalog = match self.fixed {
-            Some(c) => c,
-            None => rule_set_for(self.members.header.as_ref())?,
+        let (catalog, shared): (&'c Catalog, _) = match self.fixed {
+            Some(c) => (c, self.fixed_shared),
+            None => {
+                let c = rule_set_for(self.members.header.as_ref())?;
+                (c, Some(c))
+            }
         };
         let named = match &self.members.header {
             Some(Value::Object(h)) => match value::get(h, "entity") {
@@ -183,6 +204,7 @@ impl<'c> PacketWalk<'c> {
         let streamed = matches!(self.members.records, Records::Streamed);
         self.start(
             catalog,
+            shared,
             entity,
             StreamingDigest::packet(digest::Algorithm::Sha256, streamed),
         );
@@ -198,7 +220,13 @@ impl<'c> PacketWalk<'c> {
         Ok(())
     }
 
-    fn start(&mut self, catalog: &'c Catalog, entity: Entity, digest: StreamingDigest) {
+    fn start(
+        &mut self,
+        catalog: &'c Catalog,
+        shared: Option<&'static Catalog>,
+        entity: Entity,
+        digest: StreamingDigest,
+    ) {
         let mut v = Validator::new(catalog, entity, self.options.lang).max_findings(self.options.max_findings);
         if self.collect {
             v.collect_references();
@@ -207,8 +235,11 @@ impl<'c> PacketWalk<'c> {
             v,
             digest,
             catalog,
+            shared,
             entity,
             count: 0,
+            #[cfg(not(target_arch = "wasm32"))]
+            checkers: None,
         });
         for record in std::mem::take(&mut self.pending) {
             self.take_record(record);
@@ -228,8 +259,35 @@ impl<'c> PacketWalk<'c> {
         }
     }
 
+    /// Starts the checker threads once the walk is live, when it can have them; true
+    /// when they run.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn start_checkers(&mut self) -> bool {
+        // Dataset checks gather every record's ids on this thread: not split.
+        if self.collect {
+            return false;
+        }
+        let lang = self.options.lang;
+        let list = self.list;
+        let Some(live) = &mut self.live else {
+            return false;
+        };
+        if live.checkers.is_none() {
+            if let Some(shared) = live.shared {
+                live.checkers = Checkers::start(shared, live.entity, lang, list, cores(), live.count);
+            }
+        }
+        live.checkers.is_some()
+    }
+
     /// Ends the walk: the packet-level findings, the digest, the report.
     pub(crate) fn finish(mut self) -> Result<(Report, Option<Collected>), Error> {
+        self.settle()?;
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(live) = &mut self.live {
+            // The checker threads end here.
+            live.checkers = None;
+        }
         if self.live.is_none() {
             self.start_packet()?;
         }
@@ -273,7 +331,7 @@ impl<'c> PacketWalk<'c> {
     }
 }
 
-impl Walk for PacketWalk<'_> {
+impl<'c> Walk for PacketWalk<'c> {
     fn members(&mut self) -> &mut Members {
         &mut self.members
     }
@@ -285,11 +343,59 @@ impl Walk for PacketWalk<'_> {
     fn list_start(&mut self) -> Result<(), Error> {
         self.list = true;
         let entity = self.options.entity.ok_or(Error::EntityNotNamed)?;
-        let catalog = match self.fixed {
-            Some(c) => c,
-            None => Catalog::get()?,
+        let (catalog, shared): (&'c Catalog, _) = match self.fixed {
+            Some(c) => (c, self.fixed_shared),
+            None => {
+                let c = Catalog::get()?;
+                (c, Some(c))
+            }
         };
-        self.start(catalog, entity, StreamingDigest::list(digest::Algorithm::Sha256));
+        self.start(
+            catalog,
+            shared,
+            entity,
+            StreamingDigest::list(digest::Algorithm::Sha256),
+        );
+        Ok(())
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn go_parallel(&mut self) -> bool {
+        self.checkers_wanted = true;
+        self.start_checkers()
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn raw_record(&mut self, bytes: &[u8], at: Position) -> Result<bool, Error> {
+        if self.checkers_wanted {
+            self.start_checkers();
+        }
+        let Some(live) = &mut self.live else {
+            return Ok(false);
+        };
+        let Some(checkers) = &mut live.checkers else {
+            return Ok(false);
+        };
+        live.count += 1;
+        let mut merge = Merge {
+            v: &mut live.v,
+            digest: &mut live.digest,
+        };
+        checkers.add(bytes, at, &mut merge)?;
+        Ok(true)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn settle(&mut self) -> Result<(), Error> {
+        if let Some(live) = &mut self.live {
+            if let Some(checkers) = &mut live.checkers {
+                let mut merge = Merge {
+                    v: &mut live.v,
+                    digest: &mut live.digest,
+                };
+                checkers.drain(&mut merge)?;
+            }
+        }
         Ok(())
     }
 
@@ -368,6 +474,35 @@ pub(crate) trait Walk {
     fn ignored_attributes(&mut self, attributes: &[xml::IgnoredAttribute]);
     /// The packet digest being computed; none before the walk has started.
     fn packet_digest(&mut self) -> Option<&mut StreamingDigest>;
+    /// From now on, has the records checked on several threads ([`Checkers`]), handed
+    /// over as bytes by [`Walk::raw_record`]; false when this walk cannot.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn go_parallel(&mut self) -> bool {
+        false
+    }
+    /// A JSON record's bytes before they are parsed: true when taken as they are (see
+    /// [`Sink::raw_record`]).
+    fn raw_record(&mut self, _bytes: &[u8], _at: Position) -> Result<bool, Error> {
+        Ok(false)
+    }
+    /// Takes in every record handed over as bytes so far; the error of the first one that
+    /// cannot be read.
+    fn settle(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// A walk as the splitter's sink.
+struct WalkSink<'w, W>(&'w mut W);
+
+impl<W: Walk> Sink for WalkSink<'_, W> {
+    fn piece(&mut self, piece: Parsed) -> Result<Option<Value>, Error> {
+        apply(self.0, piece)
+    }
+
+    fn raw_record(&mut self, bytes: &[u8], at: Position) -> Result<bool, Error> {
+        self.0.raw_record(bytes, at)
+    }
 }
 
 /// Hands the hashing of the records checked so far to the worker (JSON only: see
@@ -391,6 +526,9 @@ pub(crate) struct Reader<W> {
     /// Whether the packet digest is hashed by the caller's other worker
     /// ([`PacketStream::hash_elsewhere`]), not by ours.
     hash_elsewhere: bool,
+    /// Whether the walk checks the records on several threads (then the splitting
+    /// stays here).
+    parallel: bool,
 }
 
 /// Where the input is split: here, or (large inputs, several cores) on a worker thread.
@@ -415,6 +553,7 @@ impl<W: Walk> Reader<W> {
             read: 0,
             worker_allowed: true,
             hash_elsewhere: false,
+            parallel: false,
         }
     }
 
@@ -422,13 +561,27 @@ impl<W: Walk> Reader<W> {
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.read += chunk.len() as u64;
         #[cfg(not(target_arch = "wasm32"))]
-        if self.worker_allowed && self.read > WORKER_AFTER_BYTES && matches!(self.split, Split::Here(_)) && cores() > 1
-        {
-            self.use_worker();
+        if self.worker_allowed && !self.parallel && self.read > WORKER_AFTER_BYTES && cores() > 1 {
+            if let Split::Here(splitter) = &self.split {
+                // JSON records are checked on several threads when the walk can; else
+                // the splitting (and parsing) moves to one worker thread.
+                if splitter.is_json() && self.walk.go_parallel() {
+                    self.parallel = true;
+                } else {
+                    self.use_worker();
+                }
+            }
         }
         let walk = &mut self.walk;
         match &mut self.split {
-            Split::Here(splitter) => splitter.push(chunk, &mut |piece: Parsed| apply(walk, piece)),
+            Split::Here(splitter) => {
+                let pushed = splitter.push(chunk, &mut WalkSink(walk));
+                if pushed.is_err() {
+                    // A record before the point of the error may fail first.
+                    walk.settle()?;
+                }
+                pushed
+            }
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(worker) => {
                 hand_hashing(worker, walk, self.hash_elsewhere);
@@ -476,7 +629,11 @@ impl<W: Walk> Reader<W> {
             ..
         } = self;
         match split {
-            Split::Here(splitter) => splitter.finish(&mut |piece: Parsed| apply(&mut walk, piece))?,
+            Split::Here(splitter) => {
+                let finished = splitter.finish(&mut WalkSink(&mut walk));
+                walk.settle()?;
+                finished?;
+            }
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(mut worker) => {
                 hand_hashing(&mut worker, &mut walk, hash_elsewhere);
@@ -539,7 +696,7 @@ impl PacketStream<'static> {
             None => None,
         };
         Catalog::get()?;
-        Ok(PacketStream::build(options, named, false))
+        Ok(PacketStream::build(options, named, false).shared_catalog(named))
     }
 }
 
@@ -553,6 +710,13 @@ impl<'c> PacketStream<'c> {
         PacketStream {
             reader: Reader::new(PacketWalk::new(options, fixed, collect)),
         }
+    }
+
+    /// Says that the fixed catalog (if any) is `shared`, one that lives as long as the
+    /// program: checker threads may then share it.
+    pub(crate) fn shared_catalog(mut self, shared: Option<&'static Catalog>) -> PacketStream<'c> {
+        self.reader.walk.fixed_shared = shared;
+        self
     }
 
     /// Keeps all the work on the caller's thread (by default a large input is split and
@@ -777,15 +941,20 @@ mod tests {
         files
     }
 
+    /// An error as the tests compare it: its kind and its words (which say where).
+    fn said(e: Error) -> String {
+        format!("{}: {e}", e.kind())
+    }
+
     fn validated(input: &[u8], options: &Options, chunk: usize, worker: bool) -> Result<String, String> {
-        let mut stream = PacketStream::new(options).map_err(|e| e.to_string())?;
+        let mut stream = PacketStream::new(options).map_err(said)?;
         if worker {
             stream.reader.use_worker();
         }
         for piece in input.chunks(chunk) {
-            stream.push(piece).map_err(|e| e.kind().to_owned())?;
+            stream.push(piece).map_err(said)?;
         }
-        stream.finish().map(|r| r.to_json()).map_err(|e| e.kind().to_owned())
+        stream.finish().map(|r| r.to_json()).map_err(said)
     }
 
     fn digested(input: &[u8], options: &Options, worker: bool) -> Result<PacketDigestText, String> {
@@ -834,6 +1003,123 @@ mod tests {
         }
     }
 
+    /// Packets whose records went to checker threads (in any test).
+    static CHECKED_ON_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// Validates with the records checked on checker threads from the first record on.
+    fn validated_on_checkers(input: &[u8], options: &Options, chunk: usize, elsewhere: bool) -> Result<String, String> {
+        let mut stream = PacketStream::new(options).map_err(said)?;
+        if elsewhere {
+            stream = stream.hash_elsewhere();
+        }
+        stream.reader.walk.checkers_wanted = true;
+        let mut remote = crate::RemoteHasher::new();
+        for piece in input.chunks(chunk) {
+            stream.push(piece).map_err(said)?;
+            if let Some(work) = stream.take_hash_work() {
+                remote.apply(&work).map_err(said)?;
+            }
+        }
+        if stream.reader.walk.live.as_ref().is_some_and(|l| l.checkers.is_some()) {
+            CHECKED_ON_THREADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        match remote.state() {
+            Ok(state) => stream.finish_with_hasher(&state),
+            Err(_) => stream.finish(),
+        }
+        .map(|r| r.to_json())
+        .map_err(said)
+    }
+
+    #[test]
+    fn checker_threads_give_the_same_reports_on_the_whole_corpus() {
+        let files = corpus();
+        assert!(files.len() > 100, "the corpus is found ({} files)", files.len());
+        for (path, entity) in files {
+            let input = std::fs::read(&path).expect("a corpus file reads");
+            for max_findings in [3, 1000] {
+                let options = Options {
+                    entity,
+                    max_findings,
+                    ..Options::default()
+                };
+                let here = validated(&input, &options, 4096, false);
+                for (chunk, elsewhere) in [(1, false), (7, true), (4096, false)] {
+                    assert_eq!(
+                        validated_on_checkers(&input, &options, chunk, elsewhere),
+                        here,
+                        "{} in chunks of {chunk}, at most {max_findings} findings, hashed elsewhere: {elsewhere}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        let parallel = CHECKED_ON_THREADS.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(parallel > 300, "packets checked on checker threads: {parallel}");
+    }
+
+    /// Records of `many` plan items (with repeats of keys and winners far apart, and an
+    /// unreadable record when `broken`), as a packet.
+    fn many_records(records: usize, broken: Option<usize>) -> Vec<u8> {
+        let example =
+            std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/plan_item.json"))
+                .expect("the example reads");
+        let text = String::from_utf8(example).expect("UTF-8");
+        let start = text.find("\"records\"").expect("records");
+        let open = start + text[start..].find('[').expect("[");
+        let close = text.rfind(']').expect("]");
+        let record = text[open + 1..close].trim();
+        let mut out = String::from(&text[..open + 1]);
+        for i in 0..records {
+            if i > 0 {
+                out.push(',');
+            }
+            if Some(i) == broken {
+                out.push_str("{\"id\": tru}");
+            } else if i % 997 == 5 {
+                // A repeat of the first record's key, far from it.
+                out.push_str(record);
+            } else {
+                out.push_str(&record.replacen("\"id\"", &format!("\"x_{i}\": {i}, \"id\""), 1));
+            }
+        }
+        out.push_str(&text[close..]);
+        out.into_bytes()
+    }
+
+    #[test]
+    fn checker_threads_give_the_same_report_on_many_records_and_the_same_first_error() {
+        for max_findings in [10, 100_000] {
+            let options = Options {
+                max_findings,
+                ..Options::default()
+            };
+            let input = many_records(20_000, None);
+            let here = validated(&input, &options, 64 * 1024, false);
+            assert!(
+                here.as_ref().is_ok_and(|r| r.contains("record.duplicate_key")),
+                "{here:?}"
+            );
+            assert_eq!(validated_on_checkers(&input, &options, 64 * 1024, false), here);
+            assert_eq!(validated_on_checkers(&input, &options, 1000, true), here);
+        }
+        // A record that cannot be read, followed by a splitting error much later: the
+        // record's error comes first, as on one thread.
+        let mut input = many_records(20_000, Some(7_000));
+        input.truncate(input.len() - 3);
+        input.extend_from_slice(b"}}}");
+        let here = validated(&input, &Options::default(), 64 * 1024, false);
+        assert!(
+            here.as_ref()
+                .is_err_and(|e| e.starts_with("json") && e.contains("line")),
+            "{here:?}"
+        );
+        assert_eq!(
+            validated_on_checkers(&input, &Options::default(), 64 * 1024, false),
+            here
+        );
+    }
+
     /// Validates with the packet digest hashed elsewhere: the work taken after each push
     /// goes through bytes to a [`RemoteHasher`], whose state comes back at the end.
     fn validated_hashing_elsewhere(
@@ -842,25 +1128,22 @@ mod tests {
         chunk: usize,
         worker: bool,
     ) -> Result<String, String> {
-        let mut stream = PacketStream::new(options).map_err(|e| e.to_string())?.hash_elsewhere();
+        let mut stream = PacketStream::new(options).map_err(said)?.hash_elsewhere();
         if worker {
             stream.reader.use_worker();
         }
         let mut remote = crate::RemoteHasher::new();
         for piece in input.chunks(chunk) {
-            stream.push(piece).map_err(|e| e.kind().to_owned())?;
+            stream.push(piece).map_err(said)?;
             if let Some(work) = stream.take_hash_work() {
-                remote.apply(&work).map_err(|e| e.to_string())?;
+                remote.apply(&work).map_err(said)?;
             }
         }
         let Ok(state) = remote.state() else {
             // No record was checked: the hasher never left.
-            return stream.finish().map(|r| r.to_json()).map_err(|e| e.kind().to_owned());
+            return stream.finish().map(|r| r.to_json()).map_err(said);
         };
-        stream
-            .finish_with_hasher(&state)
-            .map(|r| r.to_json())
-            .map_err(|e| e.kind().to_owned())
+        stream.finish_with_hasher(&state).map(|r| r.to_json()).map_err(said)
     }
 
     #[test]
