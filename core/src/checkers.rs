@@ -17,6 +17,7 @@
 
 use std::fmt::Write;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crate::canonical;
@@ -29,6 +30,8 @@ use crate::reader::Position;
 use crate::recycle::Recycler;
 use crate::report::{Finding, Lang, Severity};
 use crate::splitter::piece_value;
+use crate::stream::{record_of_path, Raw};
+use crate::xml::{self, PlainReader};
 
 /// Bytes of records gathered into one batch: large enough that sending costs little
 /// per record, small enough that a batch stays in the checker's cache.
@@ -44,10 +47,19 @@ struct Batch {
     first: usize,
     bytes: Vec<u8>,
     /// Each record's end in `bytes` and where it starts in the document.
-    records: Vec<(usize, Position)>,
+    records: Vec<(usize, Start)>,
+    /// For XML records: the namespaces they inherit (the same for a whole batch).
+    inherited: Option<Arc<Vec<(String, String)>>>,
     /// Whether the merge had kept all the findings it will when the batch left: the
     /// checker then counts findings rather than building them.
     full: bool,
+}
+
+/// Where a record starts in the document: what places its errors.
+#[derive(Clone, Copy)]
+enum Start {
+    Json(Position),
+    Xml(u64),
 }
 
 /// What a checker found in one batch.
@@ -160,14 +172,32 @@ impl Checkers {
         })
     }
 
-    /// Adds one record's bytes (starting at `at` in the document) to the batch being
-    /// gathered; a full batch goes to its checker, and what is checked by then is merged.
-    pub(crate) fn add(&mut self, bytes: &[u8], at: Position, merge: &mut Merge) -> Result<(), Error> {
+    /// Adds one record's text to the batch being gathered; a full batch goes to its
+    /// checker, and what is checked by then is merged.
+    pub(crate) fn add(&mut self, record: Raw<'_>, merge: &mut Merge) -> Result<(), Error> {
+        let (bytes, start, inherited) = match record {
+            Raw::Json(bytes, at) => (bytes, Start::Json(at), None),
+            Raw::Xml(r) => (r.text.as_bytes(), Start::Xml(r.offset), Some(r.inherited)),
+        };
+        // A batch's XML records share their inherited namespaces.
+        if let Some(inherited) = inherited {
+            let same = self
+                .gathering
+                .inherited
+                .as_ref()
+                .is_some_and(|held| Arc::ptr_eq(held, inherited));
+            if !same {
+                if !self.gathering.records.is_empty() {
+                    self.send(merge)?;
+                }
+                self.gathering.inherited = Some(Arc::clone(inherited));
+            }
+        }
         if self.gathering.records.is_empty() {
             self.gathering.first = self.next;
         }
         self.gathering.bytes.extend_from_slice(bytes);
-        self.gathering.records.push((self.gathering.bytes.len(), at));
+        self.gathering.records.push((self.gathering.bytes.len(), start));
         self.next += 1;
         if self.gathering.bytes.len() >= BATCH_BYTES || self.gathering.records.len() >= BATCH_RECORDS {
             self.send(merge)?;
@@ -194,6 +224,7 @@ impl Checkers {
         let mut batch = std::mem::replace(&mut self.gathering, self.spare.pop().unwrap_or_else(|| Batch::empty(0)));
         batch.full = merge.v.full();
         self.gathering.first = self.next;
+        self.gathering.inherited = batch.inherited.clone();
         let lane = &self.lanes[self.sent % n];
         match &lane.batches {
             Some(tx) if tx.send(batch).is_ok() => {
@@ -259,6 +290,7 @@ impl Batch {
             first,
             bytes: Vec::with_capacity(BATCH_BYTES + BATCH_BYTES / 4),
             records: Vec::new(),
+            inherited: None,
             full: false,
         }
     }
@@ -282,26 +314,49 @@ fn check_batches(
     let schema = catalog.entity(entity);
     let mut pool = Recycler::default();
     let mut path = String::new();
+    // XML is read with the lists of the catalog the splitter uses.
+    let lists = Catalog::get().map(|c| c.xml_lists.as_slice()).unwrap_or(&[]);
+    let mut plain = PlainReader::default();
+    let no_namespaces = Vec::new();
     for batch in batches {
         v.set_max_findings(if batch.full { 0 } else { usize::MAX });
         let mut ends = Vec::with_capacity(batch.records.len());
         let mut canonical = String::with_capacity(batch.bytes.len() + batch.bytes.len() / 4);
         let mut error = None;
         let mut start = 0;
+        let inherited = batch.inherited.as_deref().unwrap_or(&no_namespaces);
         for (n, &(end, at)) in batch.records.iter().enumerate() {
             let bytes = batch.bytes.get(start..end).unwrap_or(&[]);
             start = end;
-            let record = match piece_value(bytes, at, &mut pool) {
-                Ok(record) => record,
+            let index = batch.first + n;
+            path.clear();
+            let _ = write!(path, "{}/{index}", if list { "" } else { "/records" });
+            let read = match at {
+                Start::Json(at) => piece_value(bytes, at, &mut pool).map(|record| (record, Vec::new())),
+                Start::Xml(offset) => match std::str::from_utf8(bytes) {
+                    Ok(text) => xml::read_record(
+                        text,
+                        offset,
+                        inherited,
+                        lists,
+                        Some(&mut plain),
+                        |at| at.push_str(&path),
+                        &mut pool,
+                    ),
+                    Err(_) => Err(Error::Read("an XML record was cut inside a character".to_owned())),
+                },
+            };
+            let (record, attributes) = match read {
+                Ok(read) => read,
                 Err(e) => {
                     error = Some(e);
                     break;
                 }
             };
-            let index = batch.first + n;
-            path.clear();
-            let _ = write!(path, "{}/{index}", if list { "" } else { "/records" });
             v.record(index, &path, &record);
+            for a in &attributes {
+                v.ignored_attribute(&a.path, &a.element, &a.attribute, record_of_path(&a.path, !list));
+            }
             if n > 0 {
                 canonical.push(',');
             }

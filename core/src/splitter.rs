@@ -14,7 +14,7 @@ use crate::json;
 use crate::reader::{JsonSplitter, Piece, Position};
 use crate::recycle::Recycler;
 use crate::value::Value;
-use crate::xml::{IgnoredAttribute, XmlSplitter};
+use crate::xml::{IgnoredAttribute, PieceSink, RawRecord, XmlSplitter};
 
 /// A piece of the input converted to the data model.
 #[derive(Debug)]
@@ -41,6 +41,31 @@ pub(crate) trait Sink {
     /// the record parsed and handed to [`Sink::piece`].
     fn raw_record(&mut self, _bytes: &[u8], _at: Position) -> Result<bool, Error> {
         Ok(false)
+    }
+
+    /// An XML record's text before it is read: as [`Sink::raw_record`].
+    fn raw_xml_record(&mut self, _record: &RawRecord<'_>) -> Result<bool, Error> {
+        Ok(false)
+    }
+}
+
+/// The XML splitter's pieces going to a [`Sink`]; records handed back are kept for the
+/// XML reader's pool.
+struct XmlPieces<'s> {
+    sink: &'s mut dyn Sink,
+    back: Vec<Value>,
+}
+
+impl PieceSink for XmlPieces<'_> {
+    fn piece(&mut self, piece: Parsed) -> Result<(), Error> {
+        if let Some(done) = self.sink.piece(piece)? {
+            self.back.push(done);
+        }
+        Ok(())
+    }
+
+    fn raw_record(&mut self, record: &RawRecord<'_>) -> Result<bool, Error> {
+        self.sink.raw_xml_record(record)
     }
 }
 
@@ -88,12 +113,6 @@ impl Splitter {
         }
     }
 
-    /// Whether the input is JSON (known from its first character).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub(crate) fn is_json(&self) -> bool {
-        matches!(self.input, Input::Json(_))
-    }
-
     /// Whether the input is XML (known from its first character).
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn is_xml(&self) -> bool {
@@ -130,14 +149,9 @@ impl Splitter {
             // The XML reader keeps its own pool (it is borrowed while it reads): records
             // given back go to it once the chunk is read.
             Input::Xml(splitter) => {
-                let mut back = Vec::new();
-                let read = splitter.push(chunk, &mut |piece| {
-                    if let Some(done) = sink.piece(piece)? {
-                        back.push(done);
-                    }
-                    Ok(())
-                });
-                splitter.recycle(back);
+                let mut pieces = XmlPieces { sink, back: Vec::new() };
+                let read = splitter.push(chunk, &mut pieces);
+                splitter.recycle(pieces.back);
                 read
             }
             Input::Json(splitter) => splitter.push(chunk, &mut |piece| {
@@ -181,7 +195,7 @@ impl Splitter {
                     Ok(())
                 })
             }
-            Input::Xml(mut splitter) => splitter.finish(&mut |piece| sink.piece(piece).map(drop)),
+            Input::Xml(mut splitter) => splitter.finish(&mut XmlPieces { sink, back: Vec::new() }),
         }
     }
 }

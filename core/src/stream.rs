@@ -366,7 +366,7 @@ impl<'c> Walk for PacketWalk<'c> {
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn raw_record(&mut self, bytes: &[u8], at: Position) -> Result<bool, Error> {
+    fn raw_record(&mut self, record: Raw<'_>) -> Result<bool, Error> {
         if self.checkers_wanted {
             self.start_checkers();
         }
@@ -381,7 +381,7 @@ impl<'c> Walk for PacketWalk<'c> {
             v: &mut live.v,
             digest: &mut live.digest,
         };
-        checkers.add(bytes, at, &mut merge)?;
+        checkers.add(record, &mut merge)?;
         Ok(true)
     }
 
@@ -436,7 +436,7 @@ fn rule_set_for(header: Option<&Value>) -> Result<&'static Catalog, Error> {
     Catalog::get()
 }
 
-fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
+pub(crate) fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
     let rest = if in_packet {
         path.strip_prefix("/records/")?
     } else {
@@ -480,9 +480,9 @@ pub(crate) trait Walk {
     fn go_parallel(&mut self) -> bool {
         false
     }
-    /// A JSON record's bytes before they are parsed: true when taken as they are (see
+    /// A record's text before it is read: true when taken as it is (see
     /// [`Sink::raw_record`]).
-    fn raw_record(&mut self, _bytes: &[u8], _at: Position) -> Result<bool, Error> {
+    fn raw_record(&mut self, _record: Raw<'_>) -> Result<bool, Error> {
         Ok(false)
     }
     /// Takes in every record handed over as bytes so far; the error of the first one that
@@ -490,6 +490,14 @@ pub(crate) trait Walk {
     fn settle(&mut self) -> Result<(), Error> {
         Ok(())
     }
+}
+
+/// A record's text before it is read.
+pub(crate) enum Raw<'a> {
+    /// A JSON record's bytes (whole, syntax unchecked) and where they start.
+    Json(&'a [u8], Position),
+    /// An XML record's text.
+    Xml(&'a xml::RawRecord<'a>),
 }
 
 /// A walk as the splitter's sink.
@@ -501,7 +509,11 @@ impl<W: Walk> Sink for WalkSink<'_, W> {
     }
 
     fn raw_record(&mut self, bytes: &[u8], at: Position) -> Result<bool, Error> {
-        self.0.raw_record(bytes, at)
+        self.0.raw_record(Raw::Json(bytes, at))
+    }
+
+    fn raw_xml_record(&mut self, record: &xml::RawRecord<'_>) -> Result<bool, Error> {
+        self.0.raw_record(Raw::Xml(record))
     }
 }
 
@@ -563,9 +575,10 @@ impl<W: Walk> Reader<W> {
         #[cfg(not(target_arch = "wasm32"))]
         if self.worker_allowed && !self.parallel && self.read > WORKER_AFTER_BYTES && cores() > 1 {
             if let Split::Here(splitter) = &self.split {
-                // JSON records are checked on several threads when the walk can; else
+                // Records are checked on several threads when the walk can; else
                 // the splitting (and parsing) moves to one worker thread.
-                if splitter.is_json() && self.walk.go_parallel() {
+                let _ = splitter;
+                if self.walk.go_parallel() {
                     self.parallel = true;
                 } else {
                     self.use_worker();

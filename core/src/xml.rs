@@ -18,11 +18,61 @@ use quick_xml::{Reader, XmlVersion};
 
 mod plain;
 
+use std::sync::Arc;
+
 use crate::error::Error;
 use crate::recycle::Recycler;
 use crate::splitter::Parsed;
 use crate::value::Value;
-use plain::PlainReader;
+pub(crate) use plain::PlainReader;
+
+/// Where the XML splitter's pieces go.
+pub(crate) trait PieceSink {
+    /// One piece, read.
+    fn piece(&mut self, piece: Parsed) -> Result<(), Error>;
+
+    /// A record's text before it is read: true when the sink takes it as it is (to be
+    /// read elsewhere with [`read_record`]), false to have it read and handed to
+    /// [`PieceSink::piece`].
+    fn raw_record(&mut self, _record: &RawRecord<'_>) -> Result<bool, Error> {
+        Ok(false)
+    }
+}
+
+impl<F: FnMut(Parsed) -> Result<(), Error>> PieceSink for F {
+    fn piece(&mut self, piece: Parsed) -> Result<(), Error> {
+        self(piece)
+    }
+}
+
+/// A record's text, not yet read, and what reading it needs.
+pub(crate) struct RawRecord<'a> {
+    pub(crate) text: &'a str,
+    /// Where it starts in the document (errors are placed from it).
+    pub(crate) offset: u64,
+    /// The namespace declarations of the elements around it (shared by its siblings).
+    pub(crate) inherited: &'a Arc<Vec<(String, String)>>,
+}
+
+/// Reads one piece: in one pass when its markup is plain, else with quick-xml (`path`
+/// writes the piece's JSON Pointer, for the findings on its attributes). Gives the value
+/// and the attributes to report; errors are placed from the piece's `offset`.
+pub(crate) fn read_record(
+    text: &str,
+    offset: u64,
+    inherited: &[(String, String)],
+    lists: &[String],
+    plain: Option<&mut PlainReader>,
+    path: impl FnOnce(&mut String),
+    pool: &mut Recycler,
+) -> Result<(Value, Vec<IgnoredAttribute>), Error> {
+    if let Some(value) = plain.and_then(|plain| plain.read(text, lists, pool)) {
+        return Ok((value, Vec::new()));
+    }
+    let mut at = String::new();
+    path(&mut at);
+    read_general(text, inherited, lists, &mut at, pool).map_err(|e| shift(e, offset))
+}
 
 const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
@@ -501,6 +551,14 @@ pub(crate) struct XmlSplitter {
     pool: Recycler,
     /// The one-pass reader of pieces in plain markup (`None` only in tests).
     plain: Option<PlainReader>,
+    /// The namespaces the pieces at a depth of containers inherit (reset when a
+    /// container opens or closes).
+    inherited_cache: Option<(usize, Arc<Vec<(String, String)>>)>,
+}
+
+/// The namespace declarations of `containers`, outermost first.
+fn inherited_of(containers: &[Container]) -> Vec<(String, String)> {
+    containers.iter().flat_map(|c| c.namespaces.iter().cloned()).collect()
 }
 
 impl XmlSplitter {
@@ -524,6 +582,7 @@ impl XmlSplitter {
             records: 0,
             pool: Recycler::default(),
             plain: Some(PlainReader::default()),
+            inherited_cache: None,
         }
     }
 
@@ -537,7 +596,7 @@ impl XmlSplitter {
     /// Feeds the next chunk; `sink` receives each piece that ends in it.
     pub(crate) fn push<F>(&mut self, chunk: &[u8], sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(Parsed) -> Result<(), Error>,
+        F: PieceSink,
     {
         self.buf.extend_from_slice(chunk);
         if self.base == 0 && self.checked == 0 {
@@ -582,7 +641,7 @@ impl XmlSplitter {
     /// Ends the document: an incomplete character, token or element is an error.
     pub(crate) fn finish<F>(&mut self, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(Parsed) -> Result<(), Error>,
+        F: PieceSink,
     {
         if self.checked < self.buf.len() {
             return Err(Error::InvalidUtf8 {
@@ -703,7 +762,7 @@ impl XmlSplitter {
     /// Consumes the token `buf[pos..end]`.
     fn take<F>(&mut self, token: Token, end: usize, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(Parsed) -> Result<(), Error>,
+        F: PieceSink,
     {
         let start = self.pos;
         self.pos = end;
@@ -769,15 +828,25 @@ impl XmlSplitter {
 
     /// The namespace declarations in force inside the open containers (innermost last).
     fn inherited(&self) -> Vec<(String, String)> {
-        self.containers
-            .iter()
-            .flat_map(|c| c.namespaces.iter().cloned())
-            .collect()
+        inherited_of(&self.containers)
+    }
+
+    /// [`XmlSplitter::inherited`], made once for the pieces of one container.
+    fn shared_inherited(&mut self) -> Arc<Vec<(String, String)>> {
+        let depth = self.containers.len();
+        match &self.inherited_cache {
+            Some((at, shared)) if *at == depth => Arc::clone(shared),
+            _ => {
+                let shared = Arc::new(self.inherited());
+                self.inherited_cache = Some((depth, Arc::clone(&shared)));
+                shared
+            }
+        }
     }
 
     fn start_tag<F>(&mut self, start: usize, end: usize, empty: bool, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(Parsed) -> Result<(), Error>,
+        F: PieceSink,
     {
         let offset = self.offset_of(start);
         if self.root_done {
@@ -808,7 +877,7 @@ impl XmlSplitter {
             }
             if let Role::List { started: false } = c.role {
                 c.role = Role::List { started: true };
-                sink(Parsed::ListStart)?;
+                sink.piece(Parsed::ListStart)?;
             }
         }
         if let Some(kind) = piece_kind {
@@ -870,7 +939,7 @@ impl XmlSplitter {
                     return Err(Error::NotAPacket { found: "null" });
                 }
                 if !attributes.is_empty() {
-                    sink(Parsed::Attributes(ignored(&attributes, "", &element.name).collect()))?;
+                    sink.piece(Parsed::Attributes(ignored(&attributes, "", &element.name).collect()))?;
                 }
                 if element.name == self.object_root {
                     Role::Packet
@@ -881,12 +950,12 @@ impl XmlSplitter {
             Some(Role::Packet) => {
                 // The first `records`: a list streamed record by record, or (nil) a null member.
                 if !attributes.is_empty() {
-                    sink(Parsed::Attributes(
+                    sink.piece(Parsed::Attributes(
                         ignored(&attributes, "/records", &element.name).collect(),
                     ))?;
                 }
                 if is_nil {
-                    sink(Parsed::Member {
+                    sink.piece(Parsed::Member {
                         key: element.name,
                         value: Value::Null,
                     })?;
@@ -902,7 +971,7 @@ impl XmlSplitter {
                         Ok(())
                     };
                 }
-                sink(Parsed::RecordsStart)?;
+                sink.piece(Parsed::RecordsStart)?;
                 Role::Records
             }
             Some(Role::Records | Role::List { .. } | Role::Envelope { body: true }) => {
@@ -913,6 +982,7 @@ impl XmlSplitter {
         if self.containers.len() >= MAX_DEPTH {
             return Err(too_deep(offset));
         }
+        self.inherited_cache = None;
         self.containers.push(Container {
             qname,
             name: element.name,
@@ -930,7 +1000,7 @@ impl XmlSplitter {
 
     fn end_tag<F>(&mut self, start: usize, end: usize, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(Parsed) -> Result<(), Error>,
+        F: PieceSink,
     {
         let offset = self.offset_of(start);
         let name = self.buf[start + 2..end - 1].trim_ascii_end();
@@ -953,8 +1023,9 @@ impl XmlSplitter {
     /// Closes the innermost container: what its end says about the packet.
     fn close_container<F>(&mut self, offset: u64, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(Parsed) -> Result<(), Error>,
+        F: PieceSink,
     {
+        self.inherited_cache = None;
         let Some(c) = self.containers.pop() else {
             return Err(xml_error(offset, "unexpected end tag"));
         };
@@ -964,7 +1035,7 @@ impl XmlSplitter {
             // A packet element without members is text, not a packet object.
             Role::Packet if c.children == 0 => return Err(Error::NotAPacket { found: "string" }),
             Role::Records | Role::List { .. } if c.text => return Err(mixed(&c)),
-            Role::List { started: false } => sink(Parsed::ListStart)?,
+            Role::List { started: false } => sink.piece(Parsed::ListStart)?,
             _ => {}
         }
         if self.containers.is_empty() {
@@ -976,12 +1047,15 @@ impl XmlSplitter {
     /// The piece `buf[start..end]` is complete: read it and hand it over.
     fn end_piece<F>(&mut self, end: usize, sink: &mut F) -> Result<(), Error>
     where
-        F: FnMut(Parsed) -> Result<(), Error>,
+        F: PieceSink,
     {
         let Some(piece) = self.piece.take() else {
             return Ok(());
         };
         let offset = self.offset_of(piece.start);
+        // The namespaces the piece inherits, shared with its siblings (a record may be
+        // read elsewhere).
+        let inherited = self.shared_inherited();
         let text =
             simdutf8::basic::from_utf8(&self.buf[piece.start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
         if piece.kind == PieceKind::Skip {
@@ -989,38 +1063,48 @@ impl XmlSplitter {
             read_tree(text, &self.inherited(), &mut self.pool).map_err(|e| shift(e, offset))?;
             return Ok(());
         }
-        let plain = match &mut self.plain {
-            Some(plain) => plain.read(text, &self.lists, &mut self.pool),
-            None => None,
-        };
-        let (value, attributes) = match plain {
-            Some(value) => (value, Vec::new()),
-            None => {
+        if piece.kind == PieceKind::Record
+            && sink.raw_record(&RawRecord {
+                text,
+                offset,
+                inherited: &inherited,
+            })?
+        {
+            self.records += 1;
+            return Ok(());
+        }
+        let records_container = self.containers.last().is_some_and(|c| c.role == Role::Records);
+        let records = self.records;
+        let (value, attributes) = read_record(
+            text,
+            offset,
+            &inherited,
+            &self.lists,
+            self.plain.as_mut(),
+            |path| {
                 // The piece's JSON Pointer, for the findings on its attributes.
-                let mut path = String::new();
                 if let PieceKind::Member(key) = &piece.kind {
                     path.push('/');
-                    push_pointer(&mut path, key);
+                    push_pointer(path, key);
                 } else {
-                    if self.containers.last().is_some_and(|c| c.role == Role::Records) {
+                    if records_container {
                         path.push_str("/records");
                     }
-                    push_index(&mut path, self.records);
+                    push_index(path, records);
                 }
-                read_general(text, &self.inherited(), &self.lists, &mut path, &mut self.pool)
-                    .map_err(|e| shift(e, offset))?
-            }
-        };
+            },
+            &mut self.pool,
+        )?;
         match piece.kind {
-            PieceKind::Member(key) => sink(Parsed::Member { key, value })?,
+            PieceKind::Member(key) => sink.piece(Parsed::Member { key, value })?,
             PieceKind::Record => {
                 self.records += 1;
-                sink(Parsed::Record(value))?
+                sink.piece(Parsed::Record(value))?
             }
             PieceKind::Skip => {}
         }
         if !attributes.is_empty() {
-            sink(Parsed::Attributes(attributes))?;
+            sink.piece(Parsed::Attributes(attributes))?;
         }
         Ok(())
     }
