@@ -49,7 +49,7 @@ struct Batch {
     /// Each record's end in `bytes` and where it starts in the document.
     records: Vec<(usize, Start)>,
     /// For XML records: the namespaces they inherit (the same for a whole batch).
-    inherited: Option<Arc<Vec<(String, String)>>>,
+    inherited: Option<xml::Namespaces>,
     /// Whether the merge had kept all the findings it will when the batch left: the
     /// checker then counts findings rather than building them.
     full: bool,

@@ -65,9 +65,10 @@ pub(crate) enum Rows {
 
 /// A check against the keys of the whole packet, left for the thread that sees every
 /// record ([`Validator::merge_record`]) by a validator checking records on another thread.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 #[derive(Debug, Clone)]
 pub(crate) struct KeyCheck {
-    /// How many of the record's findings came before it (its place among them).
+    /// How many findings of the batch came before it (its place among them).
     at: usize,
     rows: Rows,
     /// Where the key is (record index; for a detail row the record and the row).
@@ -88,6 +89,7 @@ pub(crate) struct Deferred {
     pub(crate) text: String,
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 impl Deferred {
     fn put(&mut self, text: &str) -> std::ops::Range<usize> {
         let start = self.text.len();
@@ -162,101 +164,6 @@ impl<'c> Validator<'c> {
             collected: None,
             deferred: None,
         }
-    }
-
-    /// A validator for records checked on another thread: every finding is kept (the
-    /// merge applies the cap) and the checks against the whole packet's keys (duplicate
-    /// records and rows, repeated winners) are left for [`Validator::merge_record`].
-    pub(crate) fn deferring(catalog: &'c Catalog, entity: Entity, lang: Option<Lang>) -> Validator<'c> {
-        let mut v = Validator::new(catalog, entity, lang).max_findings(usize::MAX);
-        v.deferred = Some(Deferred::default());
-        v
-    }
-
-    /// Sets the most findings kept (for a deferring validator: none once the merge has
-    /// kept all it will, so that a flood costs no allocation per finding there either).
-    pub(crate) fn set_max_findings(&mut self, max: usize) {
-        self.max_findings = max;
-    }
-
-    /// The findings kept so far (a deferring validator's, to be handed to the merge).
-    pub(crate) fn findings_mut(&mut self) -> &mut Vec<Finding> {
-        &mut self.findings
-    }
-
-    /// The key checks left so far (a deferring validator's).
-    pub(crate) fn deferred_mut(&mut self) -> Option<&mut Deferred> {
-        self.deferred.as_mut()
-    }
-
-    /// Takes the counts of the findings past the cap (a deferring validator's), per code.
-    pub(crate) fn take_omitted(&mut self) -> Vec<(&'static str, Severity, u64)> {
-        let omitted = std::mem::take(&mut self.omitted);
-        omitted
-            .into_iter()
-            .map(|(code, (severity, n))| (code, severity, n))
-            .collect()
-    }
-
-    /// Whether the cap on findings has been reached: every later finding is only counted.
-    pub(crate) fn full(&self) -> bool {
-        self.findings.len() >= self.max_findings
-    }
-
-    /// Adds a record checked by a deferring validator on another thread: its findings
-    /// and its key checks in the order they were made there, as if checked here. The
-    /// report is the same as when the record is checked here. `first` is the place of
-    /// its first finding among all those of the batch (what [`KeyCheck`]s count).
-    pub(crate) fn merge_record(
-        &mut self,
-        findings: impl Iterator<Item = Finding>,
-        first: usize,
-        deferred: &Deferred,
-        checks: &[KeyCheck],
-    ) {
-        self.record_count += 1;
-        let mut checks = checks.iter().peekable();
-        for (i, finding) in findings.enumerate() {
-            while let Some(check) = checks.next_if(|c| c.at <= first + i) {
-                self.key_check(check, deferred);
-            }
-            self.push_finding(finding);
-        }
-        for check in checks {
-            self.key_check(check, deferred);
-        }
-    }
-
-    /// Adds counts of findings left out past the cap on another thread.
-    pub(crate) fn merge_omitted(&mut self, omitted: &[(&'static str, Severity, u64)]) {
-        for (code, severity, n) in omitted {
-            if *severity == Severity::Error {
-                self.errors += n;
-            }
-            self.omitted.entry(code).or_insert((*severity, 0)).1 += n;
-        }
-    }
-
-    fn key_check(&mut self, check: &KeyCheck, deferred: &Deferred) {
-        self.key_seen(
-            check.rows,
-            deferred.get(&check.key),
-            check.here,
-            deferred.get(&check.path),
-            deferred.get(&check.field),
-            check.record,
-        );
-    }
-
-    /// Adds a finding made elsewhere (subject to the cap, as one made here).
-    fn push_finding(&mut self, finding: Finding) {
-        if self.over_cap(finding.code) {
-            return;
-        }
-        if finding.severity == Severity::Error {
-            self.errors += 1;
-        }
-        self.findings.push(finding);
     }
 
     /// Keeps at most `max` findings in the report; the rest are counted per code (the
@@ -778,6 +685,106 @@ impl<'c> Validator<'c> {
             lang: self.lang,
         };
         (report, self.collected)
+    }
+}
+
+/// Checking on checker threads (not in WebAssembly, which has none here): a deferring
+/// validator there, the merge on the caller's thread.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+impl<'c> Validator<'c> {
+    /// A validator for records checked on another thread: every finding is kept (the
+    /// merge applies the cap) and the checks against the whole packet's keys (duplicate
+    /// records and rows, repeated winners) are left for [`Validator::merge_record`].
+    pub(crate) fn deferring(catalog: &'c Catalog, entity: Entity, lang: Option<Lang>) -> Validator<'c> {
+        let mut v = Validator::new(catalog, entity, lang).max_findings(usize::MAX);
+        v.deferred = Some(Deferred::default());
+        v
+    }
+
+    /// Sets the most findings kept (for a deferring validator: none once the merge has
+    /// kept all it will, so that a flood costs no allocation per finding there either).
+    pub(crate) fn set_max_findings(&mut self, max: usize) {
+        self.max_findings = max;
+    }
+
+    /// The findings kept so far (a deferring validator's, to be handed to the merge).
+    pub(crate) fn findings_mut(&mut self) -> &mut Vec<Finding> {
+        &mut self.findings
+    }
+
+    /// The key checks left so far (a deferring validator's).
+    pub(crate) fn deferred_mut(&mut self) -> Option<&mut Deferred> {
+        self.deferred.as_mut()
+    }
+
+    /// Takes the counts of the findings past the cap (a deferring validator's), per code.
+    pub(crate) fn take_omitted(&mut self) -> Vec<(&'static str, Severity, u64)> {
+        let omitted = std::mem::take(&mut self.omitted);
+        omitted
+            .into_iter()
+            .map(|(code, (severity, n))| (code, severity, n))
+            .collect()
+    }
+
+    /// Whether the cap on findings has been reached: every later finding is only counted.
+    pub(crate) fn full(&self) -> bool {
+        self.findings.len() >= self.max_findings
+    }
+
+    /// Adds a record checked by a deferring validator on another thread: its findings
+    /// and its key checks in the order they were made there, as if checked here. The
+    /// report is the same as when the record is checked here. `first` is the place of
+    /// its first finding among all those of the batch (what [`KeyCheck`]s count).
+    pub(crate) fn merge_record(
+        &mut self,
+        findings: impl Iterator<Item = Finding>,
+        first: usize,
+        deferred: &Deferred,
+        checks: &[KeyCheck],
+    ) {
+        self.record_count += 1;
+        let mut checks = checks.iter().peekable();
+        for (i, finding) in findings.enumerate() {
+            while let Some(check) = checks.next_if(|c| c.at <= first + i) {
+                self.key_check(check, deferred);
+            }
+            self.push_finding(finding);
+        }
+        for check in checks {
+            self.key_check(check, deferred);
+        }
+    }
+
+    /// Adds counts of findings left out past the cap on another thread.
+    pub(crate) fn merge_omitted(&mut self, omitted: &[(&'static str, Severity, u64)]) {
+        for (code, severity, n) in omitted {
+            if *severity == Severity::Error {
+                self.errors += n;
+            }
+            self.omitted.entry(code).or_insert((*severity, 0)).1 += n;
+        }
+    }
+
+    fn key_check(&mut self, check: &KeyCheck, deferred: &Deferred) {
+        self.key_seen(
+            check.rows,
+            deferred.get(&check.key),
+            check.here,
+            deferred.get(&check.path),
+            deferred.get(&check.field),
+            check.record,
+        );
+    }
+
+    /// Adds a finding made elsewhere (subject to the cap, as one made here).
+    fn push_finding(&mut self, finding: Finding) {
+        if self.over_cap(finding.code) {
+            return;
+        }
+        if finding.severity == Severity::Error {
+            self.errors += 1;
+        }
+        self.findings.push(finding);
     }
 }
 

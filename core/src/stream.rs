@@ -104,6 +104,7 @@ struct Live<'c> {
     catalog: &'c Catalog,
     /// The same catalog when it lives as long as the program (the rule sets built in):
     /// what checker threads may share.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     shared: Option<&'static Catalog>,
     entity: Entity,
     count: usize,
@@ -493,6 +494,7 @@ pub(crate) trait Walk {
 }
 
 /// A record's text before it is read.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) enum Raw<'a> {
     /// A JSON record's bytes (whole, syntax unchecked) and where they start.
     Json(&'a [u8], Position),
@@ -540,6 +542,7 @@ pub(crate) struct Reader<W> {
     hash_elsewhere: bool,
     /// Whether the walk checks the records on several threads (then the splitting
     /// stays here).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     parallel: bool,
 }
 

@@ -45,13 +45,17 @@ impl<F: FnMut(Parsed) -> Result<(), Error>> PieceSink for F {
     }
 }
 
+/// Namespace declarations (prefix, URI) in scope, shared by the pieces of a container.
+pub(crate) type Namespaces = Arc<Vec<(String, String)>>;
+
 /// A record's text, not yet read, and what reading it needs.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) struct RawRecord<'a> {
     pub(crate) text: &'a str,
     /// Where it starts in the document (errors are placed from it).
     pub(crate) offset: u64,
     /// The namespace declarations of the elements around it (shared by its siblings).
-    pub(crate) inherited: &'a Arc<Vec<(String, String)>>,
+    pub(crate) inherited: &'a Namespaces,
 }
 
 /// Reads one piece: in one pass when its markup is plain, else with quick-xml (`path`
@@ -553,7 +557,7 @@ pub(crate) struct XmlSplitter {
     plain: Option<PlainReader>,
     /// The namespaces the pieces at a depth of containers inherit (reset when a
     /// container opens or closes).
-    inherited_cache: Option<(usize, Arc<Vec<(String, String)>>)>,
+    inherited_cache: Option<(usize, Namespaces)>,
 }
 
 /// The namespace declarations of `containers`, outermost first.
@@ -832,7 +836,7 @@ impl XmlSplitter {
     }
 
     /// [`XmlSplitter::inherited`], made once for the pieces of one container.
-    fn shared_inherited(&mut self) -> Arc<Vec<(String, String)>> {
+    fn shared_inherited(&mut self) -> Namespaces {
         let depth = self.containers.len();
         match &self.inherited_cache {
             Some((at, shared)) if *at == depth => Arc::clone(shared),
