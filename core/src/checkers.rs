@@ -1,24 +1,23 @@
-//! Records checked on several threads: the caller's thread cuts the records out of the
-//! input, checker threads parse, check and write the canonical form of batches of them,
-//! and the caller's thread merges what they found, in document order.
+//! Records checked elsewhere: the reading thread cuts the records out of the input into
+//! batches, checkers parse, check and write the canonical form of each batch, and the
+//! reading thread merges what they found, in document order.
 //!
 //! Why: with the splitting on one thread and everything else on the caller's, the caller
 //! was the busier one and each record was written by one core and read by the other (a
 //! cache miss per value). Here a record's values are built, checked, written in canonical
-//! form and given back on one core. What needs the whole packet stays on the caller's
-//! thread and is cheap: the cap on findings, the key sets (duplicate records and detail
-//! rows, repeated winners: a checker leaves a [`crate::engine::KeyCheck`] in its place among the
-//! record's findings), and hashing the canonical bytes. The report is the one the caller's
-//! thread alone would give (the tests compare both on the whole corpus).
+//! form and given back by one checker. What needs the whole packet stays with the reader
+//! and is cheap: the cap on findings, the key sets (duplicate records and detail rows,
+//! repeated winners: a checker leaves a [`crate::engine::KeyCheck`] in its place among
+//! the record's findings), and hashing the canonical bytes. The report is the one the
+//! reader alone would give (the tests compare both on the whole corpus).
 //!
-//! Batch `k` goes to checker `k mod n` and the results are taken back in the same order,
-//! so no reordering is needed; each checker has at most [`IN_FLIGHT`] batches, which
-//! bounds the memory.
+//! Natively the checkers are threads ([`Checkers`]). WebAssembly has no threads here: a
+//! page (or Node) runs checkers in workers of its own, each with an instance of the
+//! library, and batches and their results cross as bytes ([`RecordChecker`],
+//! [`crate::PacketStream::check_elsewhere`]).
 
 use std::fmt::Write;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use crate::canonical;
 use crate::catalog::Catalog;
@@ -33,16 +32,35 @@ use crate::splitter::piece_value;
 use crate::stream::{record_of_path, Raw};
 use crate::xml::{self, PlainReader};
 
-/// Bytes of records gathered into one batch: large enough that sending costs little
-/// per record, small enough that a batch stays in the checker's cache.
+/// Bytes of records gathered into one batch: large enough that handing it over costs
+/// little per record, small enough that a batch stays in the checker's cache.
 const BATCH_BYTES: usize = 64 * 1024;
 /// Most records in one batch (for packets of very small records).
 const BATCH_RECORDS: usize = 1024;
-/// Batches handed to one checker and not yet merged.
-const IN_FLIGHT: usize = 4;
+
+/// What every batch of a packet shares: what the checker checks against.
+#[derive(Clone)]
+pub(crate) struct Setting {
+    /// The rule set (one built in: checkers elsewhere find it by name).
+    pub(crate) catalog: &'static Catalog,
+    pub(crate) entity: Entity,
+    pub(crate) lang: Option<Lang>,
+    /// Whether the records are a bare list (their paths have no `/records`).
+    pub(crate) list: bool,
+}
+
+impl Setting {
+    /// Whether checks against `other` are the same (one catalog is the same object).
+    fn same_as(&self, other: &Setting) -> bool {
+        std::ptr::eq(self.catalog, other.catalog)
+            && self.entity == other.entity
+            && self.lang == other.lang
+            && self.list == other.list
+    }
+}
 
 /// Records handed to a checker: their bytes, one after the other.
-struct Batch {
+pub(crate) struct Batch {
     /// The index of the first record in the packet.
     first: usize,
     bytes: Vec<u8>,
@@ -56,14 +74,14 @@ struct Batch {
 }
 
 /// Where a record starts in the document: what places its errors.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Start {
     Json(Position),
     Xml(u64),
 }
 
 /// What a checker found in one batch.
-struct Checked {
+pub(crate) struct Checked {
     /// For each record: the end of its findings and of its key checks.
     ends: Vec<(usize, usize)>,
     findings: Vec<Finding>,
@@ -73,38 +91,20 @@ struct Checked {
     canonical: String,
     /// Why the record after the last one checked could not be read.
     error: Option<Error>,
-    /// The batch's storage, back for the next batch.
-    batch: Batch,
+    /// The batch's storage, back for the next batch (on the same machine).
+    batch: Option<Batch>,
 }
 
-/// One checker thread.
-struct Lane {
-    batches: Option<SyncSender<Batch>>,
-    checked: Receiver<Checked>,
-    handle: Option<JoinHandle<()>>,
-}
-
-/// The checker threads of one packet, and the batch being gathered.
-pub(crate) struct Checkers {
-    lanes: Vec<Lane>,
-    /// Batches sent and batches merged, over all lanes.
-    sent: usize,
-    merged: usize,
-    gathering: Batch,
-    /// Storage of batches merged, for the next ones.
-    spare: Vec<Batch>,
-    /// The index of the next record.
-    next: usize,
-}
-
-/// What the caller's thread keeps for the whole packet: where checked batches merge.
+/// What the reader keeps for the whole packet: where checked batches merge.
 pub(crate) struct Merge<'a, 'c> {
     pub(crate) v: &'a mut Validator<'c>,
     pub(crate) digest: &'a mut StreamingDigest,
 }
 
 impl Merge<'_, '_> {
-    fn take(&mut self, checked: Checked) -> Result<Batch, Error> {
+    /// Merges one checked batch (the next in document order); gives back its storage,
+    /// or the error of its record that could not be read.
+    pub(crate) fn take(&mut self, checked: Checked) -> Result<Option<Batch>, Error> {
         let Checked {
             ends,
             findings,
@@ -117,7 +117,7 @@ impl Merge<'_, '_> {
         let mut findings = findings.into_iter();
         let (mut finding_from, mut check_from) = (0, 0);
         for &(finding_end, check_end) in &ends {
-            let record_findings = findings.by_ref().take(finding_end - finding_from);
+            let record_findings = findings.by_ref().take(finding_end.saturating_sub(finding_from));
             let checks = deferred.checks.get(check_from..check_end).unwrap_or(&[]);
             self.v.merge_record(record_findings, finding_from, &deferred, checks);
             (finding_from, check_from) = (finding_end, check_end);
@@ -131,155 +131,77 @@ impl Merge<'_, '_> {
     }
 }
 
-impl Checkers {
-    /// Starts `threads` checkers of records of `entity`, the first of which has index
-    /// `next`; `list` tells whether the records are a bare list (their paths). `None`
-    /// when no thread could be started.
-    pub(crate) fn start(
-        catalog: &'static Catalog,
-        entity: Entity,
-        lang: Option<Lang>,
-        list: bool,
-        threads: usize,
-        next: usize,
-    ) -> Option<Checkers> {
-        let mut lanes = Vec::with_capacity(threads);
-        for n in 0..threads {
-            let (batch_tx, batch_rx) = sync_channel::<Batch>(IN_FLIGHT);
-            let (checked_tx, checked_rx) = sync_channel::<Checked>(IN_FLIGHT);
-            let spawned = std::thread::Builder::new()
-                .name(format!("tekser-checker-{n}"))
-                .spawn(move || check_batches(catalog, entity, lang, list, &batch_rx, &checked_tx));
-            let Ok(handle) = spawned else {
-                break;
-            };
-            lanes.push(Lane {
-                batches: Some(batch_tx),
-                checked: checked_rx,
-                handle: Some(handle),
-            });
-        }
-        if lanes.is_empty() {
-            return None;
-        }
-        Some(Checkers {
-            lanes,
-            sent: 0,
-            merged: 0,
-            gathering: Batch::empty(next),
+/// The batch being gathered on the reading side.
+pub(crate) struct Gathering {
+    batch: Batch,
+    /// Storage of batches merged, for the next ones.
+    spare: Vec<Batch>,
+    /// The index of the next record.
+    next: usize,
+}
+
+impl Gathering {
+    /// Gathering from the record with index `next`.
+    pub(crate) fn new(next: usize) -> Gathering {
+        Gathering {
+            batch: Batch::empty(next),
             spare: Vec::new(),
             next,
-        })
+        }
     }
 
-    /// Adds one record's text to the batch being gathered; a full batch goes to its
-    /// checker, and what is checked by then is merged.
-    pub(crate) fn add(&mut self, record: Raw<'_>, merge: &mut Merge) -> Result<(), Error> {
+    /// Adds one record's text; gives the batch before it when that one is complete (full,
+    /// or its XML records inherit other namespaces). `full` tells whether the merge has
+    /// kept all the findings it will.
+    pub(crate) fn add(&mut self, record: Raw<'_>, full: bool) -> Option<Batch> {
         let (bytes, start, inherited) = match record {
             Raw::Json(bytes, at) => (bytes, Start::Json(at), None),
             Raw::Xml(r) => (r.text.as_bytes(), Start::Xml(r.offset), Some(r.inherited)),
         };
-        // A batch's XML records share their inherited namespaces.
+        let mut done = None;
         if let Some(inherited) = inherited {
             let same = self
-                .gathering
+                .batch
                 .inherited
                 .as_ref()
                 .is_some_and(|held| Arc::ptr_eq(held, inherited));
             if !same {
-                if !self.gathering.records.is_empty() {
-                    self.send(merge)?;
-                }
-                self.gathering.inherited = Some(Arc::clone(inherited));
+                done = self.take(full);
+                self.batch.inherited = Some(Arc::clone(inherited));
             }
         }
-        if self.gathering.records.is_empty() {
-            self.gathering.first = self.next;
+        if done.is_none() && (self.batch.bytes.len() >= BATCH_BYTES || self.batch.records.len() >= BATCH_RECORDS) {
+            done = self.take(full);
         }
-        self.gathering.bytes.extend_from_slice(bytes);
-        self.gathering.records.push((self.gathering.bytes.len(), start));
+        if self.batch.records.is_empty() {
+            self.batch.first = self.next;
+        }
+        self.batch.bytes.extend_from_slice(bytes);
+        self.batch.records.push((self.batch.bytes.len(), start));
         self.next += 1;
-        if self.gathering.bytes.len() >= BATCH_BYTES || self.gathering.records.len() >= BATCH_RECORDS {
-            self.send(merge)?;
-        }
-        // Merge what is ready without waiting, so that the findings cap is known early.
-        while self.merged < self.sent {
-            let lane = &self.lanes[self.merged % self.lanes.len()];
-            match lane.checked.try_recv() {
-                Ok(checked) => self.merged_one(checked, merge)?,
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => return Err(stopped()),
-            }
-        }
-        Ok(())
+        done
     }
 
-    /// Sends the batch being gathered to its checker, first merging (waiting if need be)
-    /// until that checker has room.
-    fn send(&mut self, merge: &mut Merge) -> Result<(), Error> {
-        let n = self.lanes.len();
-        while self.sent - self.merged >= IN_FLIGHT * n {
-            self.wait_one(merge)?;
+    /// The batch gathered so far, if it has records.
+    pub(crate) fn take(&mut self, full: bool) -> Option<Batch> {
+        if self.batch.records.is_empty() {
+            return None;
         }
-        let mut batch = std::mem::replace(&mut self.gathering, self.spare.pop().unwrap_or_else(|| Batch::empty(0)));
-        batch.full = merge.v.full();
-        self.gathering.first = self.next;
-        self.gathering.inherited = batch.inherited.clone();
-        let lane = &self.lanes[self.sent % n];
-        match &lane.batches {
-            Some(tx) if tx.send(batch).is_ok() => {
-                self.sent += 1;
-                Ok(())
-            }
-            _ => Err(stopped()),
-        }
+        let mut next = self.spare.pop().unwrap_or_else(|| Batch::empty(self.next));
+        next.first = self.next;
+        next.inherited = self.batch.inherited.clone();
+        let mut batch = std::mem::replace(&mut self.batch, next);
+        batch.full = full;
+        Some(batch)
     }
 
-    /// Takes the next checked batch in order, waiting for it, and merges it.
-    fn wait_one(&mut self, merge: &mut Merge) -> Result<(), Error> {
-        let lane = &self.lanes[self.merged % self.lanes.len()];
-        match lane.checked.recv() {
-            Ok(checked) => self.merged_one(checked, merge),
-            Err(_) => Err(stopped()),
-        }
-    }
-
-    fn merged_one(&mut self, checked: Checked, merge: &mut Merge) -> Result<(), Error> {
-        self.merged += 1;
-        let mut batch = merge.take(checked)?;
+    /// Takes back a merged batch's storage.
+    pub(crate) fn give_back(&mut self, mut batch: Batch) {
         batch.bytes.clear();
         batch.records.clear();
-        self.spare.push(batch);
-        Ok(())
-    }
-
-    /// Sends what is gathered and merges every batch: all records added so far are then
-    /// in the validator and the digest, or the first record that cannot be read gives
-    /// its error.
-    pub(crate) fn drain(&mut self, merge: &mut Merge) -> Result<(), Error> {
-        if !self.gathering.records.is_empty() {
-            self.send(merge)?;
-        }
-        while self.merged < self.sent {
-            self.wait_one(merge)?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Checkers {
-    fn drop(&mut self) {
-        // Closing the batch channels ends the checkers (a checker blocked on a full
-        // result channel is freed when the receiver goes with the lane).
-        for lane in &mut self.lanes {
-            lane.batches = None;
-        }
-        for mut lane in self.lanes.drain(..) {
-            let handle = lane.handle.take();
-            drop(lane);
-            if let Some(handle) = handle {
-                let _ = handle.join();
-            }
+        batch.inherited = None;
+        if self.spare.len() < 8 {
+            self.spare.push(batch);
         }
     }
 }
@@ -296,52 +218,63 @@ impl Batch {
     }
 }
 
-fn stopped() -> Error {
-    Error::Read("a checker thread stopped before the end of the input".to_owned())
+/// One checker: parses, checks and writes in canonical form the records of batches.
+pub(crate) struct Checker {
+    setting: Setting,
+    v: Validator<'static>,
+    pool: Recycler,
+    path: String,
+    plain: PlainReader,
+    /// XML is read with the lists of the catalog the splitter uses.
+    lists: &'static [String],
 }
 
-/// A checker's loop: parses, checks and writes in canonical form each record of each
-/// batch, on this thread, and hands back what it found.
-fn check_batches(
-    catalog: &'static Catalog,
-    entity: Entity,
-    lang: Option<Lang>,
-    list: bool,
-    batches: &Receiver<Batch>,
-    checked: &SyncSender<Checked>,
-) {
-    let mut v = Validator::deferring(catalog, entity, lang);
-    let schema = catalog.entity(entity);
-    let mut pool = Recycler::default();
-    let mut path = String::new();
-    // XML is read with the lists of the catalog the splitter uses.
-    let lists = Catalog::get().map(|c| c.xml_lists.as_slice()).unwrap_or(&[]);
-    let mut plain = PlainReader::default();
-    let no_namespaces = Vec::new();
-    for batch in batches {
+impl Checker {
+    pub(crate) fn new(setting: Setting) -> Checker {
+        Checker {
+            v: Validator::deferring(setting.catalog, setting.entity, setting.lang),
+            setting,
+            pool: Recycler::default(),
+            path: String::new(),
+            plain: PlainReader::default(),
+            lists: Catalog::get().map(|c| c.xml_lists.as_slice()).unwrap_or(&[]),
+        }
+    }
+
+    /// Checks one batch.
+    pub(crate) fn check(&mut self, batch: Batch) -> Checked {
+        let Checker {
+            setting,
+            v,
+            pool,
+            path,
+            plain,
+            lists,
+        } = self;
+        let schema = setting.catalog.entity(setting.entity);
         v.set_max_findings(if batch.full { 0 } else { usize::MAX });
         let mut ends = Vec::with_capacity(batch.records.len());
         let mut canonical = String::with_capacity(batch.bytes.len() + batch.bytes.len() / 4);
         let mut error = None;
         let mut start = 0;
-        let inherited = batch.inherited.as_deref().unwrap_or(&no_namespaces);
+        let inherited: &[(String, String)] = batch.inherited.as_deref().map_or(&[], Vec::as_slice);
         for (n, &(end, at)) in batch.records.iter().enumerate() {
             let bytes = batch.bytes.get(start..end).unwrap_or(&[]);
             start = end;
             let index = batch.first + n;
             path.clear();
-            let _ = write!(path, "{}/{index}", if list { "" } else { "/records" });
+            let _ = write!(path, "{}/{index}", if setting.list { "" } else { "/records" });
             let read = match at {
-                Start::Json(at) => piece_value(bytes, at, &mut pool).map(|record| (record, Vec::new())),
+                Start::Json(at) => piece_value(bytes, at, pool).map(|record| (record, Vec::new())),
                 Start::Xml(offset) => match std::str::from_utf8(bytes) {
                     Ok(text) => xml::read_record(
                         text,
                         offset,
                         inherited,
                         lists,
-                        Some(&mut plain),
-                        |at| at.push_str(&path),
-                        &mut pool,
+                        Some(plain),
+                        |at| at.push_str(path),
+                        pool,
                     ),
                     Err(_) => Err(Error::Read("an XML record was cut inside a character".to_owned())),
                 },
@@ -353,9 +286,15 @@ fn check_batches(
                     break;
                 }
             };
-            v.record(index, &path, &record);
+            v.record(index, path, &record);
+            // As the reader reports them: after the record's own findings.
             for a in &attributes {
-                v.ignored_attribute(&a.path, &a.element, &a.attribute, record_of_path(&a.path, !list));
+                v.ignored_attribute(
+                    &a.path,
+                    &a.element,
+                    &a.attribute,
+                    record_of_path(&a.path, !setting.list),
+                );
             }
             if n > 0 {
                 canonical.push(',');
@@ -366,17 +305,630 @@ fn check_batches(
             ends.push((v.findings_mut().len(), checks));
         }
         let deferred = v.deferred_mut().map(std::mem::take).unwrap_or_default();
-        let result = Checked {
+        Checked {
             ends,
             findings: std::mem::take(v.findings_mut()),
             deferred,
             omitted: v.take_omitted(),
             canonical,
             error,
-            batch,
-        };
-        if checked.send(result).is_err() {
-            return;
+            batch: Some(batch),
         }
+    }
+}
+
+/// Checks batches handed over as bytes ([`crate::PacketStream::take_check_work`]) in
+/// another instance of the library (a worker of a page, which has no threads of its
+/// own); what it gives back goes to [`crate::PacketStream::merge_checked`], in the order
+/// the work was taken.
+#[derive(Default)]
+pub struct RecordChecker {
+    checker: Option<Checker>,
+}
+
+impl RecordChecker {
+    /// A checker; it learns the rule set and entity from the first work.
+    pub fn new() -> RecordChecker {
+        RecordChecker::default()
+    }
+
+    /// Checks one batch of records (bytes from [`crate::PacketStream::take_check_work`])
+    /// and gives what it found, as bytes for [`crate::PacketStream::merge_checked`]. An
+    /// `Err` means the bytes are not check work; a record that cannot be read is not an
+    /// `Err` here but travels back to the merge, which reports it in its place.
+    pub fn check(&mut self, work: &[u8]) -> Result<Vec<u8>, Error> {
+        let (setting, batch) = wire::read_batch(work)?;
+        let checker = match &mut self.checker {
+            Some(c) if c.setting.same_as(&setting) => c,
+            _ => self.checker.insert(Checker::new(setting)),
+        };
+        let checked = checker.check(batch);
+        Ok(wire::write_checked(&checked))
+    }
+}
+
+/// The byte form of batches and of what checkers found, for checkers in other instances
+/// of the library. Little-endian integers; texts as a length and UTF-8.
+pub(crate) mod wire {
+    use super::{Batch, Checked, Setting, Start};
+    use crate::catalog::Catalog;
+    use crate::codes;
+    use crate::engine::{Deferred, KeyCheck, Rows};
+    use crate::entity::Entity;
+    use crate::error::Error;
+    use crate::reader::Position;
+    use crate::report::{Finding, Lang, Severity};
+
+    /// Marks check work (and its version), so that other bytes are refused.
+    const WORK: &[u8; 4] = b"TKW1";
+    /// Marks what a checker found.
+    const FOUND: &[u8; 4] = b"TKC1";
+
+    /// Parameter names a finding may carry (they are static in findings).
+    const PARAMS: [&str; 6] = ["value", "expected", "reason", "dictionary", "pair", "related"];
+
+    fn bad(what: &str) -> Error {
+        Error::Read(format!("check work: {what}"))
+    }
+
+    struct Out(Vec<u8>);
+
+    impl Out {
+        fn u8(&mut self, v: u8) {
+            self.0.push(v);
+        }
+        fn u64(&mut self, v: u64) {
+            self.0.extend_from_slice(&v.to_le_bytes());
+        }
+        fn usize(&mut self, v: usize) {
+            self.u64(v as u64);
+        }
+        fn text(&mut self, v: &str) {
+            self.usize(v.len());
+            self.0.extend_from_slice(v.as_bytes());
+        }
+        fn opt_text(&mut self, v: Option<&str>) {
+            match v {
+                Some(t) => {
+                    self.u8(1);
+                    self.text(t);
+                }
+                None => self.u8(0),
+            }
+        }
+        fn opt_usize(&mut self, v: Option<usize>) {
+            match v {
+                Some(n) => {
+                    self.u8(1);
+                    self.usize(n);
+                }
+                None => self.u8(0),
+            }
+        }
+    }
+
+    struct In<'a>(&'a [u8]);
+
+    impl<'a> In<'a> {
+        fn bytes(&mut self, n: usize) -> Result<&'a [u8], Error> {
+            if self.0.len() < n {
+                return Err(bad("cut short"));
+            }
+            let (head, rest) = self.0.split_at(n);
+            self.0 = rest;
+            Ok(head)
+        }
+        fn u8(&mut self) -> Result<u8, Error> {
+            Ok(self.bytes(1)?[0])
+        }
+        fn u64(&mut self) -> Result<u64, Error> {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(self.bytes(8)?);
+            Ok(u64::from_le_bytes(word))
+        }
+        fn usize(&mut self) -> Result<usize, Error> {
+            usize::try_from(self.u64()?).map_err(|_| bad("a number out of range"))
+        }
+        /// A count of items of at least `each` bytes: no more than the bytes left allow.
+        fn count(&mut self, each: usize) -> Result<usize, Error> {
+            let n = self.usize()?;
+            if n.saturating_mul(each) > self.0.len() {
+                return Err(bad("a count past the end"));
+            }
+            Ok(n)
+        }
+        fn text(&mut self) -> Result<&'a str, Error> {
+            let n = self.usize()?;
+            std::str::from_utf8(self.bytes(n)?).map_err(|_| bad("text that is not UTF-8"))
+        }
+        fn opt_text(&mut self) -> Result<Option<&'a str>, Error> {
+            match self.u8()? {
+                0 => Ok(None),
+                _ => self.text().map(Some),
+            }
+        }
+        fn opt_usize(&mut self) -> Result<Option<usize>, Error> {
+            match self.u8()? {
+                0 => Ok(None),
+                _ => self.usize().map(Some),
+            }
+        }
+        fn range(&mut self) -> Result<std::ops::Range<usize>, Error> {
+            Ok(self.usize()?..self.usize()?)
+        }
+        fn mark(&mut self, mark: &[u8; 4]) -> Result<(), Error> {
+            if self.bytes(4)? == mark {
+                Ok(())
+            } else {
+                Err(bad("not check work of this version"))
+            }
+        }
+    }
+
+    fn severity_byte(s: Severity) -> u8 {
+        match s {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+        }
+    }
+
+    fn severity_of(b: u8) -> Severity {
+        if b == 0 {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+
+    fn code_of(text: &str) -> Result<&'static str, Error> {
+        codes::ALL
+            .iter()
+            .find(|c| **c == text)
+            .copied()
+            .ok_or_else(|| bad("an unknown finding code"))
+    }
+
+    /// Check work: the setting, then the batch.
+    pub(crate) fn write_batch(setting: &Setting, batch: &Batch) -> Vec<u8> {
+        let mut out = Out(Vec::with_capacity(batch.bytes.len() + 64 + batch.records.len() * 25));
+        out.0.extend_from_slice(WORK);
+        out.text(&setting.catalog.rule_set);
+        out.text(setting.entity.as_str());
+        out.opt_text(setting.lang.map(Lang::as_str));
+        out.u8(u8::from(setting.list));
+        out.usize(batch.first);
+        out.u8(u8::from(batch.full));
+        match &batch.inherited {
+            Some(namespaces) => {
+                out.u8(1);
+                out.usize(namespaces.len());
+                for (prefix, uri) in namespaces.iter() {
+                    out.text(prefix);
+                    out.text(uri);
+                }
+            }
+            None => out.u8(0),
+        }
+        out.usize(batch.records.len());
+        for (end, start) in &batch.records {
+            out.usize(*end);
+            match start {
+                Start::Json(at) => {
+                    out.u8(0);
+                    out.usize(at.line);
+                    out.usize(at.column);
+                }
+                Start::Xml(offset) => {
+                    out.u8(1);
+                    out.u64(*offset);
+                }
+            }
+        }
+        out.usize(batch.bytes.len());
+        out.0.extend_from_slice(&batch.bytes);
+        out.0
+    }
+
+    pub(crate) fn read_batch(bytes: &[u8]) -> Result<(Setting, Batch), Error> {
+        let mut r = In(bytes);
+        r.mark(WORK)?;
+        let catalog = Catalog::named(r.text()?)?;
+        let entity: Entity = r.text()?.parse()?;
+        let lang = match r.opt_text()? {
+            Some(code) => Some(code.parse::<Lang>().map_err(|_| bad("an unknown language"))?),
+            None => None,
+        };
+        let list = r.u8()? != 0;
+        let first = r.usize()?;
+        let full = r.u8()? != 0;
+        let inherited = match r.u8()? {
+            0 => None,
+            _ => {
+                let n = r.count(16)?;
+                let mut namespaces = Vec::with_capacity(n);
+                for _ in 0..n {
+                    namespaces.push((r.text()?.to_owned(), r.text()?.to_owned()));
+                }
+                Some(std::sync::Arc::new(namespaces))
+            }
+        };
+        let n = r.count(9)?;
+        let mut records = Vec::with_capacity(n);
+        for _ in 0..n {
+            let end = r.usize()?;
+            let start = match r.u8()? {
+                0 => Start::Json(Position {
+                    line: r.usize()?,
+                    column: r.usize()?,
+                }),
+                _ => Start::Xml(r.u64()?),
+            };
+            records.push((end, start));
+        }
+        let size = r.usize()?;
+        let text = r.bytes(size)?.to_vec();
+        if records.iter().any(|(end, _)| *end > text.len()) {
+            return Err(bad("a record past the end"));
+        }
+        let setting = Setting {
+            catalog,
+            entity,
+            lang,
+            list,
+        };
+        let batch = Batch {
+            first,
+            bytes: text,
+            records,
+            inherited,
+            full,
+        };
+        Ok((setting, batch))
+    }
+
+    fn rows_byte(rows: Rows) -> u8 {
+        match rows {
+            Rows::Records => 0,
+            Rows::Details => 1,
+            Rows::Winners => 2,
+        }
+    }
+
+    fn rows_of(b: u8) -> Result<Rows, Error> {
+        match b {
+            0 => Ok(Rows::Records),
+            1 => Ok(Rows::Details),
+            2 => Ok(Rows::Winners),
+            _ => Err(bad("an unknown kind of key")),
+        }
+    }
+
+    /// What a checker found, as bytes.
+    pub(crate) fn write_checked(checked: &Checked) -> Vec<u8> {
+        let mut out = Out(Vec::with_capacity(checked.canonical.len() + 256));
+        out.0.extend_from_slice(FOUND);
+        out.usize(checked.ends.len());
+        for (findings, checks) in &checked.ends {
+            out.usize(*findings);
+            out.usize(*checks);
+        }
+        out.usize(checked.findings.len());
+        for f in &checked.findings {
+            out.text(f.code);
+            out.u8(severity_byte(f.severity));
+            out.text(&f.path);
+            out.opt_usize(f.record);
+            out.opt_text(f.field.as_deref());
+            out.opt_text(f.suggestion.as_deref());
+            out.usize(f.params.len());
+            for (name, value) in &f.params {
+                out.text(name);
+                out.text(value);
+            }
+        }
+        out.usize(checked.deferred.checks.len());
+        for c in &checked.deferred.checks {
+            out.usize(c.at);
+            out.u8(rows_byte(c.rows));
+            out.u64(c.here);
+            out.opt_usize(c.record);
+            for range in [&c.key, &c.path, &c.field] {
+                out.usize(range.start);
+                out.usize(range.end);
+            }
+        }
+        out.text(&checked.deferred.text);
+        out.usize(checked.omitted.len());
+        for (code, severity, n) in &checked.omitted {
+            out.text(code);
+            out.u8(severity_byte(*severity));
+            out.u64(*n);
+        }
+        out.text(&checked.canonical);
+        match &checked.error {
+            None => out.u8(0),
+            Some(Error::Json { line, column, message }) => {
+                out.u8(1);
+                out.usize(*line);
+                out.usize(*column);
+                out.text(message);
+            }
+            Some(Error::Xml { offset, message }) => {
+                out.u8(2);
+                out.u64(*offset);
+                out.text(message);
+            }
+            Some(Error::XmlDoctype { offset }) => {
+                out.u8(3);
+                out.u64(*offset);
+            }
+            Some(Error::InvalidUtf8 { offset }) => {
+                out.u8(4);
+                out.usize(*offset);
+            }
+            Some(Error::Read(detail)) => {
+                out.u8(5);
+                out.text(detail);
+            }
+            // A checker reads records only: what else could stop it is said in words.
+            Some(other) => {
+                out.u8(5);
+                out.text(&other.to_string());
+            }
+        }
+        out.0
+    }
+
+    pub(crate) fn read_checked(bytes: &[u8]) -> Result<Checked, Error> {
+        let mut r = In(bytes);
+        r.mark(FOUND)?;
+        let n = r.count(16)?;
+        let mut ends = Vec::with_capacity(n);
+        for _ in 0..n {
+            ends.push((r.usize()?, r.usize()?));
+        }
+        let n = r.count(20)?;
+        let mut findings = Vec::with_capacity(n);
+        for _ in 0..n {
+            let code = code_of(r.text()?)?;
+            let severity = severity_of(r.u8()?);
+            let path = r.text()?.to_owned();
+            let record = r.opt_usize()?;
+            let field = r.opt_text()?.map(str::to_owned);
+            let suggestion = r.opt_text()?.map(str::to_owned);
+            let count = r.count(16)?;
+            let mut params = Vec::with_capacity(count);
+            for _ in 0..count {
+                let name = r.text()?;
+                let name = PARAMS
+                    .iter()
+                    .find(|p| **p == name)
+                    .copied()
+                    .ok_or_else(|| bad("an unknown parameter"))?;
+                params.push((name, r.text()?.to_owned()));
+            }
+            findings.push(Finding {
+                code,
+                severity,
+                path,
+                record,
+                field,
+                suggestion,
+                params,
+            });
+        }
+        let n = r.count(66)?;
+        let mut checks = Vec::with_capacity(n);
+        for _ in 0..n {
+            let at = r.usize()?;
+            let rows = rows_of(r.u8()?)?;
+            let here = r.u64()?;
+            let record = r.opt_usize()?;
+            checks.push(KeyCheck {
+                at,
+                rows,
+                here,
+                record,
+                key: r.range()?,
+                path: r.range()?,
+                field: r.range()?,
+            });
+        }
+        let text = r.text()?.to_owned();
+        let n = r.count(17)?;
+        let mut omitted = Vec::with_capacity(n);
+        for _ in 0..n {
+            let code = code_of(r.text()?)?;
+            let severity = severity_of(r.u8()?);
+            omitted.push((code, severity, r.u64()?));
+        }
+        let canonical = r.text()?.to_owned();
+        let error = match r.u8()? {
+            0 => None,
+            1 => Some(Error::Json {
+                line: r.usize()?,
+                column: r.usize()?,
+                message: r.text()?.to_owned(),
+            }),
+            2 => Some(Error::Xml {
+                offset: r.u64()?,
+                message: r.text()?.to_owned(),
+            }),
+            3 => Some(Error::XmlDoctype { offset: r.u64()? }),
+            4 => Some(Error::InvalidUtf8 { offset: r.usize()? }),
+            _ => Some(Error::Read(r.text()?.to_owned())),
+        };
+        Ok(Checked {
+            ends,
+            findings,
+            deferred: Deferred { checks, text },
+            omitted,
+            canonical,
+            error,
+            batch: None,
+        })
+    }
+}
+
+/// Checkers on threads of this process (not in WebAssembly, which has none here).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use threads::Checkers;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod threads {
+    use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
+    use std::thread::JoinHandle;
+
+    use super::{Batch, Checked, Checker, Gathering, Merge, Setting};
+    use crate::error::Error;
+    use crate::stream::Raw;
+
+    /// Batches handed to one checker and not yet merged.
+    const IN_FLIGHT: usize = 4;
+
+    /// One checker thread.
+    struct Lane {
+        batches: Option<SyncSender<Batch>>,
+        checked: Receiver<Checked>,
+        handle: Option<JoinHandle<()>>,
+    }
+
+    /// The checker threads of one packet, and the batch being gathered.
+    ///
+    /// Batch `k` goes to checker `k mod n` and the results are taken back in the same
+    /// order, so no reordering is needed; each checker has at most [`IN_FLIGHT`]
+    /// batches, which bounds the memory.
+    pub(crate) struct Checkers {
+        lanes: Vec<Lane>,
+        /// Batches sent and batches merged, over all lanes.
+        sent: usize,
+        merged: usize,
+        gathering: Gathering,
+    }
+
+    impl Checkers {
+        /// Starts `threads` checkers; the next record has index `next`. `None` when no
+        /// thread could be started.
+        pub(crate) fn start(setting: &Setting, threads: usize, next: usize) -> Option<Checkers> {
+            let mut lanes = Vec::with_capacity(threads);
+            for n in 0..threads {
+                let (batch_tx, batch_rx) = sync_channel::<Batch>(IN_FLIGHT);
+                let (checked_tx, checked_rx) = sync_channel::<Checked>(IN_FLIGHT);
+                let setting = setting.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("tekser-checker-{n}"))
+                    .spawn(move || {
+                        let mut checker = Checker::new(setting);
+                        for batch in batch_rx {
+                            if checked_tx.send(checker.check(batch)).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                let Ok(handle) = spawned else {
+                    break;
+                };
+                lanes.push(Lane {
+                    batches: Some(batch_tx),
+                    checked: checked_rx,
+                    handle: Some(handle),
+                });
+            }
+            if lanes.is_empty() {
+                return None;
+            }
+            Some(Checkers {
+                lanes,
+                sent: 0,
+                merged: 0,
+                gathering: Gathering::new(next),
+            })
+        }
+
+        /// Adds one record's text to the batch being gathered; a complete batch goes to
+        /// its checker, and what is checked by then is merged.
+        pub(crate) fn add(&mut self, record: Raw<'_>, merge: &mut Merge) -> Result<(), Error> {
+            if let Some(batch) = self.gathering.add(record, merge.v.full()) {
+                self.send(batch, merge)?;
+            }
+            // Merge what is ready without waiting, so that the findings cap is known early.
+            while self.merged < self.sent {
+                let lane = &self.lanes[self.merged % self.lanes.len()];
+                match lane.checked.try_recv() {
+                    Ok(checked) => self.merged_one(checked, merge)?,
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => return Err(stopped()),
+                }
+            }
+            Ok(())
+        }
+
+        /// Sends a batch to its checker, first merging (waiting if need be) until that
+        /// checker has room.
+        fn send(&mut self, batch: Batch, merge: &mut Merge) -> Result<(), Error> {
+            let n = self.lanes.len();
+            while self.sent - self.merged >= IN_FLIGHT * n {
+                self.wait_one(merge)?;
+            }
+            let lane = &self.lanes[self.sent % n];
+            match &lane.batches {
+                Some(tx) if tx.send(batch).is_ok() => {
+                    self.sent += 1;
+                    Ok(())
+                }
+                _ => Err(stopped()),
+            }
+        }
+
+        /// Takes the next checked batch in order, waiting for it, and merges it.
+        fn wait_one(&mut self, merge: &mut Merge) -> Result<(), Error> {
+            let lane = &self.lanes[self.merged % self.lanes.len()];
+            match lane.checked.recv() {
+                Ok(checked) => self.merged_one(checked, merge),
+                Err(_) => Err(stopped()),
+            }
+        }
+
+        fn merged_one(&mut self, checked: Checked, merge: &mut Merge) -> Result<(), Error> {
+            self.merged += 1;
+            if let Some(batch) = merge.take(checked)? {
+                self.gathering.give_back(batch);
+            }
+            Ok(())
+        }
+
+        /// Sends what is gathered and merges every batch: all records added so far are
+        /// then in the validator and the digest, or the first record that cannot be read
+        /// gives its error.
+        pub(crate) fn drain(&mut self, merge: &mut Merge) -> Result<(), Error> {
+            if let Some(batch) = self.gathering.take(merge.v.full()) {
+                self.send(batch, merge)?;
+            }
+            while self.merged < self.sent {
+                self.wait_one(merge)?;
+            }
+            Ok(())
+        }
+    }
+
+    impl Drop for Checkers {
+        fn drop(&mut self) {
+            // Closing the batch channels ends the checkers; a checker blocked on a full
+            // result channel is freed when the receiver goes with its lane.
+            for lane in &mut self.lanes {
+                lane.batches = None;
+            }
+            for mut lane in self.lanes.drain(..) {
+                let handle = lane.handle.take();
+                drop(lane);
+                if let Some(handle) = handle {
+                    let _ = handle.join();
+                }
+            }
+        }
+    }
+
+    fn stopped() -> Error {
+        Error::Read("a checker thread stopped before the end of the input".to_owned())
     }
 }

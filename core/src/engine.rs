@@ -69,16 +69,16 @@ pub(crate) enum Rows {
 #[derive(Debug, Clone)]
 pub(crate) struct KeyCheck {
     /// How many findings of the batch came before it (its place among them).
-    at: usize,
-    rows: Rows,
+    pub(crate) at: usize,
+    pub(crate) rows: Rows,
     /// Where the key is (record index; for a detail row the record and the row).
-    here: u64,
-    record: Option<usize>,
+    pub(crate) here: u64,
+    pub(crate) record: Option<usize>,
     /// The key, the path of the record or row, and the field a finding names: ranges of
     /// [`Deferred::text`] (no allocation per record).
-    key: std::ops::Range<usize>,
-    path: std::ops::Range<usize>,
-    field: std::ops::Range<usize>,
+    pub(crate) key: std::ops::Range<usize>,
+    pub(crate) path: std::ops::Range<usize>,
+    pub(crate) field: std::ops::Range<usize>,
 }
 
 /// What a validator on another thread leaves for the merge: the key checks of the

@@ -688,9 +688,8 @@ impl StreamingDigest {
         self.hasher.update(self.form.as_bytes());
     }
 
-    /// Feeds `count` records already in canonical form, separated by commas (written on
-    /// a checker thread).
-    #[cfg(not(target_arch = "wasm32"))]
+    /// Feeds `count` records already in canonical form, separated by commas (written by
+    /// a checker).
     pub(crate) fn records_written(&mut self, form: &str, count: usize) {
         if !self.records_open || count == 0 {
             return;

@@ -20,7 +20,6 @@
 mod calendar;
 mod canonical;
 pub mod catalog;
-#[cfg(not(target_arch = "wasm32"))]
 mod checkers;
 pub mod codes;
 pub mod dataset;
@@ -48,6 +47,7 @@ mod xml;
 
 pub use calendar::{Date, Instant, LocalDateTime};
 pub use catalog::{Catalog, Rule, BUILT_IN_DICTIONARIES, RULE_SET};
+pub use checkers::RecordChecker;
 pub use dataset::{Dataset, DatasetReport};
 pub use digest::Algorithm;
 pub use engine::Validator;

@@ -15,7 +15,8 @@ use std::io::Read;
 use crate::catalog::Catalog;
 use crate::catalog::RecordSchema;
 #[cfg(not(target_arch = "wasm32"))]
-use crate::checkers::{Checkers, Merge};
+use crate::checkers::Checkers;
+use crate::checkers::{wire, Gathering, Merge, Setting};
 use crate::codes;
 use crate::dataset::Collected;
 use crate::engine::{pointer_segment, Validator};
@@ -103,14 +104,25 @@ struct Live<'c> {
     digest: StreamingDigest,
     catalog: &'c Catalog,
     /// The same catalog when it lives as long as the program (the rule sets built in):
-    /// what checker threads may share.
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    /// what checkers may share.
     shared: Option<&'static Catalog>,
     entity: Entity,
     count: usize,
     /// Threads checking the records, once the input is large enough to need them.
     #[cfg(not(target_arch = "wasm32"))]
     checkers: Option<Checkers>,
+    /// Checkers elsewhere, fed with bytes ([`PacketStream::check_elsewhere`]).
+    elsewhere: Option<Elsewhere>,
+}
+
+/// The records checked by checkers elsewhere: the batches gathered, their bytes waiting
+/// to be taken, and how many were taken and merged back.
+struct Elsewhere {
+    setting: Setting,
+    gathering: Gathering,
+    work: std::collections::VecDeque<Vec<u8>>,
+    taken: usize,
+    merged: usize,
 }
 
 /// The one walk over a packet object or a bare list of records: members first, then
@@ -124,6 +136,11 @@ pub(crate) struct PacketWalk<'c> {
     /// starts (the input is large).
     #[cfg(not(target_arch = "wasm32"))]
     checkers_wanted: bool,
+    /// Whether the records go to checkers elsewhere ([`PacketStream::check_elsewhere`]).
+    elsewhere_wanted: bool,
+    /// An input error met while records were out with checkers elsewhere: reported once
+    /// they are merged back (one of them may fail first, as it would here).
+    held: Option<Error>,
     collect: bool,
     list: bool,
     members: Members,
@@ -145,6 +162,8 @@ impl<'c> PacketWalk<'c> {
             fixed_shared: None,
             #[cfg(not(target_arch = "wasm32"))]
             checkers_wanted: false,
+            elsewhere_wanted: false,
+            held: None,
             collect,
             list: false,
             members: Members::default(),
@@ -241,6 +260,7 @@ impl<'c> PacketWalk<'c> {
             count: 0,
             #[cfg(not(target_arch = "wasm32"))]
             checkers: None,
+            elsewhere: None,
         });
         for record in std::mem::take(&mut self.pending) {
             self.take_record(record);
@@ -260,25 +280,107 @@ impl<'c> PacketWalk<'c> {
         }
     }
 
+    /// What checkers of this packet's records check against, once the walk is live;
+    /// `None` when the records cannot be checked elsewhere (dataset checks gather every
+    /// record's ids here; a catalog made at run time cannot be shared).
+    fn setting(&self) -> Option<Setting> {
+        let live = self.live.as_ref()?;
+        if self.collect {
+            return None;
+        }
+        Some(Setting {
+            catalog: live.shared?,
+            entity: live.entity,
+            lang: self.options.lang,
+            list: self.list,
+        })
+    }
+
     /// Starts the checker threads once the walk is live, when it can have them; true
     /// when they run.
     #[cfg(not(target_arch = "wasm32"))]
     fn start_checkers(&mut self) -> bool {
-        // Dataset checks gather every record's ids on this thread: not split.
-        if self.collect {
-            return false;
-        }
-        let lang = self.options.lang;
-        let list = self.list;
+        let setting = self.setting();
         let Some(live) = &mut self.live else {
             return false;
         };
-        if live.checkers.is_none() {
-            if let Some(shared) = live.shared {
-                live.checkers = Checkers::start(shared, live.entity, lang, list, cores(), live.count);
+        if live.checkers.is_none() && live.elsewhere.is_none() {
+            if let Some(setting) = setting {
+                live.checkers = Checkers::start(&setting, cores(), live.count);
             }
         }
         live.checkers.is_some()
+    }
+
+    /// Starts handing records to checkers elsewhere once the walk is live, when it can.
+    fn start_elsewhere(&mut self) {
+        let setting = self.setting();
+        let Some(live) = &mut self.live else {
+            return;
+        };
+        if live.elsewhere.is_some() {
+            return;
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if live.checkers.is_some() {
+            return;
+        }
+        if let Some(setting) = setting {
+            live.elsewhere = Some(Elsewhere {
+                setting,
+                gathering: Gathering::new(live.count),
+                work: std::collections::VecDeque::new(),
+                taken: 0,
+                merged: 0,
+            });
+        }
+    }
+
+    /// The next check work for a checker elsewhere.
+    fn take_check_work(&mut self) -> Option<Vec<u8>> {
+        let elsewhere = self.live.as_mut()?.elsewhere.as_mut()?;
+        let work = elsewhere.work.pop_front()?;
+        elsewhere.taken += 1;
+        Some(work)
+    }
+
+    /// Merges what a checker elsewhere found (the next work taken, in order).
+    fn merge_checked(&mut self, found: &[u8]) -> Result<(), Error> {
+        let live = self
+            .live
+            .as_mut()
+            .ok_or_else(|| Error::Read("check work merged before any was taken".to_owned()))?;
+        let elsewhere = live
+            .elsewhere
+            .as_mut()
+            .filter(|e| e.merged < e.taken)
+            .ok_or_else(|| Error::Read("more check work merged than was taken".to_owned()))?;
+        let checked = wire::read_checked(found)?;
+        elsewhere.merged += 1;
+        let mut merge = Merge {
+            v: &mut live.v,
+            digest: &mut live.digest,
+        };
+        merge.take(checked)?;
+        Ok(())
+    }
+
+    /// The input has ended: the records gathered become the last check work.
+    fn flush_elsewhere(&mut self) {
+        if let Some(live) = &mut self.live {
+            let full = live.v.full();
+            if let Some(elsewhere) = &mut live.elsewhere {
+                if let Some(batch) = elsewhere.gathering.take(full) {
+                    elsewhere.work.push_back(wire::write_batch(&elsewhere.setting, &batch));
+                    elsewhere.gathering.give_back(batch);
+                }
+            }
+        }
+    }
+
+    /// Whether records are out with checkers elsewhere.
+    fn out_elsewhere(&self) -> bool {
+        self.live.as_ref().and_then(|l| l.elsewhere.as_ref()).is_some()
     }
 
     /// Ends the walk: the packet-level findings, the digest, the report.
@@ -288,6 +390,16 @@ impl<'c> PacketWalk<'c> {
         if let Some(live) = &mut self.live {
             // The checker threads end here.
             live.checkers = None;
+        }
+        if let Some(elsewhere) = self.live.as_ref().and_then(|l| l.elsewhere.as_ref()) {
+            if elsewhere.merged < elsewhere.taken || !elsewhere.work.is_empty() {
+                return Err(Error::Read(
+                    "check work was not all taken, checked and merged back before the end".to_owned(),
+                ));
+            }
+        }
+        if let Some(held) = self.held.take() {
+            return Err(held);
         }
         if self.live.is_none() {
             self.start_packet()?;
@@ -363,27 +475,42 @@ impl<'c> Walk for PacketWalk<'c> {
     #[cfg(not(target_arch = "wasm32"))]
     fn go_parallel(&mut self) -> bool {
         self.checkers_wanted = true;
-        self.start_checkers()
+        // Before the header (an input pushed whole, say) the checkers start with the
+        // first record, when the rule set can be shared.
+        let later = self.live.is_none() && !self.collect && (self.fixed.is_none() || self.fixed_shared.is_some());
+        self.start_checkers() || later
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn raw_record(&mut self, record: Raw<'_>) -> Result<bool, Error> {
+        if self.elsewhere_wanted {
+            self.start_elsewhere();
+        }
+        #[cfg(not(target_arch = "wasm32"))]
         if self.checkers_wanted {
             self.start_checkers();
         }
         let Some(live) = &mut self.live else {
             return Ok(false);
         };
-        let Some(checkers) = &mut live.checkers else {
-            return Ok(false);
-        };
-        live.count += 1;
-        let mut merge = Merge {
-            v: &mut live.v,
-            digest: &mut live.digest,
-        };
-        checkers.add(record, &mut merge)?;
-        Ok(true)
+        if let Some(elsewhere) = &mut live.elsewhere {
+            live.count += 1;
+            if let Some(batch) = elsewhere.gathering.add(record, live.v.full()) {
+                elsewhere.work.push_back(wire::write_batch(&elsewhere.setting, &batch));
+                elsewhere.gathering.give_back(batch);
+            }
+            return Ok(true);
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(checkers) = &mut live.checkers {
+            live.count += 1;
+            let mut merge = Merge {
+                v: &mut live.v,
+                digest: &mut live.digest,
+            };
+            checkers.add(record, &mut merge)?;
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -398,6 +525,23 @@ impl<'c> Walk for PacketWalk<'c> {
             }
         }
         Ok(())
+    }
+
+    fn hold(&mut self, error: Error) -> Result<(), Error> {
+        if self.out_elsewhere() {
+            self.held.get_or_insert(error);
+            Ok(())
+        } else {
+            Err(error)
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.held.is_some()
+    }
+
+    fn end_elsewhere(&mut self) {
+        self.flush_elsewhere();
     }
 
     fn record(&mut self, record: Value) -> Option<Value> {
@@ -491,6 +635,17 @@ pub(crate) trait Walk {
     fn settle(&mut self) -> Result<(), Error> {
         Ok(())
     }
+    /// An input error: given back at once, or held until the records out with checkers
+    /// elsewhere are merged back (one of them may fail first).
+    fn hold(&mut self, error: Error) -> Result<(), Error> {
+        Err(error)
+    }
+    /// Whether an input error is held: the rest of the input is not read.
+    fn stopped(&self) -> bool {
+        false
+    }
+    /// The input has ended: what is gathered for checkers elsewhere becomes work.
+    fn end_elsewhere(&mut self) {}
 }
 
 /// A record's text before it is read.
@@ -554,6 +709,8 @@ enum Split {
     /// While the splitting moves to the worker.
     #[cfg(not(target_arch = "wasm32"))]
     Gone,
+    /// The input has ended.
+    Ended,
 }
 
 /// Inputs larger than this are split on a worker thread when there is a core for it.
@@ -591,12 +748,17 @@ impl<W: Walk> Reader<W> {
         let walk = &mut self.walk;
         match &mut self.split {
             Split::Here(splitter) => {
-                let pushed = splitter.push(chunk, &mut WalkSink(walk));
-                if pushed.is_err() {
-                    // A record before the point of the error may fail first.
-                    walk.settle()?;
+                if walk.stopped() {
+                    return Ok(());
                 }
-                pushed
+                match splitter.push(chunk, &mut WalkSink(walk)) {
+                    Ok(()) => Ok(()),
+                    Err(e) => {
+                        // A record before the point of the error may fail first.
+                        walk.settle()?;
+                        walk.hold(e)
+                    }
+                }
             }
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(worker) => {
@@ -606,6 +768,7 @@ impl<W: Walk> Reader<W> {
             }
             #[cfg(not(target_arch = "wasm32"))]
             Split::Gone => Err(Error::Read("the splitter was lost".to_owned())),
+            Split::Ended => Err(Error::Read("input pushed after its end".to_owned())),
         }
     }
 
@@ -635,33 +798,40 @@ impl<W: Walk> Reader<W> {
     }
 
     /// Ends the input; the walk has seen all of it.
-    pub(crate) fn end(self) -> Result<W, Error> {
-        // Only the worker thread (not in WebAssembly) has hashing to leave alone.
-        #[cfg_attr(target_arch = "wasm32", allow(unused_variables))]
-        let Reader {
-            mut walk,
-            split,
-            hash_elsewhere,
-            ..
-        } = self;
-        match split {
+    pub(crate) fn end(mut self) -> Result<W, Error> {
+        self.end_input()?;
+        Ok(self.walk)
+    }
+
+    /// Ends the input (once; later calls do nothing): the last pieces go to the walk.
+    pub(crate) fn end_input(&mut self) -> Result<(), Error> {
+        let walk = &mut self.walk;
+        match std::mem::replace(&mut self.split, Split::Ended) {
             Split::Here(splitter) => {
-                let finished = splitter.finish(&mut WalkSink(&mut walk));
+                if walk.stopped() {
+                    return Ok(());
+                }
+                let finished = splitter.finish(&mut WalkSink(walk));
                 walk.settle()?;
-                finished?;
+                if let Err(e) = finished {
+                    walk.hold(e)?;
+                }
+                walk.end_elsewhere();
             }
             #[cfg(not(target_arch = "wasm32"))]
             Split::Worker(mut worker) => {
-                hand_hashing(&mut worker, &mut walk, hash_elsewhere);
-                let hasher = worker.finish(&mut |piece: Parsed| apply(&mut walk, piece))?;
-                if let (Some(digest), false) = (walk.packet_digest(), hash_elsewhere) {
+                // Only the worker thread (not in WebAssembly) has hashing to leave alone.
+                hand_hashing(&mut worker, walk, self.hash_elsewhere);
+                let hasher = worker.finish(&mut |piece: Parsed| apply(walk, piece))?;
+                if let (Some(digest), false) = (walk.packet_digest(), self.hash_elsewhere) {
                     digest.hasher_back(hasher);
                 }
             }
+            Split::Ended => {}
             #[cfg(not(target_arch = "wasm32"))]
             Split::Gone => return Err(Error::Read("the splitter was lost".to_owned())),
         }
-        Ok(walk)
+        Ok(())
     }
 }
 
@@ -764,6 +934,52 @@ impl<'c> PacketStream<'c> {
         }
         let work = self.reader.walk.packet_digest()?.hash_work()?;
         Some(work.into_bytes())
+    }
+
+    /// Has the records checked elsewhere: by checkers in other workers of a WebAssembly
+    /// page (which has no threads of its own), each with a [`crate::RecordChecker`].
+    /// This stream then only cuts the records into batches and merges what the
+    /// checkers found, in order; the report is the same as without.
+    ///
+    /// After each push, hand each [`PacketStream::take_check_work`] to a checker and give
+    /// what it returns to [`PacketStream::merge_checked`], in the order the work was
+    /// taken. After the last push, [`PacketStream::end_input`] makes the last work; once
+    /// every work is merged, [`PacketStream::finish`] gives the report. An input error is
+    /// then held until the work before it is merged (a record there may fail first);
+    /// [`PacketStream::stopped`] says the rest of the input need not be pushed.
+    ///
+    /// Records go elsewhere only with a built-in rule set (not a catalog made at run
+    /// time): otherwise they are checked here and there is never any work.
+    pub fn check_elsewhere(mut self) -> PacketStream<'c> {
+        self.reader.walk.elsewhere_wanted = true;
+        self.reader.worker_allowed = false;
+        self
+    }
+
+    /// The next batch of records to check elsewhere, as bytes for
+    /// [`crate::RecordChecker::check`]; `None` when there is none now.
+    pub fn take_check_work(&mut self) -> Option<Vec<u8>> {
+        self.reader.walk.take_check_work()
+    }
+
+    /// Merges what a checker found in the oldest work taken and not yet merged. An `Err`
+    /// is the error of a record of that work that could not be read (the packet's error,
+    /// as [`PacketStream::push`] would give it), or bytes that are not a checker's.
+    pub fn merge_checked(&mut self, found: &[u8]) -> Result<(), Error> {
+        self.reader.walk.merge_checked(found)
+    }
+
+    /// Ends the input without finishing: the last pieces are read and the last records
+    /// become check work ([`PacketStream::check_elsewhere`]). [`PacketStream::finish`]
+    /// does it when it was not done.
+    pub fn end_input(&mut self) -> Result<(), Error> {
+        self.reader.end_input()
+    }
+
+    /// Whether an input error is held ([`PacketStream::check_elsewhere`]): what is pushed
+    /// from now on is not read; merge the work taken and finish to have the error.
+    pub fn stopped(&self) -> bool {
+        self.reader.walk.stopped()
     }
 
     /// Ends the input with the hasher back from elsewhere ([`crate::RemoteHasher::state`]
@@ -1103,6 +1319,88 @@ mod tests {
         out.into_bytes()
     }
 
+    /// Validates with the records checked elsewhere: the work goes as bytes to two
+    /// [`crate::RecordChecker`]s in turn and comes back, as from workers, `lag` works late.
+    fn validated_elsewhere(input: &[u8], options: &Options, chunk: usize, lag: usize) -> Result<String, String> {
+        let mut stream = PacketStream::new(options).map_err(said)?.check_elsewhere();
+        let mut checkers = [crate::RecordChecker::new(), crate::RecordChecker::new()];
+        let mut out: std::collections::VecDeque<Vec<u8>> = std::collections::VecDeque::new();
+        let mut taken = 0;
+        let mut step = |stream: &mut PacketStream, lag: usize| -> Result<(), String> {
+            while let Some(work) = stream.take_check_work() {
+                out.push_back(checkers[taken % 2].check(&work).map_err(said)?);
+                taken += 1;
+            }
+            while out.len() > lag {
+                if let Some(found) = out.pop_front() {
+                    stream.merge_checked(&found).map_err(said)?;
+                }
+            }
+            Ok(())
+        };
+        for piece in input.chunks(chunk) {
+            if stream.stopped() {
+                break;
+            }
+            stream.push(piece).map_err(said)?;
+            step(&mut stream, lag)?;
+        }
+        stream.end_input().map_err(said)?;
+        step(&mut stream, 0)?;
+        if stream.reader.walk.out_elsewhere() {
+            CHECKED_ON_THREADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        stream.finish().map(|r| r.to_json()).map_err(said)
+    }
+
+    #[test]
+    fn checkers_elsewhere_give_the_same_reports_on_the_whole_corpus() {
+        let before = CHECKED_ON_THREADS.load(std::sync::atomic::Ordering::Relaxed);
+        for (path, entity) in corpus() {
+            let input = std::fs::read(&path).expect("a corpus file reads");
+            for max_findings in [3, 1000] {
+                let options = Options {
+                    entity,
+                    max_findings,
+                    ..Options::default()
+                };
+                let here = validated(&input, &options, 4096, false);
+                for (chunk, lag) in [(1, 0), (7, 3), (4096, 1)] {
+                    assert_eq!(
+                        validated_elsewhere(&input, &options, chunk, lag),
+                        here,
+                        "{} in chunks of {chunk}, at most {max_findings} findings, {lag} works late",
+                        path.display()
+                    );
+                }
+            }
+        }
+        let elsewhere = CHECKED_ON_THREADS.load(std::sync::atomic::Ordering::Relaxed) - before;
+        assert!(elsewhere > 300, "packets checked elsewhere: {elsewhere}");
+    }
+
+    #[test]
+    fn check_work_refuses_other_bytes_and_a_stream_refuses_unmerged_work() {
+        let mut checker = crate::RecordChecker::new();
+        for bytes in [&b""[..], b"TKW1", b"TKW2\0\0\0\0", b"{\"records\": []}"] {
+            assert!(checker.check(bytes).is_err(), "{bytes:?}");
+        }
+        let input = many_records(200, None);
+        let mut stream = PacketStream::new(&Options::default())
+            .expect("stream")
+            .check_elsewhere();
+        stream.push(&input).expect("pushed");
+        stream.end_input().expect("ended");
+        let work = stream.take_check_work().expect("work");
+        assert!(stream.merge_checked(&work).is_err(), "work is not what a checker found");
+        let found = checker.check(&work).expect("checked");
+        assert!(stream.merge_checked(&found).is_ok());
+        assert!(stream.merge_checked(&found).is_err(), "merged twice");
+        let left = stream.take_check_work().is_some();
+        assert!(left, "200 plan items are more than one batch");
+        assert_eq!(stream.finish().map_err(|e| e.kind()).err(), Some("read"));
+    }
+
     #[test]
     fn checker_threads_give_the_same_report_on_many_records_and_the_same_first_error() {
         for max_findings in [10, 100_000] {
@@ -1118,6 +1416,7 @@ mod tests {
             );
             assert_eq!(validated_on_checkers(&input, &options, 64 * 1024, false), here);
             assert_eq!(validated_on_checkers(&input, &options, 1000, true), here);
+            assert_eq!(validated_elsewhere(&input, &options, 64 * 1024, 5), here);
         }
         // A record that cannot be read, followed by a splitting error much later: the
         // record's error comes first, as on one thread.
