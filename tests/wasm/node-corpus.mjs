@@ -79,6 +79,59 @@ for (const c of manifest.cases) {
     const expected = c.error ? `error ${c.error}` : text(c.report);
     check(outcome === expected, `packet ${c.packet}: PacketValidator with hashElsewhere gives ${outcome.slice(0, 60)}`);
   }
+  // checkElsewhere: the records checked by two RecordCheckers in turn (here in the same
+  // worker, what they found merged two works late; tests/bench/wasm-stream.mjs
+  // --check-workers runs them on workers), the same report or error.
+  for (const size of [7, 4096]) {
+    let outcome;
+    try {
+      const validator = new tekser.PacketValidator({ ...options, checkElsewhere: true });
+      const checkers = [new tekser.RecordChecker(), new tekser.RecordChecker()];
+      const late = [];
+      let taken = 0;
+      const hand = (keep) => {
+        for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
+          late.push(checkers[taken++ % 2].check(work));
+        }
+        while (late.length > keep) validator.mergeChecked(late.shift());
+      };
+      for (let at = 0; at < bytes.length && !validator.stopped; at += size) {
+        validator.push(bytes.subarray(at, at + size));
+        hand(2);
+      }
+      validator.endInput();
+      hand(0);
+      outcome = validator.finishJson();
+    } catch (e) {
+      outcome = `error ${e.kind}`;
+    }
+    const expected = c.error ? `error ${c.error}` : text(c.report);
+    check(outcome === expected, `packet ${c.packet}: PacketValidator with checkElsewhere in chunks of ${size} gives ${outcome.slice(0, 60)}`);
+  }
+}
+
+// Check work that was taken and not merged back is an error, not a report without it;
+// bytes that are not check work are refused.
+{
+  const validator = new tekser.PacketValidator({ checkElsewhere: true });
+  validator.push(readFileSync(join(root, "examples", "plan_item.json")));
+  validator.endInput();
+  const work = validator.takeCheckWork();
+  check(work instanceof Uint8Array, "takeCheckWork gives the last work after endInput");
+  let kind;
+  try {
+    validator.finishJson();
+  } catch (e) {
+    kind = e.kind;
+  }
+  check(kind === "read", `finishJson with work not merged: expected error read, got ${kind}`);
+  let refused;
+  try {
+    new tekser.RecordChecker().check(new TextEncoder().encode('{"records": []}'));
+  } catch (e) {
+    refused = e.kind;
+  }
+  check(refused === "read", `RecordChecker.check of a packet: expected error read, got ${refused}`);
 }
 
 // A hasher that went to the other worker and did not come back is an error, not a wrong digest.

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict` by the test command: the committed typings of the
 // wasm package describe its real API (a wrong type here fails the build).
-import init, { validate, validateJson, digest, digestListJson, reply, locate, ruleSets, version, validateDatasetJson, PacketValidator, RemoteHasher, comparePackets } from "../../target/wasm-pkg/web/tekser_wasm.js";
+import init, { validate, validateJson, digest, digestListJson, reply, locate, ruleSets, version, validateDatasetJson, PacketValidator, RemoteHasher, RecordChecker, comparePackets } from "../../target/wasm-pkg/web/tekser_wasm.js";
 import type { Report, Finding, DigestList, Place, RuleSet, ValidateOptions } from "../../target/wasm-pkg/web/tekser_wasm.js";
 
 export async function example(bytes: Uint8Array): Promise<string> {
@@ -34,4 +34,23 @@ export function hashedElsewhere(chunks: Uint8Array[]): string {
   }
   const state: Uint8Array = hasher.state();
   return validator.finishJsonWithHasher(state);
+}
+
+export function checkedElsewhere(chunks: Uint8Array[]): string {
+  const validator = new PacketValidator({ checkElsewhere: true });
+  const checker = new RecordChecker();
+  const hand = (): void => {
+    for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
+      const found: Uint8Array = checker.check(work);
+      validator.mergeChecked(found);
+    }
+  };
+  for (const chunk of chunks) {
+    if (validator.stopped) break;
+    validator.push(chunk);
+    hand();
+  }
+  validator.endInput();
+  hand();
+  return validator.finishJson();
 }

@@ -38,6 +38,15 @@ export interface PacketValidatorOptions extends ValidateOptions {
    * (`tests/bench/wasm-stream.mjs` shows the whole exchange). Same report; the work of
    * SHA-256, about a quarter of the time in WebAssembly, leaves this worker. */
   hashElsewhere?: boolean;
+  /** Check the records on other workers: after each `push`, hand each
+   * `takeCheckWork()` to a `RecordChecker` on a worker of a pool and give what it returns
+   * to `mergeChecked`, in the order the work was taken; after the last push call
+   * `endInput()`, hand and merge the last work, then finish
+   * (`tests/bench/wasm-stream.mjs --check-workers 2` shows the whole exchange). Same
+   * report; this worker only cuts the records out and merges what the checkers found.
+   * An input error is held until the work before it is merged (`stopped` tells). Needs
+   * a built-in rule set: with `dictionaries`, records are checked here. */
+  checkElsewhere?: boolean;
 }
 
 /** How a packet is digested. */
@@ -344,9 +353,49 @@ impl PacketValidator {
             let file = bytes_of(&dictionaries, "option dictionaries")?;
             tekser::PacketStream::with_catalog(lasting_catalog(&file, core.rule_set.as_deref())?, &core)
         };
-        let elsewhere = options.is_object() && Reflect::get(&options, &"hashElsewhere".into())?.is_truthy();
-        let stream = if elsewhere { stream.hash_elsewhere() } else { stream };
+        let flag = |name: &str| -> Result<bool, JsValue> {
+            Ok(options.is_object() && Reflect::get(&options, &name.into())?.is_truthy())
+        };
+        let stream = if flag("hashElsewhere")? {
+            stream.hash_elsewhere()
+        } else {
+            stream
+        };
+        let stream = if flag("checkElsewhere")? {
+            stream.check_elsewhere()
+        } else {
+            stream
+        };
         Ok(PacketValidator { stream })
+    }
+
+    /// With `checkElsewhere`: the next batch of records for `RecordChecker.check` on
+    /// another worker; `undefined` when there is none now.
+    #[wasm_bindgen(js_name = takeCheckWork)]
+    pub fn take_check_work(&mut self) -> Option<Vec<u8>> {
+        self.stream.take_check_work()
+    }
+
+    /// With `checkElsewhere`: merges what a checker returned for the oldest work taken
+    /// and not merged. Throws the packet's error (as `push` would) when a record of that
+    /// work cannot be read.
+    #[wasm_bindgen(js_name = mergeChecked)]
+    pub fn merge_checked(&mut self, found: &[u8]) -> Result<(), JsValue> {
+        self.stream.merge_checked(found).map_err(|e| core_error(&e))
+    }
+
+    /// Ends the input without finishing: the last records become check work
+    /// (`checkElsewhere`). Finishing does it when it was not done.
+    #[wasm_bindgen(js_name = endInput)]
+    pub fn end_input(&mut self) -> Result<(), JsValue> {
+        self.stream.end_input().map_err(|e| core_error(&e))
+    }
+
+    /// With `checkElsewhere`: whether an input error is held (reported when finishing,
+    /// once the work taken is merged): the rest of the input need not be pushed.
+    #[wasm_bindgen(getter)]
+    pub fn stopped(&self) -> bool {
+        self.stream.stopped()
     }
 
     /// With `hashElsewhere`: the hashing of the records checked since the last call, for
@@ -422,6 +471,31 @@ impl RemoteHasher {
     /// The hasher's state, for `finishJsonWithHasher`.
     pub fn state(&self) -> Result<Vec<u8>, JsValue> {
         self.inner.state().map_err(|e| core_error(&e))
+    }
+}
+
+/// The other side of `PacketValidator`'s `checkElsewhere`: checks, on another worker, the
+/// batches of records the validator hands out.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct RecordChecker {
+    inner: tekser::RecordChecker,
+}
+
+#[wasm_bindgen]
+impl RecordChecker {
+    /// A checker; it learns the rule set and entity from its first work.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RecordChecker {
+        install_panic_hook();
+        RecordChecker::default()
+    }
+
+    /// Checks one work from `takeCheckWork`; returns what to give to `mergeChecked`.
+    /// Throws only for bytes that are not check work (a record that cannot be read
+    /// travels back and is reported by the merge).
+    pub fn check(&mut self, work: &[u8]) -> Result<Vec<u8>, JsValue> {
+        self.inner.check(work).map_err(|e| core_error(&e))
     }
 }
 

@@ -26,6 +26,15 @@ export interface PacketValidatorOptions extends ValidateOptions {
      * (`tests/bench/wasm-stream.mjs` shows the whole exchange). Same report; the work of
      * SHA-256, about a quarter of the time in WebAssembly, leaves this worker. */
     hashElsewhere?: boolean;
+    /** Check the records on other workers: after each `push`, hand each
+     * `takeCheckWork()` to a `RecordChecker` on a worker of a pool and give what it returns
+     * to `mergeChecked`, in the order the work was taken; after the last push call
+     * `endInput()`, hand and merge the last work, then finish
+     * (`tests/bench/wasm-stream.mjs --check-workers 2` shows the whole exchange). Same
+     * report; this worker only cuts the records out and merges what the checkers found.
+     * An input error is held until the work before it is merged (`stopped` tells). Needs
+     * a built-in rule set: with `dictionaries`, records are checked here. */
+    checkElsewhere?: boolean;
 }
 
 /** How a packet is digested. */
@@ -120,6 +129,11 @@ export class PacketValidator {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * Ends the input without finishing: the last records become check work
+     * (`checkElsewhere`). Finishing does it when it was not done.
+     */
+    endInput(): void;
+    /**
      * With `hashElsewhere`: ends the input with the hasher's state from
      * `RemoteHasher.state()` (after every work taken was applied); returns the canonical
      * report JSON. The validator is used up.
@@ -134,6 +148,12 @@ export class PacketValidator {
      */
     finish(): Report;
     /**
+     * With `checkElsewhere`: merges what a checker returned for the oldest work taken
+     * and not merged. Throws the packet's error (as `push` would) when a record of that
+     * work cannot be read.
+     */
+    mergeChecked(found: Uint8Array): void;
+    /**
      * A validator with the options of `validate`, and `hashElsewhere`.
      */
     constructor(options?: PacketValidatorOptions | null);
@@ -141,6 +161,11 @@ export class PacketValidator {
      * Feeds the next chunk (a `Uint8Array` or a string).
      */
     push(chunk: Uint8Array | string): void;
+    /**
+     * With `checkElsewhere`: the next batch of records for `RecordChecker.check` on
+     * another worker; `undefined` when there is none now.
+     */
+    takeCheckWork(): Uint8Array | undefined;
     /**
      * With `hashElsewhere`: the hashing of the records checked since the last call, for
      * `RemoteHasher.apply` on the other worker (in order; the first carries the hasher);
@@ -151,6 +176,30 @@ export class PacketValidator {
      * Bytes fed so far (for progress).
      */
     readonly bytesRead: number;
+    /**
+     * With `checkElsewhere`: whether an input error is held (reported when finishing,
+     * once the work taken is merged): the rest of the input need not be pushed.
+     */
+    readonly stopped: boolean;
+}
+
+/**
+ * The other side of `PacketValidator`'s `checkElsewhere`: checks, on another worker, the
+ * batches of records the validator hands out.
+ */
+export class RecordChecker {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Checks one work from `takeCheckWork`; returns what to give to `mergeChecked`.
+     * Throws only for bytes that are not check work (a record that cannot be read
+     * travels back and is reported by the merge).
+     */
+    check(work: Uint8Array): Uint8Array;
+    /**
+     * A checker; it learns the rule set and entity from its first work.
+     */
+    constructor();
 }
 
 /**
@@ -246,6 +295,7 @@ export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __panicForTests: () => void;
     readonly __wbg_packetvalidator_free: (a: number, b: number) => void;
+    readonly __wbg_recordchecker_free: (a: number, b: number) => void;
     readonly __wbg_remotehasher_free: (a: number, b: number) => void;
     readonly canonicalForm: (a: number, b: number, c: number) => void;
     readonly compareDigests: (a: number, b: number, c: number, d: number, e: number) => void;
@@ -254,12 +304,18 @@ export interface InitOutput {
     readonly digestListJson: (a: number, b: number, c: number) => void;
     readonly locate: (a: number, b: number, c: number, d: number) => void;
     readonly packetvalidator_bytesRead: (a: number) => number;
+    readonly packetvalidator_endInput: (a: number, b: number) => void;
     readonly packetvalidator_finish: (a: number, b: number) => void;
     readonly packetvalidator_finishJson: (a: number, b: number) => void;
     readonly packetvalidator_finishJsonWithHasher: (a: number, b: number, c: number, d: number) => void;
+    readonly packetvalidator_mergeChecked: (a: number, b: number, c: number, d: number) => void;
     readonly packetvalidator_new: (a: number, b: number) => void;
     readonly packetvalidator_push: (a: number, b: number, c: number) => void;
+    readonly packetvalidator_stopped: (a: number) => number;
+    readonly packetvalidator_takeCheckWork: (a: number, b: number) => void;
     readonly packetvalidator_takeHashWork: (a: number, b: number) => void;
+    readonly recordchecker_check: (a: number, b: number, c: number, d: number) => void;
+    readonly recordchecker_new: () => number;
     readonly remotehasher_apply: (a: number, b: number, c: number, d: number) => void;
     readonly remotehasher_new: () => number;
     readonly remotehasher_state: (a: number, b: number) => void;
