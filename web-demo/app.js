@@ -28,6 +28,13 @@ function setProgress(text, value, max) {
   }
 }
 
+// `?checkers=N` sets how many workers check the records of a large file (by default the
+// worker decides from the machine's cores).
+const CHECK_WORKERS = (() => {
+  const n = Number.parseInt(new URLSearchParams(self.location.search).get("checkers") ?? "", 10);
+  return Number.isInteger(n) ? n : undefined;
+})();
+
 function options() {
   const o = { lang: $("lang").value };
   if ($("entity").value) o.entity = $("entity").value;
@@ -56,7 +63,7 @@ function validate(blob, name) {
   $("status").dataset.state = "validating";
   $("status").textContent = MESSAGES.validating;
   setProgress(MESSAGES.validating, 0, blob.size || 1);
-  worker.postMessage({ type: "validate", id: run, blob, options: options() });
+  worker.postMessage({ type: "validate", id: run, blob, options: options(), checkWorkers: CHECK_WORKERS });
 }
 
 function readFile(file) {

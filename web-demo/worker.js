@@ -2,7 +2,8 @@
 // Everything runs here, in this browser: the wasm module is loaded from this origin.
 // A file is streamed (File.stream()) through a PacketValidator: a 1 GB packet is checked
 // without ever being held, with progress by bytes; the packet digest of a large file is
-// hashed on a second worker (hash-worker.js).
+// hashed on a second worker (hash-worker.js), and on a machine with cores to spare its
+// records are checked on a pool of further workers (check-worker.js).
 import init, { PacketValidator, locate, ruleSets, version } from "./pkg/tekser_wasm.js";
 
 const ready = init();
@@ -13,15 +14,71 @@ let packet = null; // its bytes, once read for "show the place"
 /** Files larger than this have their digest hashed on a second worker (hash-worker.js). */
 const HASH_WORKER_AFTER = 8 * 1024 * 1024;
 
-async function validateBlob(id, blob, options) {
+/** How many checker workers a large file gets: those asked for, else the cores left
+ * once this worker and the hashing worker have theirs (none on a 2- or 3-core machine,
+ * where they only share the same cores), at most 4. */
+function checkerCount(asked) {
+  if (Number.isInteger(asked) && asked >= 0) return Math.min(asked, 8);
+  const cores = self.navigator?.hardwareConcurrency ?? 1;
+  return cores >= 4 ? Math.min(cores - 2, 4) : 0;
+}
+
+/** Record checkers on `count` workers: work goes to them in turn, and each answers in
+ * order, so what they found is merged in the order the work was taken. */
+class CheckerPool {
+  constructor(count) {
+    this.workers = Array.from({ length: count }, () => new Worker(new URL("./check-worker.js", import.meta.url), { type: "module" }));
+    this.waiting = this.workers.map(() => []);
+    this.workers.forEach((worker, i) => {
+      worker.onmessage = (e) => {
+        const w = this.waiting[i].shift();
+        if (e.data.type === "found") w?.resolve(e.data.found);
+        else w?.reject(new Error(e.data.message));
+      };
+      worker.onerror = (e) => {
+        for (const w of this.waiting[i].splice(0)) w.reject(new Error(e.message || "a checker worker failed"));
+      };
+    });
+    this.next = 0;
+  }
+
+  check(work) {
+    const i = this.next++ % this.workers.length;
+    return new Promise((resolve, reject) => {
+      this.waiting[i].push({ resolve, reject });
+      this.workers[i].postMessage({ type: "work", work }, [work.buffer]);
+    });
+  }
+
+  close() {
+    for (const worker of this.workers) worker.terminate();
+  }
+}
+
+async function validateBlob(id, blob, options, checkWorkers) {
   source = blob;
   packet = null;
   // Nested workers exist in every current browser; where not, all is done here.
-  const hashing = blob.size > HASH_WORKER_AFTER && typeof Worker !== "undefined"
-    ? new Worker(new URL("./hash-worker.js", import.meta.url), { type: "module" })
-    : null;
+  const large = blob.size > HASH_WORKER_AFTER && typeof Worker !== "undefined";
+  const hashing = large ? new Worker(new URL("./hash-worker.js", import.meta.url), { type: "module" }) : null;
+  const checkers = large && checkerCount(checkWorkers) > 0 ? new CheckerPool(checkerCount(checkWorkers)) : null;
   try {
-    const validator = new PacketValidator({ ...options, hashElsewhere: hashing !== null });
+    const validator = new PacketValidator({
+      ...options,
+      hashElsewhere: hashing !== null,
+      checkElsewhere: checkers !== null,
+    });
+    // Work out with the checkers, oldest first; a few per checker bound the memory.
+    const inFlight = [];
+    const merge = async (keep) => {
+      while (inFlight.length > keep) validator.mergeChecked(await inFlight.shift());
+    };
+    const handChecks = async () => {
+      for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
+        inFlight.push(checkers.check(work));
+        await merge(4 * checkers.workers.length);
+      }
+    };
     let handed = false;
     const hand = () => {
       const work = validator.takeHashWork();
@@ -37,6 +94,10 @@ async function validateBlob(id, blob, options) {
       const { done, value } = await reader.read();
       if (done) break;
       validator.push(value);
+      if (checkers) {
+        await handChecks();
+        if (validator.stopped) break;
+      }
       if (hashing) hand();
       const now = performance.now();
       if (now - lastPost > 100) {
@@ -45,6 +106,11 @@ async function validateBlob(id, blob, options) {
       }
     }
     let reportJson;
+    if (checkers) {
+      validator.endInput();
+      await handChecks();
+      await merge(0);
+    }
     if (hashing) hand();
     if (hashing && handed) {
       const state = await new Promise((resolve, reject) => {
@@ -59,6 +125,7 @@ async function validateBlob(id, blob, options) {
     self.postMessage({ type: "report", id, reportJson, millis: performance.now() - started });
   } finally {
     hashing?.terminate();
+    checkers?.close();
   }
 }
 
@@ -69,7 +136,7 @@ self.onmessage = async (event) => {
     if (message.type === "info") {
       self.postMessage({ type: "info", version: version(), ruleSets: ruleSets() });
     } else if (message.type === "validate") {
-      await validateBlob(message.id, message.blob, message.options);
+      await validateBlob(message.id, message.blob, message.options, message.checkWorkers);
     } else if (message.type === "locate" && source) {
       if (source.size > LOCATE_LIMIT) {
         self.postMessage({ type: "place", id: message.id, path: message.path, place: null, tooLarge: true });

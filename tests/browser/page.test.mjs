@@ -47,7 +47,7 @@ try {
   // Chromium lets one tab start about ten downloads; a fresh tab every few packets keeps
   // the download of each report a plain user click.
   let page = null;
-  const openPage = async () => {
+  const openPage = async (query = "") => {
     if (page) await page.close();
     page = await context.newPage();
     page.on("request", (r) => {
@@ -56,7 +56,7 @@ try {
     });
     page.on("console", (m) => /Content Security Policy/i.test(m.text()) && cspViolations.push(m.text()));
     page.on("pageerror", (e) => failures.push(`host ${HOST}: page error: ${e.message}`));
-    await page.goto(origin + "/");
+    await page.goto(origin + "/" + query);
     await page.waitForSelector("body[data-ready=true]", { timeout: 30000 });
     run = 0;
   };
@@ -145,6 +145,22 @@ try {
   const shown = (await page.textContent("#digest")).trim();
   check(shown === wasm.digest(big), `the large packet's digest on the page ${shown} differs from digest()`);
   console.log(`host ${HOST}: ${big.length} bytes, 20 000 records: ${bigStatus} (page answered in ${answerMillis} ms meanwhile)`);
+
+  // The same packet with its records checked on two checker workers (check-worker.js;
+  // by default only machines with four cores or more use them): the same verdict, count
+  // and digest.
+  await openPage("?checkers=2");
+  run += 1;
+  await page.setInputFiles("#file", { name: "big.json", mimeType: "application/json", buffer: big });
+  await page.waitForSelector(`#status[data-run="${run}"]`, { timeout: 120000 });
+  const checkedStatus = await page.textContent("#status");
+  // The status ends with the time taken: the rest must be the same.
+  const untimed = (status) => status.replace(/\(\d+ [^)]*\)\.?$/, "");
+  check(untimed(checkedStatus) === untimed(bigStatus), `the large packet on checker workers: ${checkedStatus}, not ${bigStatus}`);
+  const checkedDigest = (await page.textContent("#digest")).trim();
+  check(checkedDigest === shown, `the large packet's digest on checker workers ${checkedDigest} differs from ${shown}`);
+  console.log(`host ${HOST}: the same packet on two checker workers: ${checkedStatus}`);
+  await openPage();
 
   // Pasting works too, and an unusable text gives an error, not a crash.
   await page.click("#paste-box summary");
