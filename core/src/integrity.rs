@@ -556,6 +556,13 @@ pub(crate) struct StreamingDigest {
     /// Whether `hasher` is the real one (not lent to the other thread).
     hasher_here: bool,
     away_bytes: String,
+    /// Hashed outside the library ([`StreamingDigest::go_outside`]): the bytes to hash
+    /// not yet taken.
+    outside: Option<String>,
+    /// The digest the outside hasher gave, once it did.
+    outside_digest: Option<String>,
+    /// Whether what follows the records (members, closing brackets) has been written.
+    sealed: bool,
 }
 
 /// Hashing handed to another thread: the hasher (the first time), then the bytes to feed
@@ -622,6 +629,9 @@ impl StreamingDigest {
             away: false,
             hasher_here: true,
             away_bytes: String::new(),
+            outside: None,
+            outside_digest: None,
+            sealed: false,
         }
     }
 
@@ -656,6 +666,9 @@ impl StreamingDigest {
             away: false,
             hasher_here: true,
             away_bytes: String::new(),
+            outside: None,
+            outside_digest: None,
+            sealed: false,
         }
     }
 
@@ -668,6 +681,14 @@ impl StreamingDigest {
     /// [`canonical::record_with_fields_into`]).
     pub(crate) fn record_with_fields(&mut self, record: &Value, schema: &RecordSchema, fields: &[u16]) {
         if !self.records_open {
+            return;
+        }
+        if let Some(out) = &mut self.outside {
+            if self.count > 0 {
+                out.push(',');
+            }
+            self.count += 1;
+            canonical::record_with_fields_into(out, record, schema, fields);
             return;
         }
         if self.away {
@@ -694,7 +715,12 @@ impl StreamingDigest {
         if !self.records_open || count == 0 {
             return;
         }
-        if self.away {
+        if let Some(out) = &mut self.outside {
+            if self.count > 0 {
+                out.push(',');
+            }
+            out.push_str(form);
+        } else if self.away {
             if self.count > 0 {
                 self.away_bytes.push(',');
             }
@@ -712,6 +738,9 @@ impl StreamingDigest {
     /// hasher itself the first time); from the first call on, records are gathered for it
     /// rather than hashed here, until [`StreamingDigest::hasher_back`].
     pub(crate) fn hash_work(&mut self) -> Option<HashWork> {
+        if self.outside.is_some() {
+            return None;
+        }
         self.away = true;
         let hasher = if self.hasher_here {
             self.hasher_here = false;
@@ -743,31 +772,90 @@ impl StreamingDigest {
         self.away_bytes = String::new();
     }
 
+    /// From now on (before any record), the bytes to hash are gathered for a hasher
+    /// outside the library ([`StreamingDigest::take_outside`]), from the first one.
+    pub(crate) fn go_outside(&mut self) {
+        if self.outside.is_some() || self.count > 0 || self.away {
+            return;
+        }
+        // What the constructor hashed: the opening of the records or of the packet.
+        let opening = match (self.packet, self.records_open) {
+            (true, true) => "{\"records\":[",
+            (true, false) => "{",
+            (false, _) => "[",
+        };
+        self.hasher = self.algorithm.hasher();
+        self.outside = Some(opening.to_owned());
+    }
+
+    /// The bytes for the outside hasher gathered since the last call, in order.
+    pub(crate) fn take_outside(&mut self) -> Option<String> {
+        let out = self.outside.as_mut()?;
+        Some(std::mem::take(out))
+    }
+
+    /// Whether the digest is hashed outside the library.
+    pub(crate) fn is_outside(&self) -> bool {
+        self.outside.is_some()
+    }
+
+    /// The outside hasher's digest of every byte taken (hex).
+    pub(crate) fn set_outside_digest(&mut self, hex: String) {
+        self.outside_digest = Some(hex);
+    }
+
+    fn feed(&mut self, bytes: &str) {
+        match &mut self.outside {
+            Some(out) => out.push_str(bytes),
+            None => self.hasher.update(bytes.as_bytes()),
+        }
+    }
+
+    /// Writes what follows the records: the closing bracket, the other members in
+    /// canonical order, the closing brace (once).
+    pub(crate) fn seal(&mut self) {
+        if self.sealed || self.away || !self.hasher_here {
+            return;
+        }
+        self.sealed = true;
+        if self.records_open {
+            self.feed("]");
+        }
+        if self.packet {
+            // A stable sort keeps repeated names in document order, as the tree's form does.
+            let mut members = std::mem::take(&mut self.members);
+            members.sort_by(|a, b| utf16_order(&a.0, &b.0));
+            for (i, (key, value)) in members.iter().enumerate() {
+                if i > 0 || self.records_open {
+                    self.feed(",");
+                }
+                let mut name = String::new();
+                crate::report::write_json_string(&mut name, key);
+                self.feed(&name);
+                self.feed(":");
+                self.feed(value);
+            }
+            self.feed("}");
+        }
+    }
+
     /// The written digest of the whole packet; an error when the hasher went to another
-    /// thread and did not come back (that thread failed).
+    /// thread and did not come back (that thread failed), or when the packet was hashed
+    /// outside and that digest was not given.
     pub(crate) fn finish(mut self) -> Result<String, Error> {
         if self.away || !self.hasher_here {
             return Err(Error::Read(
                 "the packet digest's hasher went to another thread or worker and did not come back".to_owned(),
             ));
         }
-        if self.records_open {
-            self.hasher.update(b"]");
-        }
-        if self.packet {
-            // A stable sort keeps repeated names in document order, as the tree's form does.
-            self.members.sort_by(|a, b| utf16_order(&a.0, &b.0));
-            for (i, (key, value)) in self.members.iter().enumerate() {
-                if i > 0 || self.records_open {
-                    self.hasher.update(b",");
-                }
-                let mut name = String::new();
-                crate::report::write_json_string(&mut name, key);
-                self.hasher.update(name.as_bytes());
-                self.hasher.update(b":");
-                self.hasher.update(value.as_bytes());
-            }
-            self.hasher.update(b"}");
+        self.seal();
+        if self.outside.is_some() {
+            return match self.outside_digest {
+                Some(hex) => Ok(format!("{}:{hex}", self.algorithm.as_str())),
+                None => Err(Error::Read(
+                    "the packet digest was hashed outside and its value was not given".to_owned(),
+                )),
+            };
         }
         Ok(format!("{}:{}", self.algorithm.as_str(), hex(&self.hasher.finish())))
     }

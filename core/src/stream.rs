@@ -141,6 +141,12 @@ pub(crate) struct PacketWalk<'c> {
     /// An input error met while records were out with checkers elsewhere: reported once
     /// they are merged back (one of them may fail first, as it would here).
     held: Option<Error>,
+    /// Whether the packet digest is hashed outside the library
+    /// ([`PacketStream::hash_outside`]).
+    hash_outside: bool,
+    /// Whether the packet-level findings and the digest's tail are written
+    /// ([`PacketWalk::close`]).
+    closed: bool,
     collect: bool,
     list: bool,
     members: Members,
@@ -164,6 +170,8 @@ impl<'c> PacketWalk<'c> {
             checkers_wanted: false,
             elsewhere_wanted: false,
             held: None,
+            hash_outside: false,
+            closed: false,
             collect,
             list: false,
             members: Members::default(),
@@ -262,6 +270,11 @@ impl<'c> PacketWalk<'c> {
             checkers: None,
             elsewhere: None,
         });
+        if self.hash_outside {
+            if let Some(live) = &mut self.live {
+                live.digest.go_outside();
+            }
+        }
         for record in std::mem::take(&mut self.pending) {
             self.take_record(record);
         }
@@ -383,8 +396,12 @@ impl<'c> PacketWalk<'c> {
         self.live.as_ref().and_then(|l| l.elsewhere.as_ref()).is_some()
     }
 
-    /// Ends the walk: the packet-level findings, the digest, the report.
-    pub(crate) fn finish(mut self) -> Result<(Report, Option<Collected>), Error> {
+    /// Ends the reading: every record merged, the packet-level findings made, and what
+    /// follows the records written into the digest (once; then only the report is left).
+    fn close(&mut self) -> Result<(), Error> {
+        if self.closed {
+            return Ok(());
+        }
         self.settle()?;
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(live) = &mut self.live {
@@ -404,7 +421,7 @@ impl<'c> PacketWalk<'c> {
         if self.live.is_none() {
             self.start_packet()?;
         }
-        let Some(mut live) = self.live.take() else {
+        let Some(live) = &mut self.live else {
             return Err(Error::Catalog("the packet walk did not start".to_owned()));
         };
         if !self.list {
@@ -438,6 +455,17 @@ impl<'c> PacketWalk<'c> {
             self.members
                 .digest_into(&mut live.digest, &live.catalog.header, live.catalog.entity(live.entity));
         }
+        live.digest.seal();
+        self.closed = true;
+        Ok(())
+    }
+
+    /// Ends the walk: the packet-level findings, the digest, the report.
+    pub(crate) fn finish(mut self) -> Result<(Report, Option<Collected>), Error> {
+        self.close()?;
+        let Some(live) = self.live.take() else {
+            return Err(Error::Catalog("the packet walk did not start".to_owned()));
+        };
         let (mut report, collected) = live.v.finish_collected();
         report.digest = Some(live.digest.finish()?);
         Ok((report, collected))
@@ -982,6 +1010,58 @@ impl<'c> PacketStream<'c> {
         self.reader.walk.stopped()
     }
 
+    /// Has the packet digest (SHA-256) hashed outside the library: by a host that has
+    /// SHA-256 with the CPU's instructions where the library has not (Node's
+    /// `node:crypto` beside the WebAssembly package). After each push (and merge), feed
+    /// [`PacketStream::take_hash_bytes`] to the outside SHA-256, in order; then feed
+    /// [`PacketStream::end_hashing`], and give the hex digest to
+    /// [`PacketStream::finish_with_digest`]. The report is the same as without.
+    pub fn hash_outside(mut self) -> PacketStream<'c> {
+        self.reader.walk.hash_outside = true;
+        // Not hashed by this library's worker thread either.
+        self.reader.hash_elsewhere = true;
+        self
+    }
+
+    /// The bytes to hash outside gathered since the last call, in order
+    /// ([`PacketStream::hash_outside`]); `None` when there are none.
+    pub fn take_hash_bytes(&mut self) -> Option<Vec<u8>> {
+        let digest = self.reader.walk.packet_digest()?;
+        if !digest.is_outside() {
+            return None;
+        }
+        digest.take_outside().filter(|b| !b.is_empty()).map(String::into_bytes)
+    }
+
+    /// Ends the input and gives the last bytes to hash outside
+    /// ([`PacketStream::hash_outside`]; with checkers elsewhere, once all their work is
+    /// merged). An `Err` is the packet's error, as [`PacketStream::finish`] gives it.
+    pub fn end_hashing(&mut self) -> Result<Vec<u8>, Error> {
+        self.reader.end_input()?;
+        self.reader.walk.close()?;
+        Ok(self.take_hash_bytes().unwrap_or_default())
+    }
+
+    /// Ends with the SHA-256 the outside hasher gave for every byte taken (64 hex
+    /// digits), and returns the report.
+    pub fn finish_with_digest(mut self, sha256_hex: &str) -> Result<Report, Error> {
+        let hex = sha256_hex.trim().to_ascii_lowercase();
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::Read(format!(
+                "the outside digest {sha256_hex:?} is not 64 hexadecimal digits"
+            )));
+        }
+        if !self.end_hashing()?.is_empty() {
+            return Err(Error::Read(
+                "bytes to hash outside were left untaken before the digest was given".to_owned(),
+            ));
+        }
+        if let Some(digest) = self.reader.walk.packet_digest() {
+            digest.set_outside_digest(hex);
+        }
+        self.finish()
+    }
+
     /// Ends the input with the hasher back from elsewhere ([`crate::RemoteHasher::state`]
     /// once every work taken was applied) and returns the report.
     pub fn finish_with_hasher(self, state: &[u8]) -> Result<Report, Error> {
@@ -1377,6 +1457,80 @@ mod tests {
         }
         let elsewhere = CHECKED_ON_THREADS.load(std::sync::atomic::Ordering::Relaxed) - before;
         assert!(elsewhere > 300, "packets checked elsewhere: {elsewhere}");
+    }
+
+    /// Validates with the packet digest hashed outside (here by the sha2 crate directly),
+    /// the records checked here or elsewhere.
+    fn validated_hashing_outside(
+        input: &[u8],
+        options: &Options,
+        chunk: usize,
+        elsewhere: bool,
+    ) -> Result<String, String> {
+        use sha2::Digest;
+        let mut stream = PacketStream::new(options).map_err(said)?.hash_outside();
+        if elsewhere {
+            stream = stream.check_elsewhere();
+        }
+        let mut checker = crate::RecordChecker::new();
+        let mut outside = sha2::Sha256::new();
+        for piece in input.chunks(chunk) {
+            if stream.stopped() {
+                break;
+            }
+            stream.push(piece).map_err(said)?;
+            while let Some(work) = stream.take_check_work() {
+                stream
+                    .merge_checked(&checker.check(&work).map_err(said)?)
+                    .map_err(said)?;
+            }
+            if let Some(bytes) = stream.take_hash_bytes() {
+                outside.update(&bytes);
+            }
+        }
+        stream.end_input().map_err(said)?;
+        while let Some(work) = stream.take_check_work() {
+            stream
+                .merge_checked(&checker.check(&work).map_err(said)?)
+                .map_err(said)?;
+        }
+        outside.update(stream.end_hashing().map_err(said)?);
+        let hex: String = outside.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        stream.finish_with_digest(&hex).map(|r| r.to_json()).map_err(said)
+    }
+
+    #[test]
+    fn hashing_outside_gives_the_same_reports_on_the_whole_corpus() {
+        for (path, entity) in corpus() {
+            let input = std::fs::read(&path).expect("a corpus file reads");
+            let options = Options {
+                entity,
+                ..Options::default()
+            };
+            let here = validated(&input, &options, 4096, false);
+            for (chunk, elsewhere) in [(1, false), (7, true), (4096, false), (4096, true)] {
+                assert_eq!(
+                    validated_hashing_outside(&input, &options, chunk, elsewhere),
+                    here,
+                    "{} in chunks of {chunk}, checked elsewhere: {elsewhere}",
+                    path.display()
+                );
+            }
+        }
+        // A digest not given, or not a digest, is an error, not a report.
+        let input = many_records(50, None);
+        let mut stream = PacketStream::new(&Options::default()).expect("stream").hash_outside();
+        stream.push(&input).expect("pushed");
+        assert!(stream
+            .take_hash_bytes()
+            .is_some_and(|b| b.starts_with(b"{\"records\":[")));
+        assert_eq!(stream.finish().map_err(|e| e.kind()).err(), Some("read"));
+        let mut stream = PacketStream::new(&Options::default()).expect("stream").hash_outside();
+        stream.push(&input).expect("pushed");
+        assert_eq!(
+            stream.finish_with_digest("12ab").map_err(|e| e.kind()).err(),
+            Some("read")
+        );
     }
 
     #[test]

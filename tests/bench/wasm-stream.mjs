@@ -7,11 +7,14 @@
 //   node tests/bench/wasm-stream.mjs --check-workers N FILE
 //                                                         the records are checked on N
 //                                                         workers (checkElsewhere)
+//   node tests/bench/wasm-stream.mjs --hash-node FILE     the packet digest is hashed by
+//                                                         node:crypto (hashOutside)
 //   --report   print the canonical report JSON rather than a summary
 //
 // This file is also the other workers' script: a hasher feeds each work the validator
 // hands out to a RemoteHasher and at the end sends the hasher's state back; a checker
 // answers each work with what its RecordChecker found.
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -68,6 +71,7 @@ if (!isMainThread && workerData === "checker") {
   const started = process.hrtime.bigint();
   const args = process.argv.slice(2);
   const elsewhere = args.includes("--hash-worker");
+  const outside = args.includes("--hash-node") ? createHash("sha256") : null;
   const at = args.indexOf("--check-workers");
   const checkers = at >= 0 ? Number(args[at + 1]) : 0;
   const file = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--check-workers");
@@ -75,14 +79,22 @@ if (!isMainThread && workerData === "checker") {
     lang: "ru",
     hashElsewhere: elsewhere,
     checkElsewhere: checkers > 0,
+    hashOutside: outside !== null,
   });
+  const feed = () => {
+    const bytes = validator.takeHashBytes();
+    if (bytes) outside.update(bytes);
+  };
   const worker = elsewhere ? new Worker(script) : null;
   const pool = checkers > 0 ? new CheckerPool(checkers) : null;
   // Works in flight, oldest first: merged in the order taken. At most a few per
   // checker, so that memory stays bounded while the file is read.
   const inFlight = [];
   const merge = async (keep) => {
-    while (inFlight.length > keep) validator.mergeChecked(await inFlight.shift());
+    while (inFlight.length > keep) {
+      validator.mergeChecked(await inFlight.shift());
+      if (outside) feed();
+    }
   };
   const handChecks = async () => {
     for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
@@ -107,13 +119,18 @@ if (!isMainThread && workerData === "checker") {
         if (validator.stopped) break;
       }
       if (worker) hand();
+      if (outside) feed();
     }
     if (pool) {
       validator.endInput();
       await handChecks();
       await merge(0);
     }
-    if (worker) {
+    if (outside) {
+      feed();
+      outside.update(validator.endHashing());
+      json = validator.finishJsonWithDigest(outside.digest("hex"));
+    } else if (worker) {
       hand();
       if (handed) {
         const state = await new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@
 // through the WebAssembly package (target/wasm-pkg, built by `cargo xtask build-wasm`)
 // must give the expected bytes: reports, digests, per-record diffs, replies, datasets.
 // A failure names the host and the packet. Run: node tests/wasm/node-corpus.mjs
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -108,6 +109,35 @@ for (const c of manifest.cases) {
     const expected = c.error ? `error ${c.error}` : text(c.report);
     check(outcome === expected, `packet ${c.packet}: PacketValidator with checkElsewhere in chunks of ${size} gives ${outcome.slice(0, 60)}`);
   }
+  // hashOutside: the packet digest hashed by node:crypto, with the records checked here
+  // and elsewhere: the same report or error.
+  for (const checkElsewhere of [false, true]) {
+    let outcome;
+    try {
+      const validator = new tekser.PacketValidator({ ...options, hashOutside: true, checkElsewhere });
+      const checker = new tekser.RecordChecker();
+      const sha = createHash("sha256");
+      const feed = () => {
+        for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
+          validator.mergeChecked(checker.check(work));
+        }
+        const bytes = validator.takeHashBytes();
+        if (bytes) sha.update(bytes);
+      };
+      for (let at = 0; at < bytes.length && !validator.stopped; at += 4096) {
+        validator.push(bytes.subarray(at, at + 4096));
+        feed();
+      }
+      validator.endInput();
+      feed();
+      sha.update(validator.endHashing());
+      outcome = validator.finishJsonWithDigest(sha.digest("hex"));
+    } catch (e) {
+      outcome = `error ${e.kind}`;
+    }
+    const expected = c.error ? `error ${c.error}` : text(c.report);
+    check(outcome === expected, `packet ${c.packet}: PacketValidator with hashOutside (checkElsewhere ${checkElsewhere}) gives ${outcome.slice(0, 60)}`);
+  }
 }
 
 // Check work that was taken and not merged back is an error, not a report without it;
@@ -132,6 +162,20 @@ for (const c of manifest.cases) {
     refused = e.kind;
   }
   check(refused === "read", `RecordChecker.check of a packet: expected error read, got ${refused}`);
+}
+
+// hashOutside without the digest given back is an error, not a report without a digest.
+{
+  const validator = new tekser.PacketValidator({ hashOutside: true });
+  validator.push(readFileSync(join(root, "examples", "plan_item.json")));
+  check(validator.takeHashBytes() instanceof Uint8Array, "takeHashBytes gives the first bytes");
+  let kind;
+  try {
+    validator.finishJson();
+  } catch (e) {
+    kind = e.kind;
+  }
+  check(kind === "read", `finishJson without the outside digest: expected error read, got ${kind}`);
 }
 
 // A hasher that went to the other worker and did not come back is an error, not a wrong digest.

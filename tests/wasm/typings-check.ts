@@ -36,6 +36,18 @@ export function hashedElsewhere(chunks: Uint8Array[]): string {
   return validator.finishJsonWithHasher(state);
 }
 
+export function hashedOutside(chunks: Uint8Array[], sha256: (parts: Uint8Array[]) => string): string {
+  const validator = new PacketValidator({ hashOutside: true });
+  const parts: Uint8Array[] = [];
+  for (const chunk of chunks) {
+    validator.push(chunk);
+    const bytes: Uint8Array | undefined = validator.takeHashBytes();
+    if (bytes) parts.push(bytes);
+  }
+  parts.push(validator.endHashing());
+  return validator.finishJsonWithDigest(sha256(parts));
+}
+
 export function checkedElsewhere(chunks: Uint8Array[]): string {
   const validator = new PacketValidator({ checkElsewhere: true });
   const checker = new RecordChecker();

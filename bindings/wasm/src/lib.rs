@@ -47,6 +47,12 @@ export interface PacketValidatorOptions extends ValidateOptions {
    * An input error is held until the work before it is merged (`stopped` tells). Needs
    * a built-in rule set: with `dictionaries`, records are checked here. */
   checkElsewhere?: boolean;
+  /** Hash the packet digest (SHA-256) outside the package, with a SHA-256 that has the
+   * CPU's instructions (Node's `node:crypto`; WebAssembly has none): after each `push`
+   * (and `mergeChecked`), feed `takeHashBytes()` to it in order; at the end feed
+   * `endHashing()` and give its hex digest to `finishJsonWithDigest`
+   * (`tests/bench/wasm-stream.mjs --hash-node`). Same report. */
+  hashOutside?: boolean;
 }
 
 /** How a packet is digested. */
@@ -366,7 +372,36 @@ impl PacketValidator {
         } else {
             stream
         };
+        let stream = if flag("hashOutside")? {
+            stream.hash_outside()
+        } else {
+            stream
+        };
         Ok(PacketValidator { stream })
+    }
+
+    /// With `hashOutside`: the bytes to feed to the outside SHA-256 since the last call,
+    /// in order; `undefined` when there are none.
+    #[wasm_bindgen(js_name = takeHashBytes)]
+    pub fn take_hash_bytes(&mut self) -> Option<Vec<u8>> {
+        self.stream.take_hash_bytes()
+    }
+
+    /// With `hashOutside`: ends the input and gives the last bytes to hash (throws the
+    /// packet's error, as finishing would).
+    #[wasm_bindgen(js_name = endHashing)]
+    pub fn end_hashing(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.stream.end_hashing().map_err(|e| core_error(&e))
+    }
+
+    /// With `hashOutside`: ends with the outside SHA-256 of every byte taken (64 hex
+    /// digits); returns the canonical report JSON. The validator is used up.
+    #[wasm_bindgen(js_name = finishJsonWithDigest)]
+    pub fn finish_json_with_digest(self, sha256_hex: &str) -> Result<String, JsValue> {
+        self.stream
+            .finish_with_digest(sha256_hex)
+            .map(|r| r.to_json())
+            .map_err(|e| core_error(&e))
     }
 
     /// With `checkElsewhere`: the next batch of records for `RecordChecker.check` on

@@ -35,6 +35,12 @@ export interface PacketValidatorOptions extends ValidateOptions {
      * An input error is held until the work before it is merged (`stopped` tells). Needs
      * a built-in rule set: with `dictionaries`, records are checked here. */
     checkElsewhere?: boolean;
+    /** Hash the packet digest (SHA-256) outside the package, with a SHA-256 that has the
+     * CPU's instructions (Node's `node:crypto`; WebAssembly has none): after each `push`
+     * (and `mergeChecked`), feed `takeHashBytes()` to it in order; at the end feed
+     * `endHashing()` and give its hex digest to `finishJsonWithDigest`
+     * (`tests/bench/wasm-stream.mjs --hash-node`). Same report. */
+    hashOutside?: boolean;
 }
 
 /** How a packet is digested. */
@@ -129,10 +135,20 @@ export class PacketValidator {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * With `hashOutside`: ends the input and gives the last bytes to hash (throws the
+     * packet's error, as finishing would).
+     */
+    endHashing(): Uint8Array;
+    /**
      * Ends the input without finishing: the last records become check work
      * (`checkElsewhere`). Finishing does it when it was not done.
      */
     endInput(): void;
+    /**
+     * With `hashOutside`: ends with the outside SHA-256 of every byte taken (64 hex
+     * digits); returns the canonical report JSON. The validator is used up.
+     */
+    finishJsonWithDigest(sha256_hex: string): string;
     /**
      * With `hashElsewhere`: ends the input with the hasher's state from
      * `RemoteHasher.state()` (after every work taken was applied); returns the canonical
@@ -166,6 +182,11 @@ export class PacketValidator {
      * another worker; `undefined` when there is none now.
      */
     takeCheckWork(): Uint8Array | undefined;
+    /**
+     * With `hashOutside`: the bytes to feed to the outside SHA-256 since the last call,
+     * in order; `undefined` when there are none.
+     */
+    takeHashBytes(): Uint8Array | undefined;
     /**
      * With `hashElsewhere`: the hashing of the records checked since the last call, for
      * `RemoteHasher.apply` on the other worker (in order; the first carries the hasher);
@@ -304,15 +325,18 @@ export interface InitOutput {
     readonly digestListJson: (a: number, b: number, c: number) => void;
     readonly locate: (a: number, b: number, c: number, d: number) => void;
     readonly packetvalidator_bytesRead: (a: number) => number;
+    readonly packetvalidator_endHashing: (a: number, b: number) => void;
     readonly packetvalidator_endInput: (a: number, b: number) => void;
     readonly packetvalidator_finish: (a: number, b: number) => void;
     readonly packetvalidator_finishJson: (a: number, b: number) => void;
+    readonly packetvalidator_finishJsonWithDigest: (a: number, b: number, c: number, d: number) => void;
     readonly packetvalidator_finishJsonWithHasher: (a: number, b: number, c: number, d: number) => void;
     readonly packetvalidator_mergeChecked: (a: number, b: number, c: number, d: number) => void;
     readonly packetvalidator_new: (a: number, b: number) => void;
     readonly packetvalidator_push: (a: number, b: number, c: number) => void;
     readonly packetvalidator_stopped: (a: number) => number;
     readonly packetvalidator_takeCheckWork: (a: number, b: number) => void;
+    readonly packetvalidator_takeHashBytes: (a: number, b: number) => void;
     readonly packetvalidator_takeHashWork: (a: number, b: number) => void;
     readonly recordchecker_check: (a: number, b: number, c: number, d: number) => void;
     readonly recordchecker_new: () => number;
