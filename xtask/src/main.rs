@@ -63,10 +63,13 @@ fn run(program: &str, args: &[&str]) -> Result<(), String> {
 fn run_with_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     let shown: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
     eprintln!("xtask: $ {}{program} {}", shown.concat(), args.join(" "));
+    // What the steps print goes to stderr with xtask's own lines, so that stdout holds
+    // only what a command produces (the bench's table).
     let status = Command::new(program)
         .args(args)
         .envs(env.iter().copied())
         .current_dir(root())
+        .stdout(std::process::Stdio::from(std::io::stderr()))
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() {
