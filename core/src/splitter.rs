@@ -2,11 +2,13 @@
 //! pushed in chunks into parsed pieces (the packet's members, then each record), handed
 //! over in document order.
 //!
-//! On a machine with more than one core, a large input is parsed on a worker thread while
-//! the caller's thread validates and hashes the pieces already parsed: the two halves of
-//! the work take about the same time, so a packet is read nearly twice as fast. Channels
-//! of a few chunks each way bound the memory; the pieces and their order are the same as
-//! on one thread (the tests compare both on the whole corpus).
+//! A sink may take a record's text unparsed ([`Sink::raw_record`]): large inputs have their
+//! records checked on checker threads (`checkers.rs`). Where that cannot be (dataset
+//! checks, a catalog made at run time, a header after the first megabyte), a large input
+//! is split and parsed on one worker thread while the caller's thread validates and hashes
+//! the pieces already parsed. Channels of a few chunks each way bound the memory; the
+//! pieces and their order are the same as on one thread (the tests compare both on the
+//! whole corpus).
 
 use crate::catalog::Catalog;
 use crate::error::Error;

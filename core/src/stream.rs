@@ -741,7 +741,8 @@ enum Split {
     Ended,
 }
 
-/// Inputs larger than this are split on a worker thread when there is a core for it.
+/// Inputs larger than this are checked on checker threads (or split on a worker thread)
+/// when there is a core for it.
 #[cfg(not(target_arch = "wasm32"))]
 const WORKER_AFTER_BYTES: u64 = 1024 * 1024;
 
@@ -761,16 +762,18 @@ impl<W: Walk> Reader<W> {
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.read += chunk.len() as u64;
         #[cfg(not(target_arch = "wasm32"))]
-        if self.worker_allowed && !self.parallel && self.read > WORKER_AFTER_BYTES && cores() > 1 {
-            if let Split::Here(splitter) = &self.split {
-                // Records are checked on several threads when the walk can; else
-                // the splitting (and parsing) moves to one worker thread.
-                let _ = splitter;
-                if self.walk.go_parallel() {
-                    self.parallel = true;
-                } else {
-                    self.use_worker();
-                }
+        if self.worker_allowed
+            && !self.parallel
+            && self.read > WORKER_AFTER_BYTES
+            && cores() > 1
+            && matches!(self.split, Split::Here(_))
+        {
+            // Records are checked on several threads when the walk can; else the
+            // splitting (and parsing) moves to one worker thread.
+            if self.walk.go_parallel() {
+                self.parallel = true;
+            } else {
+                self.use_worker();
             }
         }
         let walk = &mut self.walk;
@@ -1459,6 +1462,16 @@ mod tests {
         assert!(elsewhere > 300, "packets checked elsewhere: {elsewhere}");
     }
 
+    /// Checks and merges every work the stream has out (`check_elsewhere`), at once.
+    fn check_all(stream: &mut PacketStream, checker: &mut crate::RecordChecker) -> Result<(), String> {
+        while let Some(work) = stream.take_check_work() {
+            stream
+                .merge_checked(&checker.check(&work).map_err(said)?)
+                .map_err(said)?;
+        }
+        Ok(())
+    }
+
     /// Validates with the packet digest hashed outside (here by the sha2 crate directly),
     /// the records checked here or elsewhere.
     fn validated_hashing_outside(
@@ -1479,21 +1492,13 @@ mod tests {
                 break;
             }
             stream.push(piece).map_err(said)?;
-            while let Some(work) = stream.take_check_work() {
-                stream
-                    .merge_checked(&checker.check(&work).map_err(said)?)
-                    .map_err(said)?;
-            }
+            check_all(&mut stream, &mut checker)?;
             if let Some(bytes) = stream.take_hash_bytes() {
                 outside.update(&bytes);
             }
         }
         stream.end_input().map_err(said)?;
-        while let Some(work) = stream.take_check_work() {
-            stream
-                .merge_checked(&checker.check(&work).map_err(said)?)
-                .map_err(said)?;
-        }
+        check_all(&mut stream, &mut checker)?;
         outside.update(stream.end_hashing().map_err(said)?);
         let hex: String = outside.finalize().iter().map(|b| format!("{b:02x}")).collect();
         stream.finish_with_digest(&hex).map(|r| r.to_json()).map_err(said)
