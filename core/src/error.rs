@@ -24,6 +24,17 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A record (or another member of the packet) is longer than
+    /// [`crate::Options::max_record_bytes`]: reading it would hold it whole.
+    #[error(
+        "a value of the packet starting at {at} is longer than the limit of {limit} bytes (option max_record_bytes)"
+    )]
+    PieceTooLarge {
+        /// Where the value starts (`line 3, column 7` or `byte offset 1200`).
+        at: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// The input is empty or whitespace only.
     #[error("input is empty")]
     Empty,
@@ -111,6 +122,11 @@ impl Error {
         match self {
             Error::InvalidUtf8 { offset } => vec![("offset", n(*offset as u64))],
             Error::TooLarge { size, limit } => vec![("size", n(*size as u64)), ("limit", n(*limit as u64))],
+            Error::PieceTooLarge { at, limit } => vec![
+                ("at", t(at)),
+                ("limit", n(*limit as u64)),
+                ("option", t("max_record_bytes")),
+            ],
             Error::Empty | Error::EntityNotNamed => Vec::new(),
             Error::UnknownFormat { found } => vec![("found", t(&found.to_string()))],
             Error::Json { line, column, message } => vec![
@@ -137,7 +153,7 @@ impl Error {
     pub fn kind(&self) -> &'static str {
         match self {
             Error::InvalidUtf8 { .. } => "invalid_utf8",
-            Error::TooLarge { .. } => "too_large",
+            Error::TooLarge { .. } | Error::PieceTooLarge { .. } => "too_large",
             Error::Empty => "empty",
             Error::UnknownFormat { .. } => "unknown_format",
             Error::Json { .. } => "json",

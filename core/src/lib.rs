@@ -68,6 +68,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Default limit on the findings a report keeps (the rest are counted per code).
 pub const DEFAULT_MAX_FINDINGS: usize = 1000;
 
+/// Default limit on the size of one record (or other member of a packet): 16 MiB, some
+/// ten thousand detail rows. Reading a record holds it (and its values) whole, about
+/// three times its size, so the limit bounds the memory of a check whatever the input.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+
 /// Default limit on the size of one input.
 pub const DEFAULT_MAX_INPUT_BYTES: usize = 256 * 1024 * 1024;
 
@@ -87,6 +92,9 @@ pub struct Options {
     /// The most findings a report keeps; past it the report counts the rest per code
     /// (`omitted`), and its verdict and totals still cover every record.
     pub max_findings: usize,
+    /// The longest record (or other member of a packet) read, in bytes: reading one means
+    /// holding it whole, so a longer one is [`Error::PieceTooLarge`] (kind `too_large`).
+    pub max_record_bytes: usize,
 }
 
 impl Default for Options {
@@ -97,6 +105,7 @@ impl Default for Options {
             rule_set: None,
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
             max_findings: DEFAULT_MAX_FINDINGS,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
         }
     }
 }

@@ -102,6 +102,8 @@ pub(crate) struct JsonSplitter {
     piece_at: Position,
     /// Bytes of an incomplete UTF-8 sequence at the end of the last chunk.
     utf8_tail: Vec<u8>,
+    /// The longest piece read (a longer one would be held whole): an error past it.
+    max_piece: usize,
 }
 
 fn json_error(at: Position, message: &str) -> Error {
@@ -133,6 +135,20 @@ impl JsonSplitter {
             offset: 0,
             piece_at: Position { line: 1, column: 1 },
             utf8_tail: Vec::new(),
+            max_piece: usize::MAX,
+        }
+    }
+
+    /// Refuses pieces (records, members, keys) longer than `max` bytes.
+    pub(crate) fn limit_pieces(&mut self, max: usize) {
+        self.max_piece = max;
+    }
+
+    /// The error for a piece longer than the limit.
+    fn too_large(&self) -> Error {
+        Error::PieceTooLarge {
+            at: format!("line {}, column {}", self.piece_at.line, self.piece_at.column),
+            limit: self.max_piece,
         }
     }
 
@@ -326,7 +342,32 @@ impl JsonSplitter {
             match self.state {
                 State::InKey | State::InMember | State::InItem | State::InScalar => {
                     let start = piece_start.unwrap_or(0);
-                    match self.scan_value(bytes, i) {
+                    // The piece may not grow past the limit: it is scanned no further than
+                    // one byte past it, so that whatever comes first in the document (a
+                    // nesting error or the limit) is the error, however it is chunked.
+                    let before = if start == 0 && self.carried {
+                        if self.state == State::InKey {
+                            self.key_raw.len()
+                        } else {
+                            self.buf.len()
+                        }
+                    } else {
+                        0
+                    };
+                    let window = start
+                        .saturating_add(self.max_piece.saturating_sub(before))
+                        .saturating_add(1)
+                        .min(bytes.len());
+                    let scanned = self.scan_value(&bytes[..window], i);
+                    if let Ok(Some(end)) = scanned {
+                        if before + (end - start) > self.max_piece {
+                            return Err(self.too_large());
+                        }
+                    }
+                    if matches!(scanned, Ok(None)) && window < bytes.len() {
+                        return Err(self.too_large());
+                    }
+                    match scanned {
                         Err(deep) => {
                             self.advance(&bytes[advanced..deep]);
                             return Err(json_error(

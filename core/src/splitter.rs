@@ -92,13 +92,17 @@ pub(crate) struct Splitter {
     input: Input,
     /// Storage of records given back, for the records parsed next.
     pool: Recycler,
+    /// The longest record (or other member) read, in bytes.
+    max_piece: usize,
 }
 
 impl Splitter {
-    pub(crate) fn new() -> Splitter {
+    /// A splitter that refuses records (and other members) longer than `max_piece` bytes.
+    pub(crate) fn new(max_piece: usize) -> Splitter {
         Splitter {
             input: Input::Undecided(Vec::new()),
             pool: Recycler::default(),
+            max_piece,
         }
     }
 
@@ -132,10 +136,14 @@ impl Splitter {
             match first {
                 '<' => {
                     let lists = Catalog::get()?.xml_lists.clone();
-                    self.input = Input::Xml(Box::new(XmlSplitter::new(lists, "packet")))
+                    let mut xml = XmlSplitter::new(lists, "packet");
+                    xml.limit_pieces(self.max_piece);
+                    self.input = Input::Xml(Box::new(xml))
                 }
                 '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n' => {
-                    self.input = Input::Json(Box::new(JsonSplitter::new()))
+                    let mut json = JsonSplitter::new();
+                    json.limit_pieces(self.max_piece);
+                    self.input = Input::Json(Box::new(json))
                 }
                 found => return Err(Error::UnknownFormat { found }),
             }

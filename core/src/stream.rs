@@ -477,6 +477,10 @@ impl<'c> Walk for PacketWalk<'c> {
         &mut self.members
     }
 
+    fn max_record_bytes(&self) -> usize {
+        self.options.max_record_bytes
+    }
+
     fn start_packet(&mut self) -> Result<(), Error> {
         self.begin()
     }
@@ -622,6 +626,8 @@ pub(crate) fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
 pub(crate) trait Walk {
     /// The packet's members gathered so far.
     fn members(&mut self) -> &mut Members;
+    /// The longest record (or other member) to read ([`Options::max_record_bytes`]).
+    fn max_record_bytes(&self) -> usize;
     /// Starts the walk once the header is known (or known to be missing).
     fn start_packet(&mut self) -> Result<(), Error>;
     /// A member of the packet object other than a streamed `records` array.
@@ -748,9 +754,10 @@ const WORKER_AFTER_BYTES: u64 = 1024 * 1024;
 
 impl<W: Walk> Reader<W> {
     pub(crate) fn new(walk: W) -> Reader<W> {
+        let max_piece = walk.max_record_bytes();
         Reader {
             walk,
-            split: Split::Here(Splitter::new()),
+            split: Split::Here(Splitter::new(max_piece)),
             read: 0,
             worker_allowed: true,
             hash_elsewhere: false,
@@ -1185,6 +1192,10 @@ impl Walk for DigestWalk {
         &mut self.members
     }
 
+    fn max_record_bytes(&self) -> usize {
+        self.options.max_record_bytes
+    }
+
     fn start_packet(&mut self) -> Result<(), Error> {
         self.begin()
     }
@@ -1470,6 +1481,59 @@ mod tests {
                 .map_err(said)?;
         }
         Ok(())
+    }
+
+    #[test]
+    fn a_record_past_the_limit_is_the_same_error_however_the_input_is_chunked() {
+        let mut refused = 0;
+        for (path, entity) in corpus() {
+            let input = std::fs::read(&path).expect("a corpus file reads");
+            // Small limits, so that most packets have a record or member past them.
+            for max_record_bytes in [40, 300, 2000] {
+                let options = Options {
+                    entity,
+                    max_record_bytes,
+                    ..Options::default()
+                };
+                let whole = validated(&input, &options, input.len().max(1), false);
+                refused += usize::from(whole.as_ref().is_err_and(|e| e.starts_with("too_large")));
+                for chunk in [1, 7, 4096] {
+                    assert_eq!(
+                        validated(&input, &options, chunk, false),
+                        whole,
+                        "{} in chunks of {chunk}, records of at most {max_record_bytes} bytes",
+                        path.display()
+                    );
+                }
+                assert_eq!(
+                    validated_on_checkers(&input, &options, 7, false),
+                    whole,
+                    "{} on checker threads",
+                    path.display()
+                );
+            }
+        }
+        assert!(refused > 100, "packets refused for a record past the limit: {refused}");
+        // Exactly at the limit is read; one byte more is not (the record is the longest
+        // piece of this packet).
+        let packet =
+            r#"{"header": {"entity": "legal_act"}, "records": [{"name_ru": "Закон о государственных закупках"}]}"#
+                .as_bytes();
+        let record = r#"{"name_ru": "Закон о государственных закупках"}"#.len();
+        for (max_record_bytes, refused) in [(record, false), (record - 1, true)] {
+            let options = Options {
+                max_record_bytes,
+                ..Options::default()
+            };
+            for chunk in [1, 5, packet.len()] {
+                let outcome = validated(packet, &options, chunk, false);
+                assert_eq!(
+                    outcome.as_ref().is_err_and(|e| e.starts_with("too_large")),
+                    refused,
+                    "limit {max_record_bytes}, chunks of {chunk}: {outcome:?}"
+                );
+            }
+        }
     }
 
     /// Validates with the packet digest hashed outside (here by the sha2 crate directly),

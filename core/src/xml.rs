@@ -558,6 +558,8 @@ pub(crate) struct XmlSplitter {
     /// The namespaces the pieces at a depth of containers inherit (reset when a
     /// container opens or closes).
     inherited_cache: Option<(usize, Namespaces)>,
+    /// The longest piece read (a longer one would be held whole): an error past it.
+    max_piece: usize,
 }
 
 /// The namespace declarations of `containers`, outermost first.
@@ -587,6 +589,23 @@ impl XmlSplitter {
             pool: Recycler::default(),
             plain: Some(PlainReader::default()),
             inherited_cache: None,
+            max_piece: usize::MAX,
+        }
+    }
+
+    /// Refuses pieces (records, members) longer than `max` bytes.
+    pub(crate) fn limit_pieces(&mut self, max: usize) {
+        self.max_piece = max;
+    }
+
+    /// An error when the open piece, up to `end` in the buffer, is past the limit.
+    fn check_piece_size(&self, end: usize) -> Result<(), Error> {
+        match &self.piece {
+            Some(piece) if end.saturating_sub(piece.start) > self.max_piece => Err(Error::PieceTooLarge {
+                at: format!("byte offset {}", self.offset_of(piece.start)),
+                limit: self.max_piece,
+            }),
+            _ => Ok(()),
         }
     }
 
@@ -626,8 +645,13 @@ impl XmlSplitter {
             }
         }
         while let Some((token, end)) = self.next_token()? {
+            // Token by token, so that the limit and a malformed token fail in document
+            // order however the input is chunked.
+            self.check_piece_size(end)?;
             self.take(token, end, sink)?;
         }
+        // An incomplete token (a long text, say) may not grow the piece past the limit.
+        self.check_piece_size(self.buf.len())?;
         // Drop what was consumed; keep the open piece and the incomplete token.
         let keep = self.piece.as_ref().map_or(self.pos, |p| p.start);
         if keep > 0 {

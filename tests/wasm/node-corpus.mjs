@@ -164,6 +164,27 @@ for (const c of manifest.cases) {
   check(refused === "read", `RecordChecker.check of a packet: expected error read, got ${refused}`);
 }
 
+// A record longer than maxRecordBytes is an error of kind too_large, streamed or not.
+{
+  const example = readFileSync(join(root, "examples", "plan_item.json"));
+  let whole;
+  try {
+    tekser.validateJson(example, { maxRecordBytes: 200 });
+  } catch (e) {
+    whole = e.kind;
+  }
+  check(whole === "too_large", `validateJson with maxRecordBytes 200: expected too_large, got ${whole}`);
+  let streamed;
+  try {
+    const validator = new tekser.PacketValidator({ maxRecordBytes: 200 });
+    for (let at = 0; at < example.length; at += 7) validator.push(example.subarray(at, at + 7));
+    validator.finishJson();
+  } catch (e) {
+    streamed = e.kind;
+  }
+  check(streamed === "too_large", `PacketValidator with maxRecordBytes 200: expected too_large, got ${streamed}`);
+}
+
 // hashOutside without the digest given back is an error, not a report without a digest.
 {
   const validator = new tekser.PacketValidator({ hashOutside: true });

@@ -126,6 +126,10 @@ struct RuleArgs {
     /// the verdict and totals still cover every record.
     #[arg(long, value_name = "N", default_value_t = tekser::DEFAULT_MAX_FINDINGS)]
     max_findings: usize,
+    /// Refuse (exit 2, kind too_large) a record or other packet member longer than N
+    /// bytes: reading one holds it whole.
+    #[arg(long, value_name = "N", default_value_t = tekser::DEFAULT_MAX_RECORD_BYTES)]
+    max_record_bytes: usize,
 }
 
 impl RuleArgs {
@@ -303,6 +307,7 @@ fn check(
         lang: lang.lang(),
         rule_set: args.rule_set.clone(),
         max_findings: args.max_findings,
+        max_record_bytes: args.max_record_bytes,
         ..Options::default()
     };
     let catalog = match args.catalog() {
@@ -527,6 +532,7 @@ fn reply(
         lang: Some(lang),
         rule_set: args.rule_set.clone(),
         max_findings: args.max_findings,
+        max_record_bytes: args.max_record_bytes,
         ..Options::default()
     };
     let result = args.catalog().and_then(|catalog| {

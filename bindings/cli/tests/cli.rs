@@ -129,6 +129,20 @@ fn unusable_input_exits_2_and_says_why() {
     assert_eq!(out.status.code(), Some(2));
     let out = tekser(&["check", "--entity", "tenders", "examples/plan_item.json"], None);
     assert_eq!(out.status.code(), Some(2), "unknown entity is a usage error");
+    // A record longer than --max-record-bytes is refused, from a file and from stdin.
+    let packet = std::fs::read(root().join("examples/plan_item.json")).expect("example");
+    for args in [
+        &["check", "--max-record-bytes", "200", "examples/plan_item.json"][..],
+        &["check", "--max-record-bytes", "200", "-"][..],
+    ] {
+        let out = tekser(args, Some(&packet));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("(too_large)") && text(&out.stderr).contains("max_record_bytes"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
 }
 
 #[test]

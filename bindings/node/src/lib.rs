@@ -30,6 +30,8 @@ pub struct ValidateOptions {
     pub replied_at: Option<String>,
     /// The most findings a report keeps (default 1000); the rest are counted per code.
     pub max_findings: Option<u32>,
+    /// The longest record (or other packet member) read, in bytes (default 16 MiB).
+    pub max_record_bytes: Option<f64>,
 }
 
 /// Options of digests (`DigestOptions` in index.d.ts).
@@ -122,6 +124,15 @@ fn options_of(options: Option<&ValidateOptions>) -> Result<(Options, Option<Cata
         lang,
         rule_set: o.rule_set.clone(),
         max_findings: o.max_findings.map_or(tekser::DEFAULT_MAX_FINDINGS, |n| n as usize),
+        max_record_bytes: match o.max_record_bytes {
+            None => tekser::DEFAULT_MAX_RECORD_BYTES,
+            Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => n.min(usize::MAX as f64) as usize,
+            Some(n) => {
+                return Err(Failure::Usage(format!(
+                    "maxRecordBytes: {n} is not a whole number of bytes"
+                )))
+            }
+        },
         ..Options::default()
     };
     let catalog = match &o.dictionaries {

@@ -110,6 +110,14 @@ test("files and streams are validated chunk by chunk with the same report", asyn
   assert.throws(() => broken.push("{\"records\": [1 2]"), (e) => e.code === "json" && e.line === 1);
 });
 
+test("a record longer than maxRecordBytes is refused", async () => {
+  const path = join(root, "examples", "plan_item.json");
+  assert.equal(tekser.validate(readFileSync(path)).accepted, true);
+  assert.throws(() => tekser.validate(readFileSync(path), { maxRecordBytes: 200 }), (e) => e.code === "too_large");
+  await assert.rejects(tekser.validateFile(path, { maxRecordBytes: 200 }), (e) => e.code === "too_large");
+  assert.throws(() => tekser.validate(readFileSync(path), { maxRecordBytes: 1.5 }), (e) => e.code === "usage");
+});
+
 test("digests, replies, datasets, rule sets", () => {
   const xml = readFileSync(join(root, "examples", "plan_item.xml"));
   for (const alg of ["sha256", "streebog256", "streebog512", "gost34311"]) {

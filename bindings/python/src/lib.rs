@@ -155,7 +155,7 @@ fn error(py: Python<'_>, e: &tekser::Error) -> PyErr {
     let message = e.to_string();
     let err = match e {
         tekser::Error::InvalidUtf8 { .. } => InvalidUtf8Error::new_err(message),
-        tekser::Error::TooLarge { .. } => TooLargeError::new_err(message),
+        tekser::Error::TooLarge { .. } | tekser::Error::PieceTooLarge { .. } => TooLargeError::new_err(message),
         tekser::Error::Empty => EmptyInputError::new_err(message),
         tekser::Error::UnknownFormat { .. } => UnknownFormatError::new_err(message),
         tekser::Error::Json { .. } => JsonSyntaxError::new_err(message),
@@ -228,7 +228,15 @@ fn options_of(
     ruleset: Option<&str>,
     dictionaries: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Options, Option<Catalog>)> {
-    limited_options_of(py, entity, lang, ruleset, dictionaries, tekser::DEFAULT_MAX_FINDINGS)
+    limited_options_of(
+        py,
+        entity,
+        lang,
+        ruleset,
+        dictionaries,
+        tekser::DEFAULT_MAX_FINDINGS,
+        tekser::DEFAULT_MAX_RECORD_BYTES,
+    )
 }
 
 /// The options, with the most findings a report keeps.
@@ -239,6 +247,7 @@ fn limited_options_of(
     ruleset: Option<&str>,
     dictionaries: Option<&Bound<'_, PyAny>>,
     max_findings: usize,
+    max_record_bytes: usize,
 ) -> PyResult<(Options, Option<Catalog>)> {
     let options = Options {
         entity: entity
@@ -247,6 +256,7 @@ fn limited_options_of(
         lang: lang_of(lang)?,
         rule_set: ruleset.map(str::to_owned),
         max_findings,
+        max_record_bytes,
         ..Options::default()
     };
     let catalog = match dictionaries {
@@ -565,7 +575,7 @@ impl DatasetReport {
 /// binary file object. Paths and file objects are streamed: read in chunks and checked
 /// record by record, so a packet of any size needs little memory.
 #[pyfunction]
-#[pyo3(signature = (data, *, entity = None, lang = Some("ru"), ruleset = None, dictionaries = None, max_findings = tekser::DEFAULT_MAX_FINDINGS))]
+#[pyo3(signature = (data, *, entity = None, lang = Some("ru"), ruleset = None, dictionaries = None, max_findings = tekser::DEFAULT_MAX_FINDINGS, max_record_bytes = tekser::DEFAULT_MAX_RECORD_BYTES))]
 #[allow(clippy::too_many_arguments)]
 fn validate(
     py: Python<'_>,
@@ -575,8 +585,10 @@ fn validate(
     ruleset: Option<&str>,
     dictionaries: Option<&Bound<'_, PyAny>>,
     max_findings: usize,
+    max_record_bytes: usize,
 ) -> PyResult<Report> {
-    let (options, catalog) = limited_options_of(py, entity, lang, ruleset, dictionaries, max_findings)?;
+    let (options, catalog) =
+        limited_options_of(py, entity, lang, ruleset, dictionaries, max_findings, max_record_bytes)?;
     let result = if data.hasattr("__fspath__")? {
         let path: PathBuf = py.import("os")?.getattr("fspath")?.call1((data,))?.extract()?;
         // Opening fails as Python's open() does (FileNotFoundError, PermissionError, …).

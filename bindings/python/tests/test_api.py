@@ -27,6 +27,15 @@ def test_inputs_bytes_str_path_bytearray_memoryview_agree():
         tekser.validate(pathlib.Path("no/such/packet.json"))
 
 
+def test_a_record_past_max_record_bytes_is_refused():
+    packet = (ROOT / "examples" / "plan_item.json").read_bytes()
+    assert tekser.validate(packet).accepted
+    with pytest.raises(tekser.TooLargeError) as refused:
+        tekser.validate(packet, max_record_bytes=200)
+    assert refused.value.kind == "too_large"
+    assert "max_record_bytes" in str(refused.value)
+
+
 def test_paths_and_binary_files_are_streamed_with_the_same_report(tmp_path):
     packet = CORPUS / "plan_item" / "max-findings.json"
     expected = tekser.validate(packet.read_bytes(), max_findings=5).to_json()

@@ -29,6 +29,9 @@ export interface ValidateOptions {
   /** The most findings a report keeps (default 1000); the rest are counted per code in
    * `omitted`, and the verdict and totals still cover every record. */
   maxFindings?: number;
+  /** The longest record (or other packet member) read, in bytes (default 16 MiB): a
+   * longer one is an error of kind `too_large`, since reading it holds it whole. */
+  maxRecordBytes?: number;
 }
 
 /** How a `PacketValidator` validates. */
@@ -267,6 +270,7 @@ fn core_options(options: &JsValue) -> Result<Options, JsValue> {
         lang: lang_option(options, Some(Lang::Ru))?,
         rule_set: option(options, "ruleSet")?,
         max_findings: count_option(options, "maxFindings")?.unwrap_or(tekser::DEFAULT_MAX_FINDINGS),
+        max_record_bytes: count_option(options, "maxRecordBytes")?.unwrap_or(tekser::DEFAULT_MAX_RECORD_BYTES),
         ..Options::default()
     })
 }

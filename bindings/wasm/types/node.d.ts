@@ -17,6 +17,9 @@ export interface ValidateOptions {
     /** The most findings a report keeps (default 1000); the rest are counted per code in
      * `omitted`, and the verdict and totals still cover every record. */
     maxFindings?: number;
+    /** The longest record (or other packet member) read, in bytes (default 16 MiB): a
+     * longer one is an error of kind `too_large`, since reading it holds it whole. */
+    maxRecordBytes?: number;
 }
 
 /** How a `PacketValidator` validates. */

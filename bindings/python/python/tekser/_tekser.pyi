@@ -165,6 +165,7 @@ def validate(
     ruleset: str | None = None,
     dictionaries: PacketData | None = None,
     max_findings: int = 1000,
+    max_record_bytes: int = 16777216,
 ) -> Report:
     """Validates one packet (JSON or XML, optionally in a SOAP envelope).
 
@@ -173,7 +174,9 @@ def validate(
     ``lang=None`` or ``"all"`` gives messages in all three languages; ``dictionaries`` is a
     dictionary file (``schemas/dictionary-file.schema.json``) applied at run time. The
     report keeps at most ``max_findings`` findings and counts the rest per code
-    (``Report.omitted``); its verdict and totals cover every record.
+    (``Report.omitted``); its verdict and totals cover every record. A record (or other
+    member of the packet) longer than ``max_record_bytes`` (default 16 MiB) raises
+    :class:`TooLargeError`: reading one holds it whole.
     Raises a :class:`TekserError` subclass when the input is not a readable packet
     (:class:`ReadError` when the file cannot be read).
     """
