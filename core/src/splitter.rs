@@ -94,6 +94,9 @@ pub(crate) struct Splitter {
     pool: Recycler,
     /// The longest record (or other member) read, in bytes.
     max_piece: usize,
+    /// Bytes of the members other than the records read so far: they are kept until the
+    /// end (the digest sorts them), so together they may not pass `max_piece` either.
+    member_bytes: usize,
 }
 
 impl Splitter {
@@ -103,6 +106,7 @@ impl Splitter {
             input: Input::Undecided(Vec::new()),
             pool: Recycler::default(),
             max_piece,
+            member_bytes: 0,
         }
     }
 
@@ -154,6 +158,7 @@ impl Splitter {
 
     fn feed(&mut self, chunk: &[u8], sink: &mut dyn Sink) -> Result<(), Error> {
         let pool = &mut self.pool;
+        let (member_bytes, max_piece) = (&mut self.member_bytes, self.max_piece);
         match &mut self.input {
             Input::Undecided(_) => Ok(()),
             // The XML reader keeps its own pool (it is borrowed while it reads): records
@@ -170,6 +175,7 @@ impl Splitter {
                         return Ok(());
                     }
                 }
+                count_member(&piece, member_bytes, max_piece)?;
                 let parsed = json_piece(piece, pool)?;
                 if let Some(done) = sink.piece(parsed)? {
                     pool.reclaim(done);
@@ -192,12 +198,14 @@ impl Splitter {
             },
             Input::Json(mut splitter) => {
                 let mut pool = self.pool;
+                let mut member_bytes = self.member_bytes;
                 splitter.finish(&mut |piece| {
                     if let Piece::Record { value, at } = piece {
                         if sink.raw_record(value, at)? {
                             return Ok(());
                         }
                     }
+                    count_member(&piece, &mut member_bytes, self.max_piece)?;
                     let parsed = json_piece(piece, &mut pool)?;
                     if let Some(done) = sink.piece(parsed)? {
                         pool.reclaim(done);
@@ -208,6 +216,21 @@ impl Splitter {
             Input::Xml(mut splitter) => splitter.finish(&mut XmlPieces { sink, back: Vec::new() }),
         }
     }
+}
+
+/// Counts a member other than the records: they are kept until the end (the digest sorts
+/// them), so together they may not pass the limit of one record.
+fn count_member(piece: &Piece<'_>, member_bytes: &mut usize, max_piece: usize) -> Result<(), Error> {
+    if let Piece::Member { key, value, at } = piece {
+        *member_bytes = member_bytes.saturating_add(key.len() + value.len());
+        if *member_bytes > max_piece {
+            return Err(crate::xml::members_too_large(
+                &format!("line {}, column {}", at.line, at.column),
+                max_piece,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Converts one JSON piece.

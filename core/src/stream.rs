@@ -1514,6 +1514,27 @@ mod tests {
             }
         }
         assert!(refused > 100, "packets refused for a record past the limit: {refused}");
+        // The members other than the records are kept to the end: together they may not
+        // pass the limit either (a million unknown members took 556 MB).
+        let mut many = String::from(r#"{"header": {"entity": "legal_act"}, "records": []"#);
+        for i in 0..200 {
+            many.push_str(&format!(r#", "x{i:03}": "{}""#, "v".repeat(20)));
+        }
+        many.push('}');
+        let limited = Options {
+            max_record_bytes: 2000,
+            ..Options::default()
+        };
+        for chunk in [3, many.len()] {
+            let outcome = validated(many.as_bytes(), &limited, chunk, false);
+            assert!(
+                outcome
+                    .as_ref()
+                    .is_err_and(|e| e.starts_with("too_large") && e.contains("together")),
+                "{outcome:?}"
+            );
+            assert!(validated(many.as_bytes(), &Options::default(), chunk, false).is_ok());
+        }
         // Exactly at the limit is read; one byte more is not (the record is the longest
         // piece of this packet).
         let packet =

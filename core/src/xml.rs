@@ -560,6 +560,16 @@ pub(crate) struct XmlSplitter {
     inherited_cache: Option<(usize, Namespaces)>,
     /// The longest piece read (a longer one would be held whole): an error past it.
     max_piece: usize,
+    /// Bytes of the members read so far (kept until the end).
+    member_bytes: usize,
+}
+
+/// The error for members other than the records that together pass the limit.
+pub(crate) fn members_too_large(at: &str, limit: usize) -> Error {
+    Error::PieceTooLarge {
+        at: format!("{at} (the members other than the records, together)"),
+        limit,
+    }
 }
 
 /// The namespace declarations of `containers`, outermost first.
@@ -590,6 +600,7 @@ impl XmlSplitter {
             plain: Some(PlainReader::default()),
             inherited_cache: None,
             max_piece: usize::MAX,
+            member_bytes: 0,
         }
     }
 
@@ -1081,6 +1092,14 @@ impl XmlSplitter {
             return Ok(());
         };
         let offset = self.offset_of(piece.start);
+        if matches!(piece.kind, PieceKind::Member(_)) {
+            // The members other than the records are kept until the end (the digest
+            // sorts them): together they may not pass the limit of one record.
+            self.member_bytes = self.member_bytes.saturating_add(end - piece.start);
+            if self.member_bytes > self.max_piece {
+                return Err(members_too_large(&format!("byte offset {offset}"), self.max_piece));
+            }
+        }
         // The namespaces the piece inherits, shared with its siblings (a record may be
         // read elsewhere).
         let inherited = self.shared_inherited();
