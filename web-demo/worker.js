@@ -55,13 +55,31 @@ class CheckerPool {
   }
 }
 
+// The checker workers stay from one file to the next: starting them (a worker, the
+// module, the rule catalog) is a fixed cost of a few tenths of a second.
+let pool = null;
+
+/** The pool of `count` checker workers (none for 0), started once. */
+function checkerPool(count) {
+  if (count === 0) return null;
+  if (pool && pool.workers.length !== count) dropCheckers();
+  pool ??= new CheckerPool(count);
+  return pool;
+}
+
+function dropCheckers() {
+  pool?.close();
+  pool = null;
+}
+
 async function validateBlob(id, blob, options, checkWorkers) {
   source = blob;
   packet = null;
   // Nested workers exist in every current browser; where not, all is done here.
   const large = blob.size > HASH_WORKER_AFTER && typeof Worker !== "undefined";
   const hashing = large ? new Worker(new URL("./hash-worker.js", import.meta.url), { type: "module" }) : null;
-  const checkers = large && checkerCount(checkWorkers) > 0 ? new CheckerPool(checkerCount(checkWorkers)) : null;
+  const checkers = large ? checkerPool(checkerCount(checkWorkers)) : null;
+  let clean = false;
   try {
     const validator = new PacketValidator({
       ...options,
@@ -123,9 +141,12 @@ async function validateBlob(id, blob, options, checkWorkers) {
       reportJson = validator.finishJson();
     }
     self.postMessage({ type: "report", id, reportJson, millis: performance.now() - started });
+    clean = true;
   } finally {
     hashing?.terminate();
-    checkers?.close();
+    // After a failure work may still be out with the checkers: their answers must not
+    // reach the next file, so the pool goes. After a success it stays for the next file.
+    if (checkers && !clean) dropCheckers();
   }
 }
 

@@ -160,6 +160,14 @@ try {
   const checkedDigest = (await page.textContent("#digest")).trim();
   check(checkedDigest === shown, `the large packet's digest on checker workers ${checkedDigest} differs from ${shown}`);
   console.log(`host ${HOST}: the same packet on two checker workers: ${checkedStatus}`);
+  // Again: the checker workers stay from one file to the next, with the same result.
+  await page.setInputFiles("#file", []);
+  run += 1;
+  await page.setInputFiles("#file", { name: "big-again.json", mimeType: "application/json", buffer: big });
+  await page.waitForSelector(`#status[data-run="${run}"]`, { timeout: 120000 });
+  const againStatus = await page.textContent("#status");
+  check(untimed(againStatus) === untimed(bigStatus), `the large packet again on checker workers: ${againStatus}`);
+  check((await page.textContent("#digest")).trim() === shown, "the large packet's digest again on checker workers");
   await openPage();
 
   // Pasting works too, and an unusable text gives an error, not a crash.
