@@ -195,12 +195,20 @@ impl Gathering {
         Some(batch)
     }
 
-    /// Takes back a merged batch's storage.
+    /// The next record is not gathered (it is checked elsewhere): its index is passed
+    /// over.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn skip_one(&mut self) {
+        self.next += 1;
+        self.batch.first = self.next;
+    }
+
+    /// Takes back a merged batch's storage (not when a large record made it large).
     pub(crate) fn give_back(&mut self, mut batch: Batch) {
         batch.bytes.clear();
         batch.records.clear();
         batch.inherited = None;
-        if self.spare.len() < 8 {
+        if self.spare.len() < 8 && batch.bytes.capacity() <= 2 * BATCH_BYTES {
             self.spare.push(batch);
         }
     }
@@ -785,6 +793,11 @@ mod threads {
 
     /// Batches handed to one checker and not yet merged.
     const IN_FLIGHT: usize = 4;
+    /// Bytes of records out with the checkers and not yet merged (more than one batch
+    /// is out only below this): batches of ordinary records are far under it, and a
+    /// packet of records near `max_record_bytes` is checked one record at a time rather
+    /// than eight (20 records of 15 MB each took 249 MB; on one thread, 48 MB).
+    const BYTES_OUT: usize = 2 * 1024 * 1024;
 
     /// One checker thread.
     struct Lane {
@@ -803,6 +816,9 @@ mod threads {
         /// Batches sent and batches merged, over all lanes.
         sent: usize,
         merged: usize,
+        /// The size of each batch out, oldest first, and their sum.
+        sizes: std::collections::VecDeque<usize>,
+        bytes_out: usize,
         gathering: Gathering,
     }
 
@@ -841,6 +857,8 @@ mod threads {
                 lanes,
                 sent: 0,
                 merged: 0,
+                sizes: std::collections::VecDeque::new(),
+                bytes_out: 0,
                 gathering: Gathering::new(next),
             })
         }
@@ -867,13 +885,18 @@ mod threads {
         /// checker has room.
         fn send(&mut self, batch: Batch, merge: &mut Merge) -> Result<(), Error> {
             let n = self.lanes.len();
-            while self.sent - self.merged >= IN_FLIGHT * n {
+            let size = batch.bytes.len();
+            while self.sent > self.merged
+                && (self.sent - self.merged >= IN_FLIGHT * n || self.bytes_out + size > BYTES_OUT)
+            {
                 self.wait_one(merge)?;
             }
             let lane = &self.lanes[self.sent % n];
             match &lane.batches {
                 Some(tx) if tx.send(batch).is_ok() => {
                     self.sent += 1;
+                    self.sizes.push_back(size);
+                    self.bytes_out += size;
                     Ok(())
                 }
                 _ => Err(stopped()),
@@ -891,10 +914,17 @@ mod threads {
 
         fn merged_one(&mut self, checked: Checked, merge: &mut Merge) -> Result<(), Error> {
             self.merged += 1;
+            self.bytes_out = self.bytes_out.saturating_sub(self.sizes.pop_front().unwrap_or(0));
             if let Some(batch) = merge.take(checked)? {
                 self.gathering.give_back(batch);
             }
             Ok(())
+        }
+
+        /// The next record is checked elsewhere (on the caller's thread): its index is
+        /// passed over. Only when nothing is gathered ([`Checkers::drain`] first).
+        pub(crate) fn skip_one(&mut self) {
+            self.gathering.skip_one();
         }
 
         /// Sends what is gathered and merges every batch: all records added so far are

@@ -534,11 +534,19 @@ impl<'c> Walk for PacketWalk<'c> {
         }
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(checkers) = &mut live.checkers {
-            live.count += 1;
             let mut merge = Merge {
                 v: &mut live.v,
                 digest: &mut live.digest,
             };
+            if record.len() > CHECKED_HERE_AFTER {
+                // A large record is checked here, once every record before it is merged:
+                // handed over it would be held three times at once (its bytes out, the
+                // next ones gathered, the values), here once.
+                checkers.drain(&mut merge)?;
+                checkers.skip_one();
+                return Ok(false);
+            }
+            live.count += 1;
             checkers.add(record, &mut merge)?;
             return Ok(true);
         }
@@ -682,6 +690,11 @@ pub(crate) trait Walk {
     fn end_elsewhere(&mut self) {}
 }
 
+/// Records longer than this are checked on the caller's thread even when checker threads
+/// run (see [`PacketWalk::raw_record`]).
+#[cfg(not(target_arch = "wasm32"))]
+const CHECKED_HERE_AFTER: usize = 1024 * 1024;
+
 /// A record's text before it is read.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) enum Raw<'a> {
@@ -689,6 +702,17 @@ pub(crate) enum Raw<'a> {
     Json(&'a [u8], Position),
     /// An XML record's text.
     Xml(&'a xml::RawRecord<'a>),
+}
+
+impl Raw<'_> {
+    /// The record's length in bytes.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn len(&self) -> usize {
+        match self {
+            Raw::Json(bytes, _) => bytes.len(),
+            Raw::Xml(r) => r.text.len(),
+        }
+    }
 }
 
 /// A walk as the splitter's sink.
@@ -1481,6 +1505,27 @@ mod tests {
                 .map_err(said)?;
         }
         Ok(())
+    }
+
+    #[test]
+    fn large_records_checked_on_the_callers_thread_give_the_same_report() {
+        // Every 300th record past a megabyte (checked on the caller's thread between the
+        // batches of the checker threads), repeats of keys across both kinds.
+        let mut out = String::from_utf8(many_records(2_000, None)).expect("UTF-8");
+        let padding = "я".repeat(600 * 1024);
+        for k in (1..2_000).step_by(300) {
+            let at = format!("\"x_{k}\": {k}, ");
+            out = out.replacen(&at, &format!("{at}\"x_pad\": \"{padding}\", "), 1);
+        }
+        for max_findings in [10, 100_000] {
+            let options = Options {
+                max_findings,
+                ..Options::default()
+            };
+            let here = validated(out.as_bytes(), &options, 64 * 1024, false);
+            assert!(here.as_ref().is_ok_and(|r| r.contains("x_pad")), "{here:?}");
+            assert_eq!(validated_on_checkers(out.as_bytes(), &options, 64 * 1024, false), here);
+        }
     }
 
     #[test]
