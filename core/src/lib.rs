@@ -1,6 +1,6 @@
 //! tekser: validation of Kazakhstan public-procurement data packets.
 //!
-//! One pure core (no I/O, no clock; natively, one worker thread parses a large input)
+//! One pure core (no I/O, no clock; natively, checker threads check the records of a large input)
 //! shared by every host: the CLI, the
 //! WebAssembly package, and the Python and Node bindings. It reads a packet (JSON, or
 //! XML optionally inside a SOAP envelope), checks every record against the field tables

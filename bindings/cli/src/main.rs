@@ -42,8 +42,8 @@ enum Command {
         /// ids unique across packets, announcement sums and one winner per lot.
         #[arg(long)]
         dataset: bool,
-        /// Do all the work on one thread (by default a large input is parsed on a second
-        /// thread while the first validates; the report is the same).
+        /// Do all the work on one thread (by default the records of a large input are
+        /// checked on one thread per core; the report is the same).
         #[arg(long)]
         one_thread: bool,
     },

@@ -333,7 +333,7 @@ fn reply_and_run_time_dictionaries() {
 
 #[test]
 fn a_large_packet_gives_the_same_report_on_one_thread_and_two_from_file_and_stdin() {
-    // About 3 MB: past the size at which a second thread takes over the parsing.
+    // About 3 MB: past the size at which checker threads take over the records.
     let records: Vec<String> = (0..12_000)
         .map(|i| {
             let name = if i % 997 == 0 {
