@@ -384,8 +384,7 @@ impl<'c> PacketWalk<'c> {
             let full = live.v.full();
             if let Some(elsewhere) = &mut live.elsewhere {
                 if let Some(batch) = elsewhere.gathering.take(full) {
-                    elsewhere.work.push_back(wire::write_batch(&elsewhere.setting, &batch));
-                    elsewhere.gathering.give_back(batch);
+                    elsewhere.queue(batch);
                 }
             }
         }
@@ -527,8 +526,7 @@ impl<'c> Walk for PacketWalk<'c> {
         if let Some(elsewhere) = &mut live.elsewhere {
             live.count += 1;
             if let Some(batch) = elsewhere.gathering.add(record, live.v.full()) {
-                elsewhere.work.push_back(wire::write_batch(&elsewhere.setting, &batch));
-                elsewhere.gathering.give_back(batch);
+                elsewhere.queue(batch);
             }
             return Ok(true);
         }
@@ -712,6 +710,14 @@ impl Raw<'_> {
             Raw::Json(bytes, _) => bytes.len(),
             Raw::Xml(r) => r.text.len(),
         }
+    }
+}
+
+impl Elsewhere {
+    /// A complete batch becomes check work, in its byte form; its storage is kept.
+    fn queue(&mut self, batch: crate::checkers::Batch) {
+        self.work.push_back(wire::write_batch(&self.setting, &batch));
+        self.gathering.give_back(batch);
     }
 }
 
