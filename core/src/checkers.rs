@@ -16,7 +16,6 @@
 //! library, and batches and their results cross as bytes ([`RecordChecker`],
 //! [`crate::PacketStream::check_elsewhere`]).
 
-use std::fmt::Write;
 use std::sync::Arc;
 
 use crate::canonical;
@@ -32,11 +31,15 @@ use crate::splitter::piece_value;
 use crate::stream::{record_of_path, Raw};
 use crate::xml::{self, PlainReader};
 
-/// Bytes of records gathered into one batch: large enough that handing it over costs
-/// little per record, small enough that a batch stays in the checker's cache.
+/// Bytes of records gathered into one batch for a checker thread: large enough that
+/// handing it over costs little per record, small enough that a batch stays in the
+/// checker's cache.
+#[cfg(not(target_arch = "wasm32"))]
 const BATCH_BYTES: usize = 64 * 1024;
-/// Most records in one batch (for packets of very small records).
-const BATCH_RECORDS: usize = 1024;
+/// Bytes of records in one batch for a checker elsewhere (a worker): each batch there
+/// crosses to a worker and back as a message, and a message costs tens of
+/// microseconds whatever its size.
+pub(crate) const BATCH_BYTES_ELSEWHERE: usize = 256 * 1024;
 
 /// What every batch of a packet shares: what the checker checks against.
 #[derive(Clone)]
@@ -134,6 +137,9 @@ impl Merge<'_, '_> {
 /// The batch being gathered on the reading side.
 pub(crate) struct Gathering {
     batch: Batch,
+    /// Bytes of records that complete a batch; so does a record per 64 bytes of it (for
+    /// packets of very small records).
+    size: usize,
     /// Storage of batches merged, for the next ones.
     spare: Vec<Batch>,
     /// The index of the next record.
@@ -141,10 +147,11 @@ pub(crate) struct Gathering {
 }
 
 impl Gathering {
-    /// Gathering from the record with index `next`.
-    pub(crate) fn new(next: usize) -> Gathering {
+    /// Gathering batches of about `size` bytes from the record with index `next`.
+    pub(crate) fn new(next: usize, size: usize) -> Gathering {
         Gathering {
-            batch: Batch::empty(next),
+            batch: Batch::empty(next, size),
+            size,
             spare: Vec::new(),
             next,
         }
@@ -170,7 +177,7 @@ impl Gathering {
                 self.batch.inherited = Some(Arc::clone(inherited));
             }
         }
-        if done.is_none() && (self.batch.bytes.len() >= BATCH_BYTES || self.batch.records.len() >= BATCH_RECORDS) {
+        if done.is_none() && (self.batch.bytes.len() >= self.size || self.batch.records.len() >= self.size / 64) {
             done = self.take(full);
         }
         if self.batch.records.is_empty() {
@@ -187,7 +194,7 @@ impl Gathering {
         if self.batch.records.is_empty() {
             return None;
         }
-        let mut next = self.spare.pop().unwrap_or_else(|| Batch::empty(self.next));
+        let mut next = self.spare.pop().unwrap_or_else(|| Batch::empty(self.next, self.size));
         next.first = self.next;
         next.inherited = self.batch.inherited.clone();
         let mut batch = std::mem::replace(&mut self.batch, next);
@@ -208,17 +215,17 @@ impl Gathering {
         batch.bytes.clear();
         batch.records.clear();
         batch.inherited = None;
-        if self.spare.len() < 8 && batch.bytes.capacity() <= 2 * BATCH_BYTES {
+        if self.spare.len() < 8 && batch.bytes.capacity() <= 2 * self.size {
             self.spare.push(batch);
         }
     }
 }
 
 impl Batch {
-    fn empty(first: usize) -> Batch {
+    fn empty(first: usize, size: usize) -> Batch {
         Batch {
             first,
-            bytes: Vec::with_capacity(BATCH_BYTES + BATCH_BYTES / 4),
+            bytes: Vec::with_capacity(size + size / 4),
             records: Vec::new(),
             inherited: None,
             full: false,
@@ -271,7 +278,10 @@ impl Checker {
             start = end;
             let index = batch.first + n;
             path.clear();
-            let _ = write!(path, "{}/{index}", if setting.list { "" } else { "/records" });
+            if !setting.list {
+                path.push_str("/records");
+            }
+            crate::engine::push_index(path, index);
             let read = match at {
                 Start::Json(at) => piece_value(bytes, at, pool).map(|record| (record, Vec::new())),
                 Start::Xml(offset) => match std::str::from_utf8(bytes) {
@@ -787,7 +797,7 @@ mod threads {
     use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
     use std::thread::JoinHandle;
 
-    use super::{Batch, Checked, Checker, Gathering, Merge, Setting};
+    use super::{Batch, Checked, Checker, Gathering, Merge, Setting, BATCH_BYTES};
     use crate::error::Error;
     use crate::stream::Raw;
 
@@ -859,7 +869,7 @@ mod threads {
                 merged: 0,
                 sizes: std::collections::VecDeque::new(),
                 bytes_out: 0,
-                gathering: Gathering::new(next),
+                gathering: Gathering::new(next, BATCH_BYTES),
             })
         }
 

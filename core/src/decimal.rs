@@ -205,6 +205,15 @@ impl Decimal {
     }
 
     fn normalised(mut self) -> Decimal {
+        // In 64 bits when the mantissa fits (128-bit division is a library call in
+        // WebAssembly, and every amount is normalised).
+        if let Ok(mut small) = u64::try_from(self.mantissa) {
+            while self.scale > 0 && small % 10 == 0 {
+                small /= 10;
+                self.scale -= 1;
+            }
+            self.mantissa = u128::from(small);
+        }
         while self.scale > 0 && self.mantissa % 10 == 0 {
             self.mantissa /= 10;
             self.scale -= 1;
@@ -247,8 +256,8 @@ impl Decimal {
     /// Exact sum.
     pub fn add(&self, other: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
-        let a = self.mantissa.checked_mul(10u128.checked_pow(scale - self.scale)?)?;
-        let b = other.mantissa.checked_mul(10u128.checked_pow(scale - other.scale)?)?;
+        let a = scaled_exactly(self.mantissa, scale - self.scale)?;
+        let b = scaled_exactly(other.mantissa, scale - other.scale)?;
         Some(
             Decimal {
                 mantissa: a.checked_add(b)?,
@@ -304,6 +313,19 @@ impl Ord for Decimal {
         // scale ≤ 36) stays below 2^128 in every use here, and saturation keeps order.
         scaled_up(self.mantissa, scale - self.scale).cmp(&scaled_up(other.mantissa, scale - other.scale))
     }
+}
+
+/// `mantissa × 10^by`, `None` past 128 bits; in 64 bits when it fits there.
+fn scaled_exactly(mantissa: u128, by: u32) -> Option<u128> {
+    if by == 0 {
+        return Some(mantissa);
+    }
+    if let (Ok(small), Some(factor)) = (u64::try_from(mantissa), 10u64.checked_pow(by)) {
+        if let Some(product) = small.checked_mul(factor) {
+            return Some(u128::from(product));
+        }
+    }
+    mantissa.checked_mul(10u128.checked_pow(by)?)
 }
 
 /// `mantissa × 10^by`, saturating; in 64 bits when it fits there (128-bit multiplication

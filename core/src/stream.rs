@@ -9,7 +9,6 @@
 //! it keeps only what the rules need (record keys, winners, dataset ids) and the small
 //! members of the packet, never the records.
 
-use std::fmt::Write;
 use std::io::Read;
 
 use crate::catalog::Catalog;
@@ -191,7 +190,10 @@ impl<'c> PacketWalk<'c> {
                 // The record's path, in a buffer reused from record to record.
                 let path = &mut self.path;
                 path.clear();
-                let _ = write!(path, "{}/{i}", if self.list { "" } else { "/records" });
+                if !self.list {
+                    path.push_str("/records");
+                }
+                crate::engine::push_index(path, i);
                 live.v.record(i, path, &record);
                 let schema = live.catalog.entity(live.entity);
                 live.digest.record_with_fields(&record, schema, live.v.member_fields());
@@ -341,7 +343,7 @@ impl<'c> PacketWalk<'c> {
         if let Some(setting) = setting {
             live.elsewhere = Some(Elsewhere {
                 setting,
-                gathering: Gathering::new(live.count),
+                gathering: Gathering::new(live.count, crate::checkers::BATCH_BYTES_ELSEWHERE),
                 work: std::collections::VecDeque::new(),
                 taken: 0,
                 merged: 0,

@@ -42,7 +42,11 @@ impl Value {
     pub fn is_blank(&self) -> bool {
         match self {
             Value::Null => true,
-            Value::Text(s) => s.chars().all(is_space),
+            // Printable ASCII first (nearly every value): not blank, without decoding.
+            Value::Text(s) => match s.as_bytes().first() {
+                Some(&b) if b > b' ' && b < 0x80 => false,
+                _ => s.chars().all(is_space),
+            },
             _ => false,
         }
     }

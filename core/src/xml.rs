@@ -431,7 +431,7 @@ fn convert(
         items.reserve(element.children.len());
         for (i, mut child) in element.children.into_iter().enumerate() {
             if child.attributed {
-                push_index(path, i);
+                crate::engine::push_index(path, i);
             }
             let child_name = std::mem::take(&mut child.name);
             let item = convert(child, &child_name, path, lists, ignored, false, pool);
@@ -454,11 +454,6 @@ fn convert(
         }
         Ok(Value::Object(members))
     }
-}
-
-fn push_index(path: &mut String, i: usize) {
-    use std::fmt::Write as _;
-    let _ = write!(path, "/{i}");
 }
 
 fn push_pointer(path: &mut String, segment: &str) {
@@ -1137,7 +1132,7 @@ impl XmlSplitter {
                     if records_container {
                         path.push_str("/records");
                     }
-                    push_index(path, records);
+                    crate::engine::push_index(path, records);
                 }
             },
             &mut self.pool,
