@@ -23,7 +23,7 @@ use crate::catalog::Catalog;
 use crate::engine::{Deferred, Validator};
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::integrity::StreamingDigest;
+use crate::integrity::{Form, StreamingDigest};
 use crate::reader::Position;
 use crate::recycle::Recycler;
 use crate::report::{Finding, Lang, Severity};
@@ -107,13 +107,20 @@ pub(crate) struct Merge<'a, 'c> {
 impl Merge<'_, '_> {
     /// Merges one checked batch (the next in document order); gives back its storage,
     /// or the error of its record that could not be read.
-    pub(crate) fn take(&mut self, checked: Checked) -> Result<Option<Batch>, Error> {
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn take(&mut self, mut checked: Checked) -> Result<Option<Batch>, Error> {
+        let canonical = std::mem::take(&mut checked.canonical);
+        self.take_with(checked, Form::Text(&canonical))
+    }
+
+    /// Merges one checked batch whose canonical form is `form` (not the batch's own).
+    pub(crate) fn take_with(&mut self, checked: Checked, form: Form<'_>) -> Result<Option<Batch>, Error> {
         let Checked {
             ends,
             findings,
             deferred,
             omitted,
-            canonical,
+            canonical: _,
             error,
             batch,
         } = checked;
@@ -126,7 +133,7 @@ impl Merge<'_, '_> {
             (finding_from, check_from) = (finding_end, check_end);
         }
         self.v.merge_omitted(&omitted);
-        self.digest.records_written(&canonical, ends.len());
+        self.digest.records_written(form, ends.len())?;
         match error {
             Some(e) => Err(e),
             None => Ok(batch),
@@ -379,8 +386,14 @@ pub(crate) mod wire {
 
     /// Marks check work (and its version), so that other bytes are refused.
     const WORK: &[u8; 4] = b"TKW1";
-    /// Marks what a checker found.
-    const FOUND: &[u8; 4] = b"TKC1";
+    /// Marks what a checker found. Its layout: the mark, the length of the head (what
+    /// comes before the canonical form, the mark included), the head's fields, the
+    /// canonical form's length; then the canonical form, to the end. A host that hashes
+    /// the packet digest itself hands only the head to the merge ([`head_len`]).
+    const FOUND: &[u8; 4] = b"TKC2";
+
+    /// Bytes at the start of what a checker found that give the length of its head.
+    pub(crate) const FOUND_PREFIX: usize = 12;
 
     /// Parameter names a finding may carry (they are static in findings).
     const PARAMS: [&str; 6] = ["value", "expected", "reason", "dictionary", "pair", "related"];
@@ -625,6 +638,8 @@ pub(crate) mod wire {
     pub(crate) fn write_checked(checked: &Checked) -> Vec<u8> {
         let mut out = Out(Vec::with_capacity(checked.canonical.len() + 256));
         out.0.extend_from_slice(FOUND);
+        // The head's length, filled in once the head is written.
+        out.u64(0);
         out.usize(checked.ends.len());
         for (findings, checks) in &checked.ends {
             out.usize(*findings);
@@ -662,7 +677,6 @@ pub(crate) mod wire {
             out.u8(severity_byte(*severity));
             out.u64(*n);
         }
-        out.text(&checked.canonical);
         match &checked.error {
             None => out.u8(0),
             Some(Error::Json { line, column, message }) => {
@@ -694,12 +708,46 @@ pub(crate) mod wire {
                 out.text(&other.to_string());
             }
         }
+        out.usize(checked.canonical.len());
+        let head = out.0.len() as u64;
+        if let Some(at) = out.0.get_mut(4..FOUND_PREFIX) {
+            at.copy_from_slice(&head.to_le_bytes());
+        }
+        out.0.extend_from_slice(checked.canonical.as_bytes());
         out.0
     }
 
-    pub(crate) fn read_checked(bytes: &[u8]) -> Result<Checked, Error> {
-        let mut r = In(bytes);
+    /// The length of the head of what a checker found, from its first [`FOUND_PREFIX`]
+    /// bytes (or more).
+    pub(crate) fn head_len(prefix: &[u8]) -> Result<usize, Error> {
+        let mut r = In(prefix);
         r.mark(FOUND)?;
+        let n = r.usize()?;
+        if n < FOUND_PREFIX + 8 {
+            return Err(bad("a head too short"));
+        }
+        Ok(n)
+    }
+
+    /// What a checker found, and its canonical form (the bytes to hash; not read as text
+    /// here, since they are only hashed).
+    pub(crate) fn read_checked(bytes: &[u8]) -> Result<(Checked, &[u8]), Error> {
+        let n = head_len(bytes)?;
+        let (head, canonical) = bytes.split_at_checked(n).ok_or_else(|| bad("cut short"))?;
+        let (checked, len) = read_checked_head(head)?;
+        if canonical.len() != len {
+            return Err(bad("a canonical form of the wrong length"));
+        }
+        Ok((checked, canonical))
+    }
+
+    /// What a checker found, from its head alone (the canonical form left out), and the
+    /// canonical form's length.
+    pub(crate) fn read_checked_head(head: &[u8]) -> Result<(Checked, usize), Error> {
+        if head_len(head)? != head.len() {
+            return Err(bad("a head of the wrong length"));
+        }
+        let mut r = In(head.get(FOUND_PREFIX..).unwrap_or(&[]));
         let n = r.count(16)?;
         let mut ends = Vec::with_capacity(n);
         for _ in 0..n {
@@ -760,7 +808,6 @@ pub(crate) mod wire {
             let severity = severity_of(r.u8()?);
             omitted.push((code, severity, r.u64()?));
         }
-        let canonical = r.text()?.to_owned();
         let error = match r.u8()? {
             0 => None,
             1 => Some(Error::Json {
@@ -776,15 +823,22 @@ pub(crate) mod wire {
             4 => Some(Error::InvalidUtf8 { offset: r.usize()? }),
             _ => Some(Error::Read(r.text()?.to_owned())),
         };
-        Ok(Checked {
-            ends,
-            findings,
-            deferred: Deferred { checks, text },
-            omitted,
+        let canonical = r.usize()?;
+        if !r.0.is_empty() {
+            return Err(bad("bytes after the head"));
+        }
+        Ok((
+            Checked {
+                ends,
+                findings,
+                deferred: Deferred { checks, text },
+                omitted,
+                canonical: String::new(),
+                error,
+                batch: None,
+            },
             canonical,
-            error,
-            batch: None,
-        })
+        ))
     }
 }
 

@@ -565,6 +565,34 @@ pub(crate) struct StreamingDigest {
     sealed: bool,
 }
 
+/// The canonical form of records checked elsewhere, as the merge has it.
+#[derive(Clone, Copy)]
+pub(crate) enum Form<'a> {
+    /// Written by a checker thread of this process.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    Text(&'a str),
+    /// From another instance of the library (hashed as they are; read as text only to be
+    /// kept).
+    Bytes(&'a [u8]),
+    /// Hashed by the host outside the library, right after the bytes taken before it
+    /// ([`StreamingDigest::take_outside`]).
+    Outside,
+}
+
+impl<'a> Form<'a> {
+    /// The form as text, where it is kept rather than hashed.
+    fn text(self) -> Result<&'a str, Error> {
+        match self {
+            Form::Text(t) => Ok(t),
+            Form::Bytes(b) => std::str::from_utf8(b)
+                .map_err(|_| Error::Read("check work: a canonical form that is not UTF-8".to_owned())),
+            Form::Outside => Err(Error::Read(
+                "check work: a canonical form left to a hasher outside, with none".to_owned(),
+            )),
+        }
+    }
+}
+
 /// Hashing handed to another thread: the hasher (the first time), then the bytes to feed
 /// it, in order.
 pub(crate) struct HashWork {
@@ -710,28 +738,39 @@ impl StreamingDigest {
     }
 
     /// Feeds `count` records already in canonical form, separated by commas (written by
-    /// a checker).
-    pub(crate) fn records_written(&mut self, form: &str, count: usize) {
+    /// a checker). Bytes from another instance are read as text only where they are kept
+    /// as text; `Form::Outside` only when hashing outside.
+    pub(crate) fn records_written(&mut self, form: Form<'_>, count: usize) -> Result<(), Error> {
         if !self.records_open || count == 0 {
-            return;
+            return Ok(());
         }
         if let Some(out) = &mut self.outside {
+            let form = match form {
+                Form::Outside => "",
+                other => other.text()?,
+            };
             if self.count > 0 {
                 out.push(',');
             }
             out.push_str(form);
         } else if self.away {
+            let form = form.text()?;
             if self.count > 0 {
                 self.away_bytes.push(',');
             }
             self.away_bytes.push_str(form);
         } else {
+            let form = match form {
+                Form::Bytes(b) => b,
+                other => other.text()?.as_bytes(),
+            };
             if self.count > 0 {
                 self.hasher.update(b",");
             }
-            self.hasher.update(form.as_bytes());
+            self.hasher.update(form);
         }
         self.count += count;
+        Ok(())
     }
 
     /// The records hashed since the last call, for another thread to hash (with the

@@ -15,13 +15,13 @@ use crate::catalog::Catalog;
 use crate::catalog::RecordSchema;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::checkers::Checkers;
-use crate::checkers::{wire, Gathering, Merge, Setting};
+use crate::checkers::{wire, Checked, Gathering, Merge, Setting};
 use crate::codes;
 use crate::dataset::Collected;
 use crate::engine::{pointer_segment, Validator};
 use crate::entity::Entity;
 use crate::error::Error;
-use crate::integrity::{entity_of, packet_id_of, PacketDigest, RecordDigests, StreamingDigest};
+use crate::integrity::{entity_of, packet_id_of, Form, PacketDigest, RecordDigests, StreamingDigest};
 use crate::reader::Position;
 use crate::report::Report;
 #[cfg(not(target_arch = "wasm32"))]
@@ -361,6 +361,28 @@ impl<'c> PacketWalk<'c> {
 
     /// Merges what a checker elsewhere found (the next work taken, in order).
     fn merge_checked(&mut self, found: &[u8]) -> Result<(), Error> {
+        let (checked, canonical) = wire::read_checked(found)?;
+        self.merge_found(checked, Form::Bytes(canonical))
+    }
+
+    /// Merges what a checker found, given without its canonical form (`rest` bytes, which
+    /// the host hashes outside the library).
+    fn merge_checked_head(&mut self, head: &[u8], rest: usize) -> Result<(), Error> {
+        let (checked, len) = wire::read_checked_head(head)?;
+        if len != rest {
+            return Err(Error::Read(
+                "check work: a canonical form of the wrong length".to_owned(),
+            ));
+        }
+        if !self.packet_digest().is_some_and(|d| d.is_outside()) {
+            return Err(Error::Read(
+                "check work merged without its canonical form while the digest is hashed here".to_owned(),
+            ));
+        }
+        self.merge_found(checked, Form::Outside)
+    }
+
+    fn merge_found(&mut self, checked: Checked, form: Form<'_>) -> Result<(), Error> {
         let live = self
             .live
             .as_mut()
@@ -370,13 +392,12 @@ impl<'c> PacketWalk<'c> {
             .as_mut()
             .filter(|e| e.merged < e.taken)
             .ok_or_else(|| Error::Read("more check work merged than was taken".to_owned()))?;
-        let checked = wire::read_checked(found)?;
         elsewhere.merged += 1;
         let mut merge = Merge {
             v: &mut live.v,
             digest: &mut live.digest,
         };
-        merge.take(checked)?;
+        merge.take_with(checked, form)?;
         Ok(())
     }
 
@@ -1039,6 +1060,26 @@ impl<'c> PacketStream<'c> {
         self.reader.walk.merge_checked(found)
     }
 
+    /// How many bytes at the start of what a checker found come before the records'
+    /// canonical form (the rest), read from its first [`PacketStream::CHECKED_PREFIX`]
+    /// bytes: with [`PacketStream::hash_outside`], a host that must copy bytes into the
+    /// library (WebAssembly) copies only those and hashes the rest itself
+    /// ([`PacketStream::merge_checked_head`]).
+    pub fn checked_head_len(prefix: &[u8]) -> Result<usize, Error> {
+        wire::head_len(prefix)
+    }
+
+    /// Bytes of what a checker found that [`PacketStream::checked_head_len`] needs.
+    pub const CHECKED_PREFIX: usize = wire::FOUND_PREFIX;
+
+    /// With [`PacketStream::hash_outside`]: merges what a checker found given as its head
+    /// (the first [`PacketStream::checked_head_len`] bytes) and the length of the rest.
+    /// The host then feeds [`PacketStream::take_hash_bytes`] and right after it the rest
+    /// of what the checker found to its SHA-256, before anything else. Same report.
+    pub fn merge_checked_head(&mut self, head: &[u8], rest: usize) -> Result<(), Error> {
+        self.reader.walk.merge_checked_head(head, rest)
+    }
+
     /// Ends the input without finishing: the last pieces are read and the last records
     /// become check work ([`PacketStream::check_elsewhere`]). [`PacketStream::finish`]
     /// does it when it was not done.
@@ -1610,33 +1651,60 @@ mod tests {
         }
     }
 
+    /// How records are checked when the digest is hashed outside.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Checking {
+        Here,
+        /// Elsewhere, what a checker found merged whole.
+        Elsewhere,
+        /// Elsewhere, merged as its head, the canonical form hashed outside directly.
+        Heads,
+    }
+
     /// Validates with the packet digest hashed outside (here by the sha2 crate directly),
     /// the records checked here or elsewhere.
     fn validated_hashing_outside(
         input: &[u8],
         options: &Options,
         chunk: usize,
-        elsewhere: bool,
+        checking: Checking,
     ) -> Result<String, String> {
         use sha2::Digest;
         let mut stream = PacketStream::new(options).map_err(said)?.hash_outside();
-        if elsewhere {
+        if checking != Checking::Here {
             stream = stream.check_elsewhere();
         }
         let mut checker = crate::RecordChecker::new();
         let mut outside = sha2::Sha256::new();
+        let mut check = |stream: &mut PacketStream, outside: &mut sha2::Sha256| -> Result<(), String> {
+            if checking != Checking::Heads {
+                return check_all(stream, &mut checker);
+            }
+            while let Some(work) = stream.take_check_work() {
+                let found = checker.check(&work).map_err(said)?;
+                let prefix = found.get(..PacketStream::CHECKED_PREFIX).ok_or("no prefix")?;
+                let n = PacketStream::checked_head_len(prefix).map_err(said)?;
+                let (head, rest) = found.split_at(n);
+                stream.merge_checked_head(head, rest.len()).map_err(said)?;
+                if let Some(bytes) = stream.take_hash_bytes() {
+                    outside.update(&bytes);
+                }
+                outside.update(rest);
+            }
+            Ok(())
+        };
         for piece in input.chunks(chunk) {
             if stream.stopped() {
                 break;
             }
             stream.push(piece).map_err(said)?;
-            check_all(&mut stream, &mut checker)?;
+            check(&mut stream, &mut outside)?;
             if let Some(bytes) = stream.take_hash_bytes() {
                 outside.update(&bytes);
             }
         }
         stream.end_input().map_err(said)?;
-        check_all(&mut stream, &mut checker)?;
+        check(&mut stream, &mut outside)?;
         outside.update(stream.end_hashing().map_err(said)?);
         let hex: String = outside.finalize().iter().map(|b| format!("{b:02x}")).collect();
         stream.finish_with_digest(&hex).map(|r| r.to_json()).map_err(said)
@@ -1651,11 +1719,18 @@ mod tests {
                 ..Options::default()
             };
             let here = validated(&input, &options, 4096, false);
-            for (chunk, elsewhere) in [(1, false), (7, true), (4096, false), (4096, true)] {
+            for (chunk, checking) in [
+                (1, Checking::Here),
+                (7, Checking::Elsewhere),
+                (5, Checking::Heads),
+                (4096, Checking::Here),
+                (4096, Checking::Elsewhere),
+                (4096, Checking::Heads),
+            ] {
                 assert_eq!(
-                    validated_hashing_outside(&input, &options, chunk, elsewhere),
+                    validated_hashing_outside(&input, &options, chunk, checking),
                     here,
-                    "{} in chunks of {chunk}, checked elsewhere: {elsewhere}",
+                    "{} in chunks of {chunk}, checked {checking:?}",
                     path.display()
                 );
             }
@@ -1682,7 +1757,7 @@ mod tests {
         for bytes in [&b""[..], b"TKW1", b"TKW2\0\0\0\0", b"{\"records\": []}"] {
             assert!(checker.check(bytes).is_err(), "{bytes:?}");
         }
-        let input = many_records(200, None);
+        let input = many_records(600, None);
         let mut stream = PacketStream::new(&Options::default())
             .expect("stream")
             .check_elsewhere();
@@ -1691,10 +1766,18 @@ mod tests {
         let work = stream.take_check_work().expect("work");
         assert!(stream.merge_checked(&work).is_err(), "work is not what a checker found");
         let found = checker.check(&work).expect("checked");
+        let n = PacketStream::checked_head_len(&found).expect("a head");
+        for cut in [0, 3, PacketStream::CHECKED_PREFIX, n - 1, found.len() - 1] {
+            assert!(stream.merge_checked(&found[..cut]).is_err(), "cut at {cut}");
+        }
+        assert!(
+            stream.merge_checked_head(&found[..n], found.len() - n).is_err(),
+            "a head alone while the digest is hashed here"
+        );
         assert!(stream.merge_checked(&found).is_ok());
         assert!(stream.merge_checked(&found).is_err(), "merged twice");
         let left = stream.take_check_work().is_some();
-        assert!(left, "200 plan items are more than one batch");
+        assert!(left, "600 plan items are more than one batch");
         assert_eq!(stream.finish().map_err(|e| e.kind()).err(), Some("read"));
     }
 

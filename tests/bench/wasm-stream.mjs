@@ -92,8 +92,10 @@ if (!isMainThread && workerData === "checker") {
   const inFlight = [];
   const merge = async (keep) => {
     while (inFlight.length > keep) {
-      validator.mergeChecked(await inFlight.shift());
-      if (outside) feed();
+      // With hashOutside: the bytes to hash now, the records' form a view of what the
+      // checker sent (never copied into the package).
+      const toHash = validator.mergeChecked(await inFlight.shift());
+      if (outside) for (const bytes of toHash) outside.update(bytes);
     }
   };
   const handChecks = async () => {

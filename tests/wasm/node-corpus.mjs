@@ -119,7 +119,7 @@ for (const c of manifest.cases) {
       const sha = createHash("sha256");
       const feed = () => {
         for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
-          validator.mergeChecked(checker.check(work));
+          for (const part of validator.mergeChecked(checker.check(work))) sha.update(part);
         }
         const bytes = validator.takeHashBytes();
         if (bytes) sha.update(bytes);

@@ -66,3 +66,26 @@ export function checkedElsewhere(chunks: Uint8Array[]): string {
   hand();
   return validator.finishJson();
 }
+
+export function checkedElsewhereHashedOutside(chunks: Uint8Array[], sha256: (parts: Uint8Array[]) => string): string {
+  const validator = new PacketValidator({ checkElsewhere: true, hashOutside: true });
+  const checker = new RecordChecker();
+  const parts: Uint8Array[] = [];
+  const hand = (): void => {
+    for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
+      const toHash: Uint8Array[] | undefined = validator.mergeChecked(checker.check(work));
+      if (toHash) parts.push(...toHash);
+    }
+    const bytes: Uint8Array | undefined = validator.takeHashBytes();
+    if (bytes) parts.push(bytes);
+  };
+  for (const chunk of chunks) {
+    if (validator.stopped) break;
+    validator.push(chunk);
+    hand();
+  }
+  validator.endInput();
+  hand();
+  parts.push(validator.endHashing());
+  return validator.finishJsonWithDigest(sha256(parts));
+}

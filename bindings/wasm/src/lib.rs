@@ -52,9 +52,9 @@ export interface PacketValidatorOptions extends ValidateOptions {
   checkElsewhere?: boolean;
   /** Hash the packet digest (SHA-256) outside the package, with a SHA-256 that has the
    * CPU's instructions (Node's `node:crypto`; WebAssembly has none): after each `push`
-   * (and `mergeChecked`), feed `takeHashBytes()` to it in order; at the end feed
-   * `endHashing()` and give its hex digest to `finishJsonWithDigest`
-   * (`tests/bench/wasm-stream.mjs --hash-node`). Same report. */
+   * feed `takeHashBytes()` to it, and with `checkElsewhere` each array `mergeChecked`
+   * returns, in order; at the end feed `endHashing()` and give its hex digest to
+   * `finishJsonWithDigest` (`tests/bench/wasm-stream.mjs --hash-node`). Same report. */
   hashOutside?: boolean;
 }
 
@@ -342,6 +342,9 @@ fn lasting_catalog(file: &[u8], rule_set: Option<&str>) -> Result<&'static Catal
 #[wasm_bindgen]
 pub struct PacketValidator {
     stream: tekser::PacketStream<'static>,
+    /// Whether the packet digest is hashed outside (`hashOutside`): then what a checker
+    /// found is merged without copying its canonical form in.
+    hash_outside: bool,
 }
 
 #[wasm_bindgen]
@@ -376,12 +379,9 @@ impl PacketValidator {
         } else {
             stream
         };
-        let stream = if flag("hashOutside")? {
-            stream.hash_outside()
-        } else {
-            stream
-        };
-        Ok(PacketValidator { stream })
+        let hash_outside = flag("hashOutside")?;
+        let stream = if hash_outside { stream.hash_outside() } else { stream };
+        Ok(PacketValidator { stream, hash_outside })
     }
 
     /// With `hashOutside`: the bytes to feed to the outside SHA-256 since the last call,
@@ -417,10 +417,30 @@ impl PacketValidator {
 
     /// With `checkElsewhere`: merges what a checker returned for the oldest work taken
     /// and not merged. Throws the packet's error (as `push` would) when a record of that
-    /// work cannot be read.
-    #[wasm_bindgen(js_name = mergeChecked)]
-    pub fn merge_checked(&mut self, found: &[u8]) -> Result<(), JsValue> {
-        self.stream.merge_checked(found).map_err(|e| core_error(&e))
+    /// work cannot be read. With `hashOutside` too, returns the bytes to feed to the
+    /// outside SHA-256 now, in order (what `takeHashBytes()` would give, then the
+    /// records' canonical form: a view of `found`, which is not copied into the
+    /// package); otherwise `undefined`.
+    #[wasm_bindgen(js_name = mergeChecked, unchecked_return_type = "Uint8Array[] | undefined")]
+    pub fn merge_checked(&mut self, found: &Uint8Array) -> Result<JsValue, JsValue> {
+        if !self.hash_outside {
+            self.stream.merge_checked(&found.to_vec()).map_err(|e| core_error(&e))?;
+            return Ok(JsValue::UNDEFINED);
+        }
+        let total = found.length();
+        let prefix = found.subarray(0, total.min(tekser::PacketStream::CHECKED_PREFIX as u32));
+        let head = tekser::PacketStream::checked_head_len(&prefix.to_vec()).map_err(|e| core_error(&e))?;
+        // A head longer than `found` is cut short here and refused by the merge.
+        let head = u32::try_from(head).unwrap_or(u32::MAX).min(total);
+        self.stream
+            .merge_checked_head(&found.subarray(0, head).to_vec(), (total - head) as usize)
+            .map_err(|e| core_error(&e))?;
+        let out = Array::new();
+        if let Some(before) = self.stream.take_hash_bytes() {
+            out.push(&Uint8Array::from(before.as_slice()));
+        }
+        out.push(&found.subarray(head, total));
+        Ok(out.into())
     }
 
     /// Ends the input without finishing: the last records become check work

@@ -40,9 +40,9 @@ export interface PacketValidatorOptions extends ValidateOptions {
     checkElsewhere?: boolean;
     /** Hash the packet digest (SHA-256) outside the package, with a SHA-256 that has the
      * CPU's instructions (Node's `node:crypto`; WebAssembly has none): after each `push`
-     * (and `mergeChecked`), feed `takeHashBytes()` to it in order; at the end feed
-     * `endHashing()` and give its hex digest to `finishJsonWithDigest`
-     * (`tests/bench/wasm-stream.mjs --hash-node`). Same report. */
+     * feed `takeHashBytes()` to it, and with `checkElsewhere` each array `mergeChecked`
+     * returns, in order; at the end feed `endHashing()` and give its hex digest to
+     * `finishJsonWithDigest` (`tests/bench/wasm-stream.mjs --hash-node`). Same report. */
     hashOutside?: boolean;
 }
 
@@ -169,9 +169,12 @@ export class PacketValidator {
     /**
      * With `checkElsewhere`: merges what a checker returned for the oldest work taken
      * and not merged. Throws the packet's error (as `push` would) when a record of that
-     * work cannot be read.
+     * work cannot be read. With `hashOutside` too, returns the bytes to feed to the
+     * outside SHA-256 now, in order (what `takeHashBytes()` would give, then the
+     * records' canonical form: a view of `found`, which is not copied into the
+     * package); otherwise `undefined`.
      */
-    mergeChecked(found: Uint8Array): void;
+    mergeChecked(found: Uint8Array): Uint8Array[] | undefined;
     /**
      * A validator with the options of `validate`, and `hashElsewhere`.
      */
