@@ -958,7 +958,7 @@ mod tests {
 
 /// Whether two short texts (names, codes) are equal, eight bytes at a time: in
 /// WebAssembly `==` on strings calls a `memcmp` that compares byte by byte.
-fn same_text(a: &str, b: &str) -> bool {
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

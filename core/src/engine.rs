@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::catalog::{Catalog, FieldDef, Kind, RecordSchema};
+use crate::catalog::{same_text, Catalog, FieldDef, Kind, RecordSchema};
 use crate::codes;
 use crate::entity::Entity;
 use crate::keys::KeySet;
@@ -151,6 +151,10 @@ pub struct Validator<'c> {
     /// The field of each member of the last record checked (`u16::MAX`: not a field).
     member_fields: Vec<u16>,
     repeat_marks: Vec<bool>,
+    /// Per schema (by address), the field each member position named in the last object
+    /// checked (`u16::MAX`: none): records of a packet list their members in one order,
+    /// so a name is compared with its predicted field rather than looked up.
+    member_order: Vec<(usize, Vec<u16>)>,
     /// The most findings kept; past it only their number per code is.
     max_findings: usize,
     omitted: std::collections::BTreeMap<&'static str, (Severity, u64)>,
@@ -178,6 +182,7 @@ impl<'c> Validator<'c> {
             key_text: String::new(),
             member_fields: Vec::new(),
             repeat_marks: Vec::new(),
+            member_order: Vec::new(),
             max_findings: crate::DEFAULT_MAX_FINDINGS,
             omitted: std::collections::BTreeMap::new(),
             errors: 0,
@@ -460,8 +465,38 @@ impl<'c> Validator<'c> {
         if keep_member_fields {
             self.member_fields.clear();
         }
+        let schema_at = std::ptr::from_ref(schema) as usize;
+        let slot = match self.member_order.iter().position(|(at, _)| *at == schema_at) {
+            Some(slot) => slot,
+            None => {
+                self.member_order.push((schema_at, Vec::new()));
+                self.member_order.len() - 1
+            }
+        };
+        let mut order = self
+            .member_order
+            .get_mut(slot)
+            .map(|(_, o)| std::mem::take(o))
+            .unwrap_or_default();
         for (position, (key, _)) in object.iter().enumerate() {
-            let field = schema.index_of(key);
+            let predicted = order
+                .get(position)
+                .and_then(|&i| Some(usize::from(i)).zip(schema.fields.get(usize::from(i))));
+            let field = match predicted {
+                Some((i, def)) if same_text(&def.name, key) => Some(i),
+                _ => {
+                    let found = schema.index_of(key);
+                    let mark = found.and_then(|i| u16::try_from(i).ok()).unwrap_or(u16::MAX);
+                    // Positions past a few hundred are not predicted (a hostile record may
+                    // have any number of members).
+                    if let Some(at) = order.get_mut(position) {
+                        *at = mark;
+                    } else if position == order.len() && position < 512 {
+                        order.push(mark);
+                    }
+                    found
+                }
+            };
             if keep_member_fields {
                 self.member_fields
                     .push(field.and_then(|i| u16::try_from(i).ok()).unwrap_or(u16::MAX));
@@ -485,6 +520,9 @@ impl<'c> Validator<'c> {
                     }
                 }
             }
+        }
+        if let Some((_, at)) = self.member_order.get_mut(slot) {
+            *at = order;
         }
         let mut states = Vec::with_capacity(schema.fields.len());
         for (def, at) in schema.fields.iter().zip(&first) {
