@@ -15,7 +15,7 @@
 // hands out to a RemoteHasher and at the end sends the hasher's state back; a checker
 // answers each work with what its RecordChecker found.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,14 +26,26 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const tekser = require(join(root, "target", "wasm-pkg", "node", "tekser_wasm.js"));
 const script = fileURLToPath(import.meta.url);
 
-/** Checkers on `count` workers: work goes to them in turn; results come back in order. */
+/** Buffers for work and for what checkers found: larger than a batch (about 256 KiB),
+ * so that each is written into a buffer that went round before rather than a fresh one. */
+const BUFFER_BYTES = 512 * 1024;
+
+/** Checkers on `count` workers: work goes to them in turn; results come back in order.
+ * Buffers go round: a work's buffer comes back with what was found, and the buffer of
+ * what was found goes back to its checker with its next work, once merged. */
 class CheckerPool {
   constructor(count) {
     this.workers = Array.from({ length: count }, () => new Worker(script, { workerData: "checker" }));
     // Per worker, the callbacks of its works in flight (a worker answers in order).
     this.waiting = this.workers.map(() => []);
+    // Per worker, buffers of what it found, merged and to go back to it.
+    this.returns = this.workers.map(() => []);
+    this.spare = [];
     this.workers.forEach((worker, i) => {
-      worker.on("message", (found) => this.waiting[i].shift().resolve(found));
+      worker.on("message", ({ found, back }) => {
+        this.spare.push(new Uint8Array(back));
+        this.waiting[i].shift().resolve({ found, from: i });
+      });
       worker.on("error", (e) => {
         for (const w of this.waiting[i].splice(0)) w.reject(e);
       });
@@ -41,13 +53,28 @@ class CheckerPool {
     this.next = 0;
   }
 
-  /** Hands one work out; the promise of what the checker found. */
+  /** The validator's next work, written into a spare buffer; undefined when none. */
+  take(validator) {
+    const buffer = this.spare.pop() ?? new Uint8Array(BUFFER_BYTES);
+    const work = validator.takeCheckWork(buffer);
+    // No work, or one too large for the buffer (then in an array of its own).
+    if (work?.buffer !== buffer.buffer) this.spare.push(buffer);
+    return work;
+  }
+
+  /** Hands one work out; the promise of what the checker found ({found, from}). */
   check(work) {
     const i = this.next++ % this.workers.length;
+    const give = this.returns[i].splice(0);
     return new Promise((resolve, reject) => {
       this.waiting[i].push({ resolve, reject });
-      this.workers[i].postMessage(work, [work.buffer]);
+      this.workers[i].postMessage({ work, give }, [work.buffer, ...give]);
     });
+  }
+
+  /** What a checker found is merged: its buffer goes back to that checker. */
+  done({ found, from }) {
+    this.returns[from].push(found.buffer);
   }
 
   close() {
@@ -57,9 +84,11 @@ class CheckerPool {
 
 if (!isMainThread && workerData === "checker") {
   const checker = new tekser.RecordChecker();
-  parentPort.on("message", (work) => {
-    const found = checker.check(work);
-    parentPort.postMessage(found, [found.buffer]);
+  const spare = [];
+  parentPort.on("message", ({ work, give }) => {
+    for (const buffer of give) spare.push(new Uint8Array(buffer));
+    const found = checker.check(work, spare.pop() ?? new Uint8Array(BUFFER_BYTES));
+    parentPort.postMessage({ found, back: work.buffer }, [found.buffer, work.buffer]);
   });
 } else if (!isMainThread) {
   const hasher = new tekser.RemoteHasher();
@@ -94,12 +123,14 @@ if (!isMainThread && workerData === "checker") {
     while (inFlight.length > keep) {
       // With hashOutside: the bytes to hash now, the records' form a view of what the
       // checker sent (never copied into the package).
-      const toHash = validator.mergeChecked(await inFlight.shift());
+      const checked = await inFlight.shift();
+      const toHash = validator.mergeChecked(checked.found);
       if (outside) for (const bytes of toHash) outside.update(bytes);
+      pool.done(checked);
     }
   };
   const handChecks = async () => {
-    for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
+    for (let work = pool.take(validator); work; work = pool.take(validator)) {
       inFlight.push(pool.check(work));
       await merge(4 * checkers);
     }
@@ -113,9 +144,16 @@ if (!isMainThread && workerData === "checker") {
     }
   };
   let json;
+  let input;
   try {
-    for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
-      validator.push(chunk);
+    // One buffer read into again and again (push copies what it is given): a stream
+    // would allocate a fresh one per chunk.
+    input = await open(file);
+    const chunk = new Uint8Array(256 * 1024);
+    for (;;) {
+      const { bytesRead } = await input.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      validator.push(chunk.subarray(0, bytesRead));
       if (pool) {
         await handChecks();
         if (validator.stopped) break;
@@ -148,6 +186,7 @@ if (!isMainThread && workerData === "checker") {
       json = validator.finishJson();
     }
   } finally {
+    await input?.close();
     if (worker) await worker.terminate();
     if (pool) await pool.close();
   }

@@ -409,10 +409,12 @@ impl PacketValidator {
     }
 
     /// With `checkElsewhere`: the next batch of records for `RecordChecker.check` on
-    /// another worker; `undefined` when there is none now.
+    /// another worker; `undefined` when there is none now. Given `into` large enough (a
+    /// batch is about 256 KiB), the work is written there and a view of it returned:
+    /// reusing buffers spares a fresh allocation per batch.
     #[wasm_bindgen(js_name = takeCheckWork)]
-    pub fn take_check_work(&mut self) -> Option<Vec<u8>> {
-        self.stream.take_check_work()
+    pub fn take_check_work(&mut self, into: Option<Uint8Array>) -> Option<Uint8Array> {
+        self.stream.take_check_work().map(|work| written_into(&work, into))
     }
 
     /// With `checkElsewhere`: merges what a checker returned for the oldest work taken
@@ -533,6 +535,19 @@ impl RemoteHasher {
     }
 }
 
+/// `bytes` in `into` when it is large enough (a view of its start), else in a new array:
+/// a fresh array buffer per batch costs as much as the copy itself.
+fn written_into(bytes: &[u8], into: Option<Uint8Array>) -> Uint8Array {
+    match (into, u32::try_from(bytes.len())) {
+        (Some(into), Ok(n)) if into.length() >= n => {
+            let view = into.subarray(0, n);
+            view.copy_from(bytes);
+            view
+        }
+        _ => Uint8Array::from(bytes),
+    }
+}
+
 /// The other side of `PacketValidator`'s `checkElsewhere`: checks, on another worker, the
 /// batches of records the validator hands out.
 #[wasm_bindgen]
@@ -553,8 +568,11 @@ impl RecordChecker {
     /// Checks one work from `takeCheckWork`; returns what to give to `mergeChecked`.
     /// Throws only for bytes that are not check work (a record that cannot be read
     /// travels back and is reported by the merge).
-    pub fn check(&mut self, work: &[u8]) -> Result<Vec<u8>, JsValue> {
-        self.inner.check(work).map_err(|e| core_error(&e))
+    /// Given `into` large enough, what it found is written there and a view of it
+    /// returned (as `takeCheckWork`).
+    pub fn check(&mut self, work: &[u8], into: Option<Uint8Array>) -> Result<Uint8Array, JsValue> {
+        let found = self.inner.check(work).map_err(|e| core_error(&e))?;
+        Ok(written_into(&found, into))
     }
 }
 
