@@ -39,7 +39,7 @@ const BATCH_BYTES: usize = 64 * 1024;
 /// Bytes of records in one batch for a checker elsewhere (a worker): each batch there
 /// crosses to a worker and back as a message, and a message costs tens of
 /// microseconds whatever its size.
-pub(crate) const BATCH_BYTES_ELSEWHERE: usize = 256 * 1024;
+pub(crate) const BATCH_BYTES_ELSEWHERE: usize = 512 * 1024;
 
 /// What every batch of a packet shares: what the checker checks against.
 #[derive(Clone)]
@@ -352,8 +352,12 @@ pub struct RecordChecker {
 }
 
 impl RecordChecker {
-    /// A checker; it learns the rule set and entity from the first work.
+    /// A checker; it learns the rule set and entity from the first work. The built-in
+    /// rule sets are read now, once per process or WebAssembly instance (a checker on a
+    /// worker reads them while its first work is being cut out, not when it arrives).
     pub fn new() -> RecordChecker {
+        // An embedded catalog that does not load is reported by the first check.
+        let _ = Catalog::all();
         RecordChecker::default()
     }
 

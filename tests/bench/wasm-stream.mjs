@@ -7,6 +7,9 @@
 //   node tests/bench/wasm-stream.mjs --check-workers N FILE
 //                                                         the records are checked on N
 //                                                         workers (checkElsewhere)
+//   --check-here   with --check-workers: this worker checks a batch itself when every
+//                  checker has a few waiting, rather than wait (on a machine of C cores,
+//                  C - 1 checker workers and this one: one worker fewer to boot and feed)
 //   node tests/bench/wasm-stream.mjs --hash-node FILE     the packet digest is hashed by
 //                                                         node:crypto (hashOutside)
 //   --report   print the canonical report JSON rather than a summary
@@ -23,12 +26,14 @@ import { Worker, isMainThread, parentPort, workerData } from "node:worker_thread
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const tekser = require(join(root, "target", "wasm-pkg", "node", "tekser_wasm.js"));
+const wasmPackage = join(root, "target", "wasm-pkg", "node", "tekser_wasm.js");
 const script = fileURLToPath(import.meta.url);
 
-/** Buffers for work and for what checkers found: larger than a batch (about 256 KiB),
+/** Buffers for work and for what checkers found: larger than a batch (about 512 KiB),
  * so that each is written into a buffer that went round before rather than a fresh one. */
-const BUFFER_BYTES = 512 * 1024;
+const BUFFER_BYTES = 1024 * 1024;
+/** What this thread found (--check-here) comes from no worker. */
+const HERE = -1;
 
 /** Checkers on `count` workers: work goes to them in turn; results come back in order.
  * Buffers go round: a work's buffer comes back with what was found, and the buffer of
@@ -41,6 +46,8 @@ class CheckerPool {
     // Per worker, buffers of what it found, merged and to go back to it.
     this.returns = this.workers.map(() => []);
     this.spare = [];
+    // Buffers of what this thread found (--check-here), merged.
+    this.spareFound = [];
     this.workers.forEach((worker, i) => {
       worker.on("message", ({ found, back }) => {
         this.spare.push(new Uint8Array(back));
@@ -74,7 +81,20 @@ class CheckerPool {
 
   /** What a checker found is merged: its buffer goes back to that checker. */
   done({ found, from }) {
-    this.returns[from].push(found.buffer);
+    if (from === HERE) this.spareFound.push(new Uint8Array(found.buffer));
+    else this.returns[from].push(found.buffer);
+  }
+
+  /** Whether every checker has at least `n` works waiting. */
+  busy(n) {
+    return this.waiting.every((w) => w.length >= n);
+  }
+
+  /** Checks a work on this thread with `checker` (in order with the others). */
+  checkHere(checker, work) {
+    const found = checker.check(work, this.spareFound.pop() ?? new Uint8Array(BUFFER_BYTES));
+    this.spare.push(new Uint8Array(work.buffer));
+    return Promise.resolve({ found, from: HERE });
   }
 
   close() {
@@ -83,7 +103,8 @@ class CheckerPool {
 }
 
 if (!isMainThread && workerData === "checker") {
-  const checker = new tekser.RecordChecker();
+  // Made at once: it reads the rule catalog while the first work is being cut out.
+  const checker = new (require(wasmPackage).RecordChecker)();
   const spare = [];
   parentPort.on("message", ({ work, give }) => {
     for (const buffer of give) spare.push(new Uint8Array(buffer));
@@ -91,19 +112,25 @@ if (!isMainThread && workerData === "checker") {
     parentPort.postMessage({ found, back: work.buffer }, [found.buffer, work.buffer]);
   });
 } else if (!isMainThread) {
-  const hasher = new tekser.RemoteHasher();
+  const hasher = new (require(wasmPackage).RemoteHasher)();
   parentPort.on("message", (work) => {
     if (work === "end") parentPort.postMessage(hasher.state());
     else hasher.apply(work);
   });
 } else {
-  const started = process.hrtime.bigint();
   const args = process.argv.slice(2);
   const elsewhere = args.includes("--hash-worker");
   const outside = args.includes("--hash-node") ? createHash("sha256") : null;
   const at = args.indexOf("--check-workers");
   const checkers = at >= 0 ? Number(args[at + 1]) : 0;
   const file = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--check-workers");
+  // The other workers start first: booting one takes about a tenth of a second, spent
+  // while this one loads the package and its rule catalog.
+  const worker = elsewhere ? new Worker(script) : null;
+  const pool = checkers > 0 ? new CheckerPool(checkers) : null;
+  const tekser = require(wasmPackage);
+  const here = pool && args.includes("--check-here") ? new tekser.RecordChecker() : null;
+  const started = process.hrtime.bigint();
   const validator = new tekser.PacketValidator({
     lang: "ru",
     hashElsewhere: elsewhere,
@@ -114,8 +141,6 @@ if (!isMainThread && workerData === "checker") {
     const bytes = validator.takeHashBytes();
     if (bytes) outside.update(bytes);
   };
-  const worker = elsewhere ? new Worker(script) : null;
-  const pool = checkers > 0 ? new CheckerPool(checkers) : null;
   // Works in flight, oldest first: merged in the order taken. At most a few per
   // checker, so that memory stays bounded while the file is read.
   const inFlight = [];
@@ -131,7 +156,8 @@ if (!isMainThread && workerData === "checker") {
   };
   const handChecks = async () => {
     for (let work = pool.take(validator); work; work = pool.take(validator)) {
-      inFlight.push(pool.check(work));
+      // Three waiting per checker keep them busy; past that this thread checks too.
+      inFlight.push(here && pool.busy(3) ? pool.checkHere(here, work) : pool.check(work));
       await merge(4 * checkers);
     }
   };

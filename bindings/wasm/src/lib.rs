@@ -410,7 +410,7 @@ impl PacketValidator {
 
     /// With `checkElsewhere`: the next batch of records for `RecordChecker.check` on
     /// another worker; `undefined` when there is none now. Given `into` large enough (a
-    /// batch is about 256 KiB), the work is written there and a view of it returned:
+    /// batch is about 512 KiB), the work is written there and a view of it returned:
     /// reusing buffers spares a fresh allocation per batch.
     #[wasm_bindgen(js_name = takeCheckWork)]
     pub fn take_check_work(&mut self, into: Option<Uint8Array>) -> Option<Uint8Array> {
