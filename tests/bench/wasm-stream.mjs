@@ -14,20 +14,20 @@
 //                                                         node:crypto (hashOutside)
 //   --report   print the canonical report JSON rather than a summary
 //
-// This file is also the other workers' script: a hasher feeds each work the validator
-// hands out to a RemoteHasher and at the end sends the hasher's state back; a checker
-// answers each work with what its RecordChecker found.
+// The other workers run tests/bench/wasm-worker.cjs: a hasher feeds each work the
+// validator hands out to a RemoteHasher and at the end sends the hasher's state back; a
+// checker answers each work with what its RecordChecker found.
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const wasmPackage = join(root, "target", "wasm-pkg", "node", "tekser_wasm.js");
-const script = fileURLToPath(import.meta.url);
+const workerScript = join(dirname(fileURLToPath(import.meta.url)), "wasm-worker.cjs");
 
 /** Buffers for work and for what checkers found: larger than a batch (about 512 KiB),
  * so that each is written into a buffer that went round before rather than a fresh one. */
@@ -40,7 +40,7 @@ const HERE = -1;
  * what was found goes back to its checker with its next work, once merged. */
 class CheckerPool {
   constructor(count) {
-    this.workers = Array.from({ length: count }, () => new Worker(script, { workerData: "checker" }));
+    this.workers = Array.from({ length: count }, () => new Worker(workerScript, { workerData: { role: "checker", wasmPackage, bufferBytes: BUFFER_BYTES } }));
     // Per worker, the callbacks of its works in flight (a worker answers in order).
     this.waiting = this.workers.map(() => []);
     // Per worker, buffers of what it found, merged and to go back to it.
@@ -102,22 +102,8 @@ class CheckerPool {
   }
 }
 
-if (!isMainThread && workerData === "checker") {
-  // Made at once: it reads the rule catalog while the first work is being cut out.
-  const checker = new (require(wasmPackage).RecordChecker)();
-  const spare = [];
-  parentPort.on("message", ({ work, give }) => {
-    for (const buffer of give) spare.push(new Uint8Array(buffer));
-    const found = checker.check(work, spare.pop() ?? new Uint8Array(BUFFER_BYTES));
-    parentPort.postMessage({ found, back: work.buffer }, [found.buffer, work.buffer]);
-  });
-} else if (!isMainThread) {
-  const hasher = new (require(wasmPackage).RemoteHasher)();
-  parentPort.on("message", (work) => {
-    if (work === "end") parentPort.postMessage(hasher.state());
-    else hasher.apply(work);
-  });
-} else {
+/** Validates the file named on the command line, as the options say. */
+async function main() {
   const args = process.argv.slice(2);
   const elsewhere = args.includes("--hash-worker");
   const outside = args.includes("--hash-node") ? createHash("sha256") : null;
@@ -126,7 +112,7 @@ if (!isMainThread && workerData === "checker") {
   const file = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--check-workers");
   // The other workers start first: booting one takes about a tenth of a second, spent
   // while this one loads the package and its rule catalog.
-  const worker = elsewhere ? new Worker(script) : null;
+  const worker = elsewhere ? new Worker(workerScript, { workerData: { role: "hasher", wasmPackage } }) : null;
   const pool = checkers > 0 ? new CheckerPool(checkers) : null;
   const tekser = require(wasmPackage);
   const here = pool && args.includes("--check-here") ? new tekser.RecordChecker() : null;
@@ -226,3 +212,5 @@ if (!isMainThread && workerData === "checker") {
     console.log(`call seconds: ${seconds}`);
   }
 }
+
+await main();
