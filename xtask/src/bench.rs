@@ -228,6 +228,76 @@ fn write_packet(
     Ok((json_path, xml.then_some(xml_path)))
 }
 
+/// Every way `tests/bench/wasm-stream.mjs` validates (a hashing worker, node:crypto,
+/// checker workers, checking on the validator's own worker too) gives the report of the
+/// plain one-worker way, byte for byte, on a generated packet of 6 000 plan items (about
+/// fifteen batches) with defects spread over it: repeated ids (the first record's, far
+/// from it), unknown members, BINs of the wrong length.
+pub fn stream_modes_test() -> Result<(), String> {
+    let dir = root().join("target/stream-test");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(dir.join("plan_item.defects.json"));
+    let mut rng = Rng(0x5eed_2019);
+    let bins: Vec<String> = (0..50).map(|_| bin(&mut rng)).collect();
+    let mut first_id = serde_json::Value::Null;
+    let (packet, _) = write_packet(&dir, "plan_item.defects", "plan_item", 6000, false, |i| {
+        let mut record = plan_item(&mut rng, i, &bins);
+        if i == 0 {
+            first_id = record["id"].clone();
+        }
+        if i % 997 == 5 {
+            record["id"] = first_id.clone();
+        }
+        if i % 1301 == 7 {
+            record["x_unknown"] = 1.into();
+        }
+        if i % 1733 == 11 {
+            record["customer_bin"] = "123".into();
+        }
+        record
+    })?;
+    let packet = packet.to_string_lossy().into_owned();
+    let report = |mode: &[&str]| -> Result<String, String> {
+        let mut args = vec!["tests/bench/wasm-stream.mjs"];
+        args.extend_from_slice(mode);
+        args.extend(["--report", packet.as_str()]);
+        let (code, out) = crate::output("node", &args)?;
+        if code != 0 || out.is_empty() {
+            return Err(format!("wasm in Node {mode:?} on {packet}: exit {code}, no report"));
+        }
+        Ok(out)
+    };
+    let expected = report(&[])?;
+    for (needle, what) in [
+        ("record.duplicate_key", "repeated ids"),
+        ("field.unknown", "unknown members"),
+    ] {
+        if !expected.contains(needle) {
+            return Err(format!("{packet}: the report has no {what} ({needle})"));
+        }
+    }
+    let modes: [&[&str]; 6] = [
+        &["--hash-worker"],
+        &["--hash-node"],
+        &["--check-workers", "2"],
+        &["--check-workers", "2", "--hash-node"],
+        &["--check-workers", "1", "--check-here", "--hash-node"],
+        &["--check-workers", "2", "--check-here", "--hash-worker"],
+    ];
+    for mode in modes {
+        if report(mode)? != expected {
+            return Err(format!(
+                "wasm in Node {mode:?} on {packet}: the report differs from the one-worker report"
+            ));
+        }
+    }
+    eprintln!(
+        "xtask: wasm-stream.mjs: {} ways give the same report on {packet}",
+        modes.len() + 1
+    );
+    Ok(())
+}
+
 /// One tool of the table: a name and the command that runs it on a file.
 struct Tool {
     name: String,

@@ -11,6 +11,8 @@
 //! - `python` / `node`: builds and tests one host package on its own.
 //! - `bench [--quick] [--records N,…] [--runs N]`: throughput and peak memory on every host
 //!   against peers measured in the same run (see `bench.rs`).
+//! - `stream-modes`: every way `tests/bench/wasm-stream.mjs` validates gives one report
+//!   (part of `test`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -40,9 +42,10 @@ fn main() -> ExitCode {
         Some("node") => hosts::node(),
         Some("serve-demo") => wasm::serve_demo(args.get(1).map_or("8080", String::as_str)),
         Some("bench") => bench::bench(&args[1..]),
+        Some("stream-modes") => bench::stream_modes_test(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]|python|node|bench [--quick] [--records N,…] [--runs N]>"
+                "usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]|python|node|bench [--quick] [--records N,…] [--runs N]|stream-modes>"
             );
             return ExitCode::from(2);
         }
@@ -123,6 +126,7 @@ fn test() -> Result<(), String> {
     wasm::build()?;
     wasm::check_typings()?;
     wasm::node_corpus()?;
+    bench::stream_modes_test()?;
     wasm::core_tests_in_wasm()?;
     wasm::browser_test()?;
     // Python and Node: built as a user would, the corpus and API suites.
