@@ -7,6 +7,7 @@
 //! keys go to a small hash table; when it fills up it is sorted and merged into one
 //! sorted vector, in place, so memory is the keys themselves and no more.
 
+use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -15,10 +16,15 @@ use sha2::{Digest, Sha256};
 /// New keys held in the hash table before they are merged into the sorted vector.
 const RECENT: usize = 1 << 16;
 
+/// A key's digest: the first 16 bytes of its SHA-256 as two big-endian words, so that
+/// comparing and sorting are integer comparisons (in WebAssembly, comparing byte arrays
+/// calls a `memcmp` that goes byte by byte).
+type Digest16 = [u64; 2];
+
 /// One key: its digest and where it was first seen (the caller's number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry {
-    digest: [u8; 16],
+    digest: Digest16,
     first: u64,
 }
 
@@ -30,7 +36,7 @@ pub(crate) struct KeySet {
     /// once there is a merge): digests are uniform, so a search looks at a handful of
     /// entries rather than binary-searching a million (a cache miss per step).
     starts: Vec<u32>,
-    recent: HashMap<[u8; 16], u64, BuildHasherDefault<DigestBits>>,
+    recent: HashMap<Digest16, u64, BuildHasherDefault<DigestBits>>,
 }
 
 /// Hashes a key digest by taking eight of its bytes: they are already uniformly spread
@@ -44,30 +50,47 @@ impl Hasher for DigestBits {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // A `[u8; 16]` is hashed as its length, then its bytes: mix both in.
         for chunk in bytes.chunks(8) {
             let mut word = [0u8; 8];
             word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
+            self.write_u64(u64::from_le_bytes(word));
         }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = self.0.rotate_left(29) ^ word;
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
     }
 }
 
-fn digest_of(key: &str) -> [u8; 16] {
+fn digest_of(key: &str) -> Digest16 {
     let full = Sha256::digest(key.as_bytes());
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&full[..16]);
-    out
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&full[at..at + 8]);
+        u64::from_be_bytes(w)
+    };
+    [word(0), word(8)]
+}
+
+/// The bucket of a digest: its first two bytes.
+fn bucket_of(digest: &Digest16) -> usize {
+    (digest[0] >> 48) as usize
 }
 
 impl KeySet {
     /// Records `key` as seen at `here`; returns where it was first seen when it is a repeat.
     pub(crate) fn first_or_insert(&mut self, key: &str, here: u64) -> Option<u64> {
         let digest = digest_of(key);
-        if let Some(first) = self.recent.get(&digest) {
-            return Some(*first);
-        }
-        let bucket = usize::from(u16::from_be_bytes([digest[0], digest[1]]));
+        // One probe of the table for both the look-up and the insertion.
+        let slot = match self.recent.entry(digest) {
+            Slot::Occupied(seen) => return Some(*seen.get()),
+            Slot::Vacant(slot) => slot,
+        };
+        let bucket = bucket_of(&digest);
         let range = match (self.starts.get(bucket), self.starts.get(bucket + 1)) {
             (Some(&from), Some(&to)) => from as usize..to as usize,
             _ => 0..self.sorted.len(),
@@ -77,7 +100,7 @@ impl KeySet {
                 return run.get(i).map(|e| e.first);
             }
         }
-        self.recent.insert(digest, here);
+        slot.insert(here);
         if self.recent.len() >= RECENT {
             self.merge();
         }
@@ -114,11 +137,7 @@ impl KeySet {
             self.starts.reserve_exact((1 << 16) + 1);
             let mut at = 0usize;
             for bucket in 0..=(1usize << 16) {
-                while self
-                    .sorted
-                    .get(at)
-                    .is_some_and(|e| usize::from(u16::from_be_bytes([e.digest[0], e.digest[1]])) < bucket)
-                {
+                while self.sorted.get(at).is_some_and(|e| bucket_of(&e.digest) < bucket) {
                     at += 1;
                 }
                 self.starts.push(u32::try_from(at).unwrap_or(u32::MAX));
