@@ -82,19 +82,32 @@ for (const c of manifest.cases) {
   }
   // checkElsewhere: the records checked by two RecordCheckers in turn (here in the same
   // worker, what they found merged two works late; tests/bench/wasm-stream.mjs
-  // --check-workers runs them on workers), the same report or error.
+  // --check-workers runs them on workers), the same report or error. In chunks of 4096
+  // the work and what was found are written into buffers that go round (`into`); in
+  // chunks of 7 into buffers too small for them (then into new arrays).
   for (const size of [7, 4096]) {
     let outcome;
     try {
       const validator = new tekser.PacketValidator({ ...options, checkElsewhere: true });
       const checkers = [new tekser.RecordChecker(), new tekser.RecordChecker()];
       const late = [];
+      const spare = [];
+      const buffer = () => spare.pop() ?? new Uint8Array(size === 7 ? 16 : 1 << 20);
       let taken = 0;
       const hand = (keep) => {
-        for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
-          late.push(checkers[taken++ % 2].check(work));
+        for (;;) {
+          const into = buffer();
+          const work = validator.takeCheckWork(into);
+          if (work) late.push(checkers[taken++ % 2].check(work, buffer()));
+          // The work is checked (copied in): its buffer is free again.
+          spare.push(into);
+          if (!work) break;
         }
-        while (late.length > keep) validator.mergeChecked(late.shift());
+        while (late.length > keep) {
+          const found = late.shift();
+          validator.mergeChecked(found);
+          spare.push(new Uint8Array(found.buffer));
+        }
       };
       for (let at = 0; at < bytes.length && !validator.stopped; at += size) {
         validator.push(bytes.subarray(at, at + size));

@@ -72,8 +72,9 @@ export function checkedElsewhereHashedOutside(chunks: Uint8Array[], sha256: (par
   const checker = new RecordChecker();
   const parts: Uint8Array[] = [];
   const hand = (): void => {
-    for (let work = validator.takeCheckWork(); work; work = validator.takeCheckWork()) {
-      const toHash: Uint8Array[] | undefined = validator.mergeChecked(checker.check(work));
+    const into = new Uint8Array(1 << 20);
+    for (let work = validator.takeCheckWork(into); work; work = validator.takeCheckWork(into)) {
+      const toHash: Uint8Array[] | undefined = validator.mergeChecked(checker.check(work, new Uint8Array(1 << 20)));
       if (toHash) parts.push(...toHash);
     }
     const bytes: Uint8Array | undefined = validator.takeHashBytes();

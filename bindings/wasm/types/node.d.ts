@@ -185,9 +185,11 @@ export class PacketValidator {
     push(chunk: Uint8Array | string): void;
     /**
      * With `checkElsewhere`: the next batch of records for `RecordChecker.check` on
-     * another worker; `undefined` when there is none now.
+     * another worker; `undefined` when there is none now. Given `into` large enough (a
+     * batch is about 512 KiB), the work is written there and a view of it returned:
+     * reusing buffers spares a fresh allocation per batch.
      */
-    takeCheckWork(): Uint8Array | undefined;
+    takeCheckWork(into?: Uint8Array | null): Uint8Array | undefined;
     /**
      * With `hashOutside`: the bytes to feed to the outside SHA-256 since the last call,
      * in order; `undefined` when there are none.
@@ -221,8 +223,10 @@ export class RecordChecker {
      * Checks one work from `takeCheckWork`; returns what to give to `mergeChecked`.
      * Throws only for bytes that are not check work (a record that cannot be read
      * travels back and is reported by the merge).
+     * Given `into` large enough, what it found is written there and a view of it
+     * returned (as `takeCheckWork`).
      */
-    check(work: Uint8Array): Uint8Array;
+    check(work: Uint8Array, into?: Uint8Array | null): Uint8Array;
     /**
      * A checker; it learns the rule set and entity from its first work.
      */
