@@ -899,7 +899,17 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn indexes_are_written_as_decimal_segments() {
-        for n in [0usize, 7, 10, 99, 100, 12_345, 4_000_000_000, usize::MAX / 7, usize::MAX] {
+        for n in [
+            0usize,
+            7,
+            10,
+            99,
+            100,
+            12_345,
+            4_000_000_000,
+            usize::MAX / 7,
+            usize::MAX,
+        ] {
             let mut path = "/records".to_owned();
             super::push_index(&mut path, n);
             assert_eq!(path, format!("/records/{n}"));
