@@ -48,6 +48,18 @@ export function hashedOutside(chunks: Uint8Array[], sha256: (parts: Uint8Array[]
   return validator.finishJsonWithDigest(sha256(parts));
 }
 
+/** Pushes the chunks (until an input error is held), handing out check work after each,
+ * then ends the input and hands out the last work. */
+function pushAll(validator: PacketValidator, chunks: Uint8Array[], hand: () => void): void {
+  for (const chunk of chunks) {
+    if (validator.stopped) break;
+    validator.push(chunk);
+    hand();
+  }
+  validator.endInput();
+  hand();
+}
+
 export function checkedElsewhere(chunks: Uint8Array[]): string {
   const validator = new PacketValidator({ checkElsewhere: true });
   const checker = new RecordChecker();
@@ -57,13 +69,7 @@ export function checkedElsewhere(chunks: Uint8Array[]): string {
       validator.mergeChecked(found);
     }
   };
-  for (const chunk of chunks) {
-    if (validator.stopped) break;
-    validator.push(chunk);
-    hand();
-  }
-  validator.endInput();
-  hand();
+  pushAll(validator, chunks, hand);
   return validator.finishJson();
 }
 
@@ -80,13 +86,7 @@ export function checkedElsewhereHashedOutside(chunks: Uint8Array[], sha256: (par
     const bytes: Uint8Array | undefined = validator.takeHashBytes();
     if (bytes) parts.push(bytes);
   };
-  for (const chunk of chunks) {
-    if (validator.stopped) break;
-    validator.push(chunk);
-    hand();
-  }
-  validator.endInput();
-  hand();
+  pushAll(validator, chunks, hand);
   parts.push(validator.endHashing());
   return validator.finishJsonWithDigest(sha256(parts));
 }
