@@ -13,11 +13,13 @@
 //!   against peers measured in the same run (see `bench.rs`).
 //! - `stream-modes`: every way `tests/bench/wasm-stream.mjs` validates gives one report
 //!   (part of `test`).
+//! - `fuzz [--minutes N] [--target NAME]`: the fuzz targets of `fuzz/` (see `fuzz.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench;
+mod fuzz;
 mod hosts;
 mod wasm;
 
@@ -43,9 +45,10 @@ fn main() -> ExitCode {
         Some("serve-demo") => wasm::serve_demo(args.get(1).map_or("8080", String::as_str)),
         Some("bench") => bench::bench(&args[1..]),
         Some("stream-modes") => bench::stream_modes_test(),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]|python|node|bench [--quick] [--records N,…] [--runs N]|stream-modes>"
+                "usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]|python|node|bench [--quick] [--records N,…] [--runs N]|stream-modes|fuzz [--minutes N] [--target NAME]>"
             );
             return ExitCode::from(2);
         }

@@ -1,0 +1,8 @@
+//! A JSON packet validated whole (see `packet.rs`).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+#[path = "packet.rs"]
+mod packet;
+
+fuzz_target!(|data: &[u8]| packet::validate_as(data, tekser::InputFormat::Json));
