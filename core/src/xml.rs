@@ -638,12 +638,16 @@ impl XmlSplitter {
                 self.checked = 3;
             }
         }
+        // Bytes that are not UTF-8 are an error once the tokens before them are read: a
+        // malformed token earlier in the document is the error then, however the input
+        // is chunked (found by fuzzing: whole, the bytes were refused first).
+        let mut not_utf8 = None;
         match simdutf8::compat::from_utf8(&self.buf[self.checked..]) {
             Ok(_) => self.checked = self.buf.len(),
             Err(e) => {
                 let valid = self.checked + e.valid_up_to();
                 if e.error_len().is_some() {
-                    return Err(Error::InvalidUtf8 {
+                    not_utf8 = Some(Error::InvalidUtf8 {
                         offset: usize::try_from(self.base + valid as u64).unwrap_or(usize::MAX),
                     });
                 }
@@ -655,6 +659,9 @@ impl XmlSplitter {
             // order however the input is chunked.
             self.check_piece_size(end)?;
             self.take(token, end, sink)?;
+        }
+        if let Some(e) = not_utf8 {
+            return Err(e);
         }
         // An incomplete token (a long text, say) may not grow the piece past the limit.
         self.check_piece_size(self.buf.len())?;

@@ -175,3 +175,45 @@ fn a_record_with_very_many_keys_is_checked_in_reasonable_time() {
         "every unknown key is a warning"
     );
 }
+
+/// Inputs that fuzzing found (`cargo xtask fuzz`), kept in `tests/hostile/fuzz/` as the
+/// target saw them: for `chunked_stream-*` the first byte is a chunk size and the rest the
+/// input. Each must give the outcome of validating it whole in chunks of 1, 7, 4096 and
+/// that size; every other must validate without a panic.
+#[test]
+fn inputs_found_by_fuzzing_keep_their_fix() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/hostile/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/hostile/fuzz") {
+        let path = entry.expect("an entry").path();
+        let data = std::fs::read(&path).expect("the input reads");
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let options = Options {
+            entity: Some(tekser::Entity::PlanItem),
+            ..Options::default()
+        };
+        let outcome = |r: Result<tekser::Report, Error>| match r {
+            Ok(report) => report.to_json(),
+            Err(e) => format!("error {}: {e}", e.kind()),
+        };
+        if let Some((&size, input)) = data.split_first().filter(|_| name.starts_with("chunked_stream-")) {
+            let whole = outcome(tekser::validate(input, &options));
+            for chunk in [1, 7, 4096, usize::from(size.max(1))] {
+                let chunked = tekser::PacketStream::new(&options).and_then(|mut stream| {
+                    for piece in input.chunks(chunk) {
+                        stream.push(piece)?;
+                    }
+                    stream.finish()
+                });
+                assert_eq!(outcome(chunked), whole, "{name} in chunks of {chunk}");
+            }
+        } else {
+            let _ = outcome(tekser::validate(&data, &options));
+        }
+        seen += 1;
+    }
+    assert!(seen > 0, "no inputs in {}", dir.display());
+}
