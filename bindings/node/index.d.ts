@@ -22,6 +22,11 @@ export interface ValidateOptions {
   /** The longest record (or other packet member) read, in bytes (default 16 MiB): a
    * longer one is an error of kind `too_large`, since reading it holds it whole. */
   maxRecordBytes?: number;
+  /** The most records read (default 10 000 000): more is an error with code `too_large`. */
+  maxRecords?: number;
+  /** The most bytes of one input (default: 256 MiB for a Buffer or string, no limit for
+   * files, which are streamed): more is an error with code `too_large`. */
+  maxInputBytes?: number;
 }
 
 /** Options of a reply message. */

@@ -17,7 +17,7 @@ pub enum Error {
         offset: usize,
     },
     /// The input is larger than the configured limit.
-    #[error("input is {size} bytes, more than the limit of {limit} bytes")]
+    #[error("input is {size} bytes, more than the limit of {limit} bytes (option max_input_bytes)")]
     TooLarge {
         /// Size of the input in bytes.
         size: usize,
@@ -31,6 +31,33 @@ pub enum Error {
     )]
     PieceTooLarge {
         /// Where the value starts (`line 3, column 7` or `byte offset 1200`).
+        at: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A streamed input goes on past [`crate::Options::max_stream_bytes`]; what came before
+    /// the limit was read (an error there is given instead), the rest was not.
+    #[error("the input goes on past the limit of {limit} bytes (option max_input_bytes)")]
+    StreamTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The packet has more records than [`crate::Options::max_records`].
+    #[error("the input has more than {limit} records, the limit (option max_records); record {at} was not read")]
+    TooManyRecords {
+        /// Where the first record past the limit starts (`line 3, column 7` or `byte offset 1200`).
+        at: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// The records that came before the packet's header are, together, longer than
+    /// [`crate::Options::max_record_bytes`]: they are held until the header says how to
+    /// read them.
+    #[error(
+        "the records before the packet's header, up to the one at {at}, are longer together than the limit of {limit} bytes (option max_record_bytes): they are held until the header comes; send the header first"
+    )]
+    RecordsBeforeHeader {
+        /// Where the record that passed the limit starts.
         at: String,
         /// The limit, in bytes.
         limit: usize,
@@ -121,7 +148,20 @@ impl Error {
         let t = |s: &str| Value::Text(s.to_owned());
         match self {
             Error::InvalidUtf8 { offset } => vec![("offset", n(*offset as u64))],
-            Error::TooLarge { size, limit } => vec![("size", n(*size as u64)), ("limit", n(*limit as u64))],
+            Error::TooLarge { size, limit } => vec![
+                ("size", n(*size as u64)),
+                ("limit", n(*limit as u64)),
+                ("option", t("max_input_bytes")),
+            ],
+            Error::StreamTooLarge { limit } => vec![("limit", n(*limit)), ("option", t("max_input_bytes"))],
+            Error::TooManyRecords { at, limit } => {
+                vec![("at", t(at)), ("limit", n(*limit)), ("option", t("max_records"))]
+            }
+            Error::RecordsBeforeHeader { at, limit } => vec![
+                ("at", t(at)),
+                ("limit", n(*limit as u64)),
+                ("option", t("max_record_bytes")),
+            ],
             Error::PieceTooLarge { at, limit } => vec![
                 ("at", t(at)),
                 ("limit", n(*limit as u64)),
@@ -153,7 +193,11 @@ impl Error {
     pub fn kind(&self) -> &'static str {
         match self {
             Error::InvalidUtf8 { .. } => "invalid_utf8",
-            Error::TooLarge { .. } | Error::PieceTooLarge { .. } => "too_large",
+            Error::TooLarge { .. }
+            | Error::PieceTooLarge { .. }
+            | Error::StreamTooLarge { .. }
+            | Error::TooManyRecords { .. }
+            | Error::RecordsBeforeHeader { .. } => "too_large",
             Error::Empty => "empty",
             Error::UnknownFormat { .. } => "unknown_format",
             Error::Json { .. } => "json",

@@ -73,8 +73,13 @@ pub const DEFAULT_MAX_FINDINGS: usize = 1000;
 /// three times its size, so the limit bounds the memory of a check whatever the input.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
-/// Default limit on the size of one input.
+/// Default limit on the size of one input given whole (a streamed input has none unless
+/// the caller sets [`Options::max_stream_bytes`]: its memory does not grow with it).
 pub const DEFAULT_MAX_INPUT_BYTES: usize = 256 * 1024 * 1024;
+
+/// Default limit on the records of one input: ten million. The key sets that find repeated
+/// ids keep some 24 bytes per record, so the limit bounds them to a few hundred MiB.
+pub const DEFAULT_MAX_RECORDS: u64 = 10_000_000;
 
 /// How to validate a packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +100,11 @@ pub struct Options {
     /// The longest record (or other member of a packet) read, in bytes: reading one means
     /// holding it whole, so a longer one is [`Error::PieceTooLarge`] (kind `too_large`).
     pub max_record_bytes: usize,
+    /// The most records read; past it the check stops with [`Error::TooManyRecords`].
+    pub max_records: u64,
+    /// The most bytes read from a streamed input (`None`: no limit); past it the check
+    /// stops with [`Error::StreamTooLarge`]. Inputs given whole have `max_input_bytes`.
+    pub max_stream_bytes: Option<u64>,
 }
 
 impl Default for Options {
@@ -106,6 +116,8 @@ impl Default for Options {
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
             max_findings: DEFAULT_MAX_FINDINGS,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            max_records: DEFAULT_MAX_RECORDS,
+            max_stream_bytes: None,
         }
     }
 }

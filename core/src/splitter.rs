@@ -87,26 +87,97 @@ enum Input {
     Xml(Box<XmlSplitter>),
 }
 
+/// The limits that bound what reading an input holds ([`crate::Options::max_record_bytes`],
+/// [`crate::Options::max_records`]), and the counts kept against them.
+#[derive(Debug, Clone)]
+pub(crate) struct Bounds {
+    /// The longest piece (record or other member), in bytes; also the most bytes of the
+    /// pieces held together.
+    pub(crate) max_piece: usize,
+    /// The most records.
+    max_records: u64,
+    /// Bytes of the members other than the records: they are kept until the end (the
+    /// digest sorts them).
+    members: usize,
+    /// Bytes of the packet's records read before its header: they are kept until the
+    /// header says how to read them.
+    waiting: usize,
+    /// Records read.
+    records: u64,
+    /// Whether the packet's header has been read.
+    header_seen: bool,
+}
+
+impl Bounds {
+    /// Pieces of at most `max_piece` bytes, at most `max_records` records.
+    pub(crate) fn new(max_piece: usize, max_records: u64) -> Bounds {
+        Bounds {
+            max_piece,
+            max_records,
+            members: 0,
+            waiting: 0,
+            records: 0,
+            header_seen: false,
+        }
+    }
+
+    /// A member of the packet other than its streamed records, `bytes` long, starting at
+    /// the place `at` tells.
+    pub(crate) fn member(&mut self, key: &str, bytes: usize, at: impl FnOnce() -> String) -> Result<(), Error> {
+        self.members = self.members.saturating_add(bytes);
+        if self.members.saturating_add(self.waiting) > self.max_piece {
+            return Err(crate::xml::members_too_large(&at(), self.max_piece));
+        }
+        if key == "header" {
+            // The records held for it are read now.
+            self.header_seen = true;
+            self.waiting = 0;
+        }
+        Ok(())
+    }
+
+    /// A record, `bytes` long, starting at the place `at` tells; `in_packet` when it is
+    /// one of a packet's records (which wait for its header), not of a bare list.
+    pub(crate) fn record(&mut self, in_packet: bool, bytes: usize, at: impl FnOnce() -> String) -> Result<(), Error> {
+        self.records += 1;
+        if self.records > self.max_records {
+            return Err(Error::TooManyRecords {
+                at: at(),
+                limit: self.max_records,
+            });
+        }
+        if in_packet && !self.header_seen {
+            self.waiting = self.waiting.saturating_add(bytes);
+            if self.members.saturating_add(self.waiting) > self.max_piece {
+                return Err(Error::RecordsBeforeHeader {
+                    at: at(),
+                    limit: self.max_piece,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Cuts an input pushed in chunks into [`Parsed`] pieces, on the caller's thread.
 pub(crate) struct Splitter {
     input: Input,
     /// Storage of records given back, for the records parsed next.
     pool: Recycler,
-    /// The longest record (or other member) read, in bytes.
-    max_piece: usize,
-    /// Bytes of the members other than the records read so far: they are kept until the
-    /// end (the digest sorts them), so together they may not pass `max_piece` either.
-    member_bytes: usize,
+    /// The limits on what is read and held, and the counts against them.
+    bounds: Bounds,
+    /// Whether the records are a packet's (not a bare list's).
+    in_packet: bool,
 }
 
 impl Splitter {
-    /// A splitter that refuses records (and other members) longer than `max_piece` bytes.
-    pub(crate) fn new(max_piece: usize) -> Splitter {
+    /// A splitter that keeps to `bounds`.
+    pub(crate) fn new(bounds: Bounds) -> Splitter {
         Splitter {
             input: Input::Undecided(Vec::new()),
             pool: Recycler::default(),
-            max_piece,
-            member_bytes: 0,
+            bounds,
+            in_packet: false,
         }
     }
 
@@ -141,12 +212,12 @@ impl Splitter {
                 '<' => {
                     let lists = Catalog::get()?.xml_lists.clone();
                     let mut xml = XmlSplitter::new(lists, "packet");
-                    xml.limit_pieces(self.max_piece);
+                    xml.bound(self.bounds.clone());
                     self.input = Input::Xml(Box::new(xml))
                 }
                 '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n' => {
                     let mut json = JsonSplitter::new();
-                    json.limit_pieces(self.max_piece);
+                    json.limit_pieces(self.bounds.max_piece);
                     self.input = Input::Json(Box::new(json))
                 }
                 found => return Err(Error::UnknownFormat { found }),
@@ -158,7 +229,7 @@ impl Splitter {
 
     fn feed(&mut self, chunk: &[u8], sink: &mut dyn Sink) -> Result<(), Error> {
         let pool = &mut self.pool;
-        let (member_bytes, max_piece) = (&mut self.member_bytes, self.max_piece);
+        let (bounds, in_packet) = (&mut self.bounds, &mut self.in_packet);
         match &mut self.input {
             Input::Undecided(_) => Ok(()),
             // The XML reader keeps its own pool (it is borrowed while it reads): records
@@ -170,12 +241,12 @@ impl Splitter {
                 read
             }
             Input::Json(splitter) => splitter.push(chunk, &mut |piece| {
+                count_piece(&piece, bounds, in_packet)?;
                 if let Piece::Record { value, at } = piece {
                     if sink.raw_record(value, at)? {
                         return Ok(());
                     }
                 }
-                count_member(&piece, member_bytes, max_piece)?;
                 let parsed = json_piece(piece, pool)?;
                 if let Some(done) = sink.piece(parsed)? {
                     pool.reclaim(done);
@@ -198,14 +269,14 @@ impl Splitter {
             },
             Input::Json(mut splitter) => {
                 let mut pool = self.pool;
-                let mut member_bytes = self.member_bytes;
+                let (mut bounds, mut in_packet) = (self.bounds, self.in_packet);
                 splitter.finish(&mut |piece| {
+                    count_piece(&piece, &mut bounds, &mut in_packet)?;
                     if let Piece::Record { value, at } = piece {
                         if sink.raw_record(value, at)? {
                             return Ok(());
                         }
                     }
-                    count_member(&piece, &mut member_bytes, self.max_piece)?;
                     let parsed = json_piece(piece, &mut pool)?;
                     if let Some(done) = sink.piece(parsed)? {
                         pool.reclaim(done);
@@ -218,19 +289,18 @@ impl Splitter {
     }
 }
 
-/// Counts a member other than the records: they are kept until the end (the digest sorts
-/// them), so together they may not pass the limit of one record.
-fn count_member(piece: &Piece<'_>, member_bytes: &mut usize, max_piece: usize) -> Result<(), Error> {
-    if let Piece::Member { key, value, at } = piece {
-        *member_bytes = member_bytes.saturating_add(key.len() + value.len());
-        if *member_bytes > max_piece {
-            return Err(crate::xml::members_too_large(
-                &format!("line {}, column {}", at.line, at.column),
-                max_piece,
-            ));
+/// Counts a JSON piece against the bounds.
+fn count_piece(piece: &Piece<'_>, bounds: &mut Bounds, in_packet: &mut bool) -> Result<(), Error> {
+    let place = |at: &Position| format!("line {}, column {}", at.line, at.column);
+    match piece {
+        Piece::Member { key, value, at } => bounds.member(key, key.len() + value.len(), || place(at)),
+        Piece::RecordsStart => {
+            *in_packet = true;
+            Ok(())
         }
+        Piece::Record { value, at } => bounds.record(*in_packet, value.len(), || place(at)),
+        Piece::ListStart | Piece::Scalar { .. } => Ok(()),
     }
-    Ok(())
 }
 
 /// Converts one JSON piece.

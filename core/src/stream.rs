@@ -26,7 +26,7 @@ use crate::reader::Position;
 use crate::report::Report;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::splitter::Worker;
-use crate::splitter::{Parsed, Sink, Splitter};
+use crate::splitter::{Bounds, Parsed, Sink, Splitter};
 use crate::value::{self, Value};
 use crate::{digest, suggest, xml, LocalDateTime, Options};
 
@@ -499,8 +499,8 @@ impl<'c> Walk for PacketWalk<'c> {
         &mut self.members
     }
 
-    fn max_record_bytes(&self) -> usize {
-        self.options.max_record_bytes
+    fn options(&self) -> &Options {
+        &self.options
     }
 
     fn start_packet(&mut self) -> Result<(), Error> {
@@ -655,8 +655,8 @@ pub(crate) fn record_of_path(path: &str, in_packet: bool) -> Option<usize> {
 pub(crate) trait Walk {
     /// The packet's members gathered so far.
     fn members(&mut self) -> &mut Members;
-    /// The longest record (or other member) to read ([`Options::max_record_bytes`]).
-    fn max_record_bytes(&self) -> usize;
+    /// The options, whose limits bound what the reader holds and reads.
+    fn options(&self) -> &Options;
     /// Starts the walk once the header is known (or known to be missing).
     fn start_packet(&mut self) -> Result<(), Error>;
     /// A member of the packet object other than a streamed `records` array.
@@ -777,6 +777,8 @@ pub(crate) struct Reader<W> {
     walk: W,
     split: Split,
     read: u64,
+    /// The most bytes to read ([`Options::max_stream_bytes`]).
+    max_read: Option<u64>,
     /// Whether a large input may be split on a worker thread.
     worker_allowed: bool,
     /// Whether the packet digest is hashed by the caller's other worker
@@ -807,10 +809,13 @@ const WORKER_AFTER_BYTES: u64 = 1024 * 1024;
 
 impl<W: Walk> Reader<W> {
     pub(crate) fn new(walk: W) -> Reader<W> {
-        let max_piece = walk.max_record_bytes();
+        let options = walk.options();
+        let bounds = Bounds::new(options.max_record_bytes, options.max_records);
+        let max_read = options.max_stream_bytes;
         Reader {
             walk,
-            split: Split::Here(Splitter::new(max_piece)),
+            split: Split::Here(Splitter::new(bounds)),
+            max_read,
             read: 0,
             worker_allowed: true,
             hash_elsewhere: false,
@@ -820,6 +825,26 @@ impl<W: Walk> Reader<W> {
 
     /// Feeds the next chunk.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        if let Some(limit) = self.max_read {
+            let left = limit.saturating_sub(self.read);
+            if chunk.len() as u64 > left {
+                // The bytes up to the limit are read first, so that an error in them is
+                // the one given, whatever the chunks.
+                let within = usize::try_from(left).unwrap_or(usize::MAX).min(chunk.len());
+                self.push_unlimited(&chunk[..within])?;
+                if self.walk.stopped() {
+                    // An error before the limit is held: it is given at the end.
+                    return Ok(());
+                }
+                self.walk.settle()?;
+                return self.walk.hold(Error::StreamTooLarge { limit });
+            }
+        }
+        self.push_unlimited(chunk)
+    }
+
+    /// Feeds the next chunk, within the limit.
+    fn push_unlimited(&mut self, chunk: &[u8]) -> Result<(), Error> {
         self.read += chunk.len() as u64;
         #[cfg(not(target_arch = "wasm32"))]
         if self.worker_allowed
@@ -832,8 +857,12 @@ impl<W: Walk> Reader<W> {
             // splitting (and parsing) moves to one worker thread.
             if self.walk.go_parallel() {
                 self.parallel = true;
-            } else {
+            } else if self.max_read.is_none() {
                 self.use_worker();
+            } else {
+                // With a limit on the bytes, the input stays split here so that an error
+                // before the limit is found before the limit is (a worker may be behind).
+                self.worker_allowed = false;
             }
         }
         let walk = &mut self.walk;
@@ -1265,8 +1294,8 @@ impl Walk for DigestWalk {
         &mut self.members
     }
 
-    fn max_record_bytes(&self) -> usize {
-        self.options.max_record_bytes
+    fn options(&self) -> &Options {
+        &self.options
     }
 
     fn start_packet(&mut self) -> Result<(), Error> {

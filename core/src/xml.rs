@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::recycle::Recycler;
-use crate::splitter::Parsed;
+use crate::splitter::{Bounds, Parsed};
 use crate::value::Value;
 pub(crate) use plain::PlainReader;
 
@@ -378,11 +378,13 @@ fn unwrap_soap(root: Element) -> Result<Element, Error> {
         ));
     }
     let offset = root.offset;
-    let body = root
-        .children
-        .into_iter()
-        .find(|c| c.name == "Body")
+    let mut bodies = root.children.into_iter().filter(|c| c.name == "Body");
+    let body = bodies
+        .next()
         .ok_or_else(|| xml_error(offset, "SOAP Envelope has no Body"))?;
+    if let Some(second) = bodies.next() {
+        return Err(xml_error(second.offset, "SOAP Envelope has a second Body"));
+    }
     let body_offset = body.offset;
     let mut payloads = body.children.into_iter();
     let payload = payloads
@@ -392,6 +394,42 @@ fn unwrap_soap(root: Element) -> Result<Element, Error> {
         return Err(xml_error(body_offset, "SOAP Body has more than one element"));
     }
     Ok(payload)
+}
+
+/// Refuses characters XML 1.0 does not allow anywhere in a document (production Char):
+/// control characters other than tab, line feed and carriage return, and U+FFFE/U+FFFF.
+/// A parser that takes them would read text no other XML reader reads. `text` is valid
+/// UTF-8 starting at byte `offset` of the document.
+pub(crate) fn refuse_forbidden_chars(text: &[u8], offset: u64) -> Result<(), Error> {
+    // Whole blocks first, without a branch per byte (vectorised); a block with a suspect
+    // byte is looked at byte by byte.
+    const BLOCK: usize = 32;
+    let suspect = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
+    let mut start = 0;
+    while start < text.len() {
+        let block = &text[start..(start + BLOCK).min(text.len())];
+        if block.iter().fold(false, |any, &b| any | suspect(b)) {
+            for (i, &b) in block.iter().enumerate() {
+                let at = start + i;
+                let forbidden = match b {
+                    0xEF => matches!(text.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF])),
+                    _ => b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'),
+                };
+                if forbidden {
+                    let c = std::str::from_utf8(&text[at..(at + if b == 0xEF { 3 } else { 1 })])
+                        .ok()
+                        .and_then(|s| s.chars().next())
+                        .map_or(u32::from(b), u32::from);
+                    return Err(xml_error(
+                        offset + at as u64,
+                        format!("character U+{c:04X} is not allowed in XML"),
+                    ));
+                }
+            }
+        }
+        start += BLOCK;
+    }
+    Ok(())
 }
 
 /// XML's white space (production S): only these separate elements.
@@ -555,8 +593,8 @@ pub(crate) struct XmlSplitter {
     inherited_cache: Option<(usize, Namespaces)>,
     /// The longest piece read (a longer one would be held whole): an error past it.
     max_piece: usize,
-    /// Bytes of the members read so far (kept until the end).
-    member_bytes: usize,
+    /// The limits on what is read and held, and the counts against them.
+    bounds: Bounds,
 }
 
 /// The error for members other than the records that together pass the limit.
@@ -595,13 +633,15 @@ impl XmlSplitter {
             plain: Some(PlainReader::default()),
             inherited_cache: None,
             max_piece: usize::MAX,
-            member_bytes: 0,
+            bounds: Bounds::new(usize::MAX, u64::MAX),
         }
     }
 
-    /// Refuses pieces (records, members) longer than `max` bytes.
-    pub(crate) fn limit_pieces(&mut self, max: usize) {
-        self.max_piece = max;
+    /// Keeps to `bounds`: refuses pieces (records, members) longer than their limit, too
+    /// many records, too much held.
+    pub(crate) fn bound(&mut self, bounds: Bounds) {
+        self.max_piece = bounds.max_piece;
+        self.bounds = bounds;
     }
 
     /// An error when the open piece, up to `end` in the buffer, is past the limit.
@@ -896,7 +936,14 @@ impl XmlSplitter {
         // Where the element goes is decided by its parent.
         let parent = self.containers.last().map(|c| c.role);
         let piece_kind = match parent {
-            Some(Role::Envelope { body: true }) => Some(PieceKind::Skip),
+            Some(Role::Envelope { body: true }) => {
+                // A second Body could carry a second packet that another reader takes
+                // for the one sent: refused, whichever Body a reader would pick.
+                if local_name_of(&self.buf[start..end]) == "Body" {
+                    return Err(xml_error(offset, "SOAP Envelope has a second Body"));
+                }
+                Some(PieceKind::Skip)
+            }
             Some(Role::Packet) => {
                 let name = local_name_of(&self.buf[start..end]);
                 if name == "records" && !self.records_taken {
@@ -933,6 +980,7 @@ impl XmlSplitter {
         }
         // A container element: read its tag.
         let text = simdutf8::basic::from_utf8(&self.buf[start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
+        refuse_forbidden_chars(text.as_bytes(), offset)?;
         let mut reader = Reader::from_str(text);
         let event = reader.read_event().map_err(|e| xml_error(offset, e.to_string()))?;
         let (Event::Start(tag) | Event::Empty(tag)) = event else {
@@ -1094,19 +1142,19 @@ impl XmlSplitter {
             return Ok(());
         };
         let offset = self.offset_of(piece.start);
-        if matches!(piece.kind, PieceKind::Member(_)) {
-            // The members other than the records are kept until the end (the digest
-            // sorts them): together they may not pass the limit of one record.
-            self.member_bytes = self.member_bytes.saturating_add(end - piece.start);
-            if self.member_bytes > self.max_piece {
-                return Err(members_too_large(&format!("byte offset {offset}"), self.max_piece));
-            }
+        let records_container = self.containers.last().is_some_and(|c| c.role == Role::Records);
+        let at = || format!("byte offset {offset}");
+        match &piece.kind {
+            PieceKind::Member(key) => self.bounds.member(key, end - piece.start, at)?,
+            PieceKind::Record => self.bounds.record(records_container, end - piece.start, at)?,
+            PieceKind::Skip => {}
         }
         // The namespaces the piece inherits, shared with its siblings (a record may be
         // read elsewhere).
         let inherited = self.shared_inherited();
         let text =
             simdutf8::basic::from_utf8(&self.buf[piece.start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
+        refuse_forbidden_chars(text.as_bytes(), offset)?;
         if piece.kind == PieceKind::Skip {
             // Checked, then dropped.
             read_tree(text, &self.inherited(), &mut self.pool).map_err(|e| shift(e, offset))?;
@@ -1122,7 +1170,6 @@ impl XmlSplitter {
             self.records += 1;
             return Ok(());
         }
-        let records_container = self.containers.last().is_some_and(|c| c.role == Role::Records);
         let records = self.records;
         let (value, attributes) = read_record(
             text,

@@ -130,9 +130,33 @@ struct RuleArgs {
     /// bytes: reading one holds it whole.
     #[arg(long, value_name = "N", default_value_t = tekser::DEFAULT_MAX_RECORD_BYTES)]
     max_record_bytes: usize,
+    /// Refuse (exit 2, kind too_large) an input of more than N records.
+    #[arg(long, value_name = "N", default_value_t = tekser::DEFAULT_MAX_RECORDS)]
+    max_records: u64,
+    /// Refuse (exit 2, kind too_large) an input longer than N bytes (default: no limit for
+    /// files and standard input, which are streamed).
+    #[arg(long, value_name = "N")]
+    max_input_bytes: Option<u64>,
 }
 
 impl RuleArgs {
+    /// The options these arguments set.
+    fn options(&self, lang: Option<Lang>) -> Options {
+        let defaults = Options::default();
+        Options {
+            entity: self.entity,
+            lang,
+            rule_set: self.rule_set.clone(),
+            max_findings: self.max_findings,
+            max_record_bytes: self.max_record_bytes,
+            max_records: self.max_records,
+            max_input_bytes: self
+                .max_input_bytes
+                .map_or(defaults.max_input_bytes, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+            max_stream_bytes: self.max_input_bytes,
+        }
+    }
+
     /// The catalog fixed by --rule-set / --dictionaries, if any.
     fn catalog(&self) -> Result<Option<Catalog>, String> {
         let Some(path) = &self.dictionaries else {
@@ -302,14 +326,7 @@ fn check(
     dataset: bool,
     one_thread: bool,
 ) -> io::Result<ExitCode> {
-    let options = Options {
-        entity: args.entity,
-        lang: lang.lang(),
-        rule_set: args.rule_set.clone(),
-        max_findings: args.max_findings,
-        max_record_bytes: args.max_record_bytes,
-        ..Options::default()
-    };
+    let options = args.options(lang.lang());
     let catalog = match args.catalog() {
         Ok(c) => c,
         Err(e) => {
@@ -527,14 +544,7 @@ fn reply(
     replied_at: Option<LocalDateTime>,
 ) -> io::Result<ExitCode> {
     let name = display_name(path);
-    let options = Options {
-        entity: args.entity,
-        lang: Some(lang),
-        rule_set: args.rule_set.clone(),
-        max_findings: args.max_findings,
-        max_record_bytes: args.max_record_bytes,
-        ..Options::default()
-    };
+    let options = args.options(Some(lang));
     let result = args.catalog().and_then(|catalog| {
         let bytes = read_input(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
         let report = match &catalog {

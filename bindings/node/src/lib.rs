@@ -32,6 +32,10 @@ pub struct ValidateOptions {
     pub max_findings: Option<u32>,
     /// The longest record (or other packet member) read, in bytes (default 16 MiB).
     pub max_record_bytes: Option<f64>,
+    /// The most records read (default 10 000 000).
+    pub max_records: Option<f64>,
+    /// The most bytes of one input (default: 256 MiB given whole, no limit for files).
+    pub max_input_bytes: Option<f64>,
 }
 
 /// Options of digests (`DigestOptions` in index.d.ts).
@@ -109,6 +113,15 @@ fn bytes_of(data: &Either<Buffer, String>) -> Vec<u8> {
     }
 }
 
+/// A count option: a whole number from 0 (JS numbers hold them exactly up to 2^53).
+fn whole_number(value: Option<f64>, name: &str) -> Result<Option<u64>, Failure> {
+    match value {
+        None => Ok(None),
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(Some(n.min(u64::MAX as f64) as u64)),
+        Some(n) => Err(Failure::Usage(format!("{name}: {n} is not a whole number from 0"))),
+    }
+}
+
 /// Core options and the catalog fixed by a dictionary file, if any.
 fn options_of(options: Option<&ValidateOptions>) -> Result<(Options, Option<Catalog>), Failure> {
     let Some(o) = options else {
@@ -124,15 +137,16 @@ fn options_of(options: Option<&ValidateOptions>) -> Result<(Options, Option<Cata
         lang,
         rule_set: o.rule_set.clone(),
         max_findings: o.max_findings.map_or(tekser::DEFAULT_MAX_FINDINGS, |n| n as usize),
-        max_record_bytes: match o.max_record_bytes {
-            None => tekser::DEFAULT_MAX_RECORD_BYTES,
-            Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => n.min(usize::MAX as f64) as usize,
-            Some(n) => {
-                return Err(Failure::Usage(format!(
-                    "maxRecordBytes: {n} is not a whole number of bytes"
-                )))
-            }
-        },
+        max_record_bytes: whole_number(o.max_record_bytes, "maxRecordBytes")?
+            .map_or(tekser::DEFAULT_MAX_RECORD_BYTES, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            }),
+        max_records: whole_number(o.max_records, "maxRecords")?.unwrap_or(tekser::DEFAULT_MAX_RECORDS),
+        max_input_bytes: whole_number(o.max_input_bytes, "maxInputBytes")?
+            .map_or(tekser::DEFAULT_MAX_INPUT_BYTES, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            }),
+        max_stream_bytes: whole_number(o.max_input_bytes, "maxInputBytes")?,
         ..Options::default()
     };
     let catalog = match &o.dictionaries {

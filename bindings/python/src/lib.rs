@@ -155,7 +155,11 @@ fn error(py: Python<'_>, e: &tekser::Error) -> PyErr {
     let message = e.to_string();
     let err = match e {
         tekser::Error::InvalidUtf8 { .. } => InvalidUtf8Error::new_err(message),
-        tekser::Error::TooLarge { .. } | tekser::Error::PieceTooLarge { .. } => TooLargeError::new_err(message),
+        tekser::Error::TooLarge { .. }
+        | tekser::Error::PieceTooLarge { .. }
+        | tekser::Error::StreamTooLarge { .. }
+        | tekser::Error::TooManyRecords { .. }
+        | tekser::Error::RecordsBeforeHeader { .. } => TooLargeError::new_err(message),
         tekser::Error::Empty => EmptyInputError::new_err(message),
         tekser::Error::UnknownFormat { .. } => UnknownFormatError::new_err(message),
         tekser::Error::Json { .. } => JsonSyntaxError::new_err(message),
@@ -228,15 +232,27 @@ fn options_of(
     ruleset: Option<&str>,
     dictionaries: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Options, Option<Catalog>)> {
-    limited_options_of(
-        py,
-        entity,
-        lang,
-        ruleset,
-        dictionaries,
-        tekser::DEFAULT_MAX_FINDINGS,
-        tekser::DEFAULT_MAX_RECORD_BYTES,
-    )
+    limited_options_of(py, entity, lang, ruleset, dictionaries, Limits::default())
+}
+
+/// The limits a caller of `validate` may set.
+struct Limits {
+    max_findings: usize,
+    max_record_bytes: usize,
+    max_records: u64,
+    /// The most bytes of one input, whole or streamed (`None`: the core's defaults).
+    max_input_bytes: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_findings: tekser::DEFAULT_MAX_FINDINGS,
+            max_record_bytes: tekser::DEFAULT_MAX_RECORD_BYTES,
+            max_records: tekser::DEFAULT_MAX_RECORDS,
+            max_input_bytes: None,
+        }
+    }
 }
 
 /// The options, with the most findings a report keeps.
@@ -246,18 +262,23 @@ fn limited_options_of(
     lang: Option<&str>,
     ruleset: Option<&str>,
     dictionaries: Option<&Bound<'_, PyAny>>,
-    max_findings: usize,
-    max_record_bytes: usize,
+    limits: Limits,
 ) -> PyResult<(Options, Option<Catalog>)> {
+    let defaults = Options::default();
     let options = Options {
         entity: entity
             .map(|e| e.parse::<Entity>().map_err(|err| error(py, &err)))
             .transpose()?,
         lang: lang_of(lang)?,
         rule_set: ruleset.map(str::to_owned),
-        max_findings,
-        max_record_bytes,
-        ..Options::default()
+        max_findings: limits.max_findings,
+        max_record_bytes: limits.max_record_bytes,
+        max_records: limits.max_records,
+        max_input_bytes: limits
+            .max_input_bytes
+            .map_or(defaults.max_input_bytes, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+        max_stream_bytes: limits.max_input_bytes,
+        ..defaults
     };
     let catalog = match dictionaries {
         None => None,
@@ -575,7 +596,7 @@ impl DatasetReport {
 /// binary file object. Paths and file objects are streamed: read in chunks and checked
 /// record by record, so a packet of any size needs little memory.
 #[pyfunction]
-#[pyo3(signature = (data, *, entity = None, lang = Some("ru"), ruleset = None, dictionaries = None, max_findings = tekser::DEFAULT_MAX_FINDINGS, max_record_bytes = tekser::DEFAULT_MAX_RECORD_BYTES))]
+#[pyo3(signature = (data, *, entity = None, lang = Some("ru"), ruleset = None, dictionaries = None, max_findings = tekser::DEFAULT_MAX_FINDINGS, max_record_bytes = tekser::DEFAULT_MAX_RECORD_BYTES, max_records = tekser::DEFAULT_MAX_RECORDS, max_input_bytes = None))]
 #[allow(clippy::too_many_arguments)]
 fn validate(
     py: Python<'_>,
@@ -586,9 +607,16 @@ fn validate(
     dictionaries: Option<&Bound<'_, PyAny>>,
     max_findings: usize,
     max_record_bytes: usize,
+    max_records: u64,
+    max_input_bytes: Option<u64>,
 ) -> PyResult<Report> {
-    let (options, catalog) =
-        limited_options_of(py, entity, lang, ruleset, dictionaries, max_findings, max_record_bytes)?;
+    let limits = Limits {
+        max_findings,
+        max_record_bytes,
+        max_records,
+        max_input_bytes,
+    };
+    let (options, catalog) = limited_options_of(py, entity, lang, ruleset, dictionaries, limits)?;
     let result = if data.hasattr("__fspath__")? {
         let path: PathBuf = py.import("os")?.getattr("fspath")?.call1((data,))?.extract()?;
         // Opening fails as Python's open() does (FileNotFoundError, PermissionError, …).

@@ -32,6 +32,11 @@ export interface ValidateOptions {
   /** The longest record (or other packet member) read, in bytes (default 16 MiB): a
    * longer one is an error of kind `too_large`, since reading it holds it whole. */
   maxRecordBytes?: number;
+  /** The most records read (default 10 000 000): more is an error of kind `too_large`. */
+  maxRecords?: number;
+  /** The most bytes of one input (default: 256 MiB given whole, no limit pushed to a
+   * `PacketValidator`): more is an error of kind `too_large`. */
+  maxInputBytes?: number;
 }
 
 /** How a `PacketValidator` validates. */
@@ -249,6 +254,21 @@ fn count_option(options: &JsValue, name: &str) -> Result<Option<usize>, JsValue>
     }
 }
 
+/// A whole number option up to 2^53 − 1 (a JS number holds those exactly).
+fn big_count_option(options: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let value = Reflect::get(options, &name.into())?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => Ok(Some(n as u64)),
+        _ => Err(usage(&format!("option {name} must be a whole number from 0"))),
+    }
+}
+
 fn entity_option(options: &JsValue) -> Result<Option<Entity>, JsValue> {
     option(options, "entity")?
         .map(|name| name.parse::<Entity>().map_err(|e| core_error(&e)))
@@ -271,6 +291,11 @@ fn core_options(options: &JsValue) -> Result<Options, JsValue> {
         rule_set: option(options, "ruleSet")?,
         max_findings: count_option(options, "maxFindings")?.unwrap_or(tekser::DEFAULT_MAX_FINDINGS),
         max_record_bytes: count_option(options, "maxRecordBytes")?.unwrap_or(tekser::DEFAULT_MAX_RECORD_BYTES),
+        max_records: big_count_option(options, "maxRecords")?.unwrap_or(tekser::DEFAULT_MAX_RECORDS),
+        max_input_bytes: big_count_option(options, "maxInputBytes")?.map_or(tekser::DEFAULT_MAX_INPUT_BYTES, |n| {
+            usize::try_from(n).unwrap_or(usize::MAX)
+        }),
+        max_stream_bytes: big_count_option(options, "maxInputBytes")?,
         ..Options::default()
     })
 }

@@ -20,6 +20,11 @@ export interface ValidateOptions {
     /** The longest record (or other packet member) read, in bytes (default 16 MiB): a
      * longer one is an error of kind `too_large`, since reading it holds it whole. */
     maxRecordBytes?: number;
+    /** The most records read (default 10 000 000): more is an error of kind `too_large`. */
+    maxRecords?: number;
+    /** The most bytes of one input (default: 256 MiB given whole, no limit pushed to a
+     * `PacketValidator`): more is an error of kind `too_large`. */
+    maxInputBytes?: number;
 }
 
 /** How a `PacketValidator` validates. */

@@ -166,6 +166,8 @@ def validate(
     dictionaries: PacketData | None = None,
     max_findings: int = 1000,
     max_record_bytes: int = 16777216,
+    max_records: int = 10000000,
+    max_input_bytes: int | None = None,
 ) -> Report:
     """Validates one packet (JSON or XML, optionally in a SOAP envelope).
 
@@ -176,7 +178,11 @@ def validate(
     report keeps at most ``max_findings`` findings and counts the rest per code
     (``Report.omitted``); its verdict and totals cover every record. A record (or other
     member of the packet) longer than ``max_record_bytes`` (default 16 MiB) raises
-    :class:`TooLargeError`: reading one holds it whole.
+    :class:`TooLargeError`: reading one holds it whole; so do records that come before
+    the packet's header and pass that limit together (they wait for the header), more
+    than ``max_records`` records, and more than ``max_input_bytes`` bytes (default: 256 MiB
+    for bytes and str, no limit for paths and file objects, which are streamed). The
+    error's ``option`` and ``limit`` attributes name the limit.
     Raises a :class:`TekserError` subclass when the input is not a readable packet
     (:class:`ReadError` when the file cannot be read).
     """
