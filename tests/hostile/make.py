@@ -98,6 +98,10 @@ def main() -> None:
     write("numbers-extreme.json", plain_json.replace('"accept_date": "31.02.2024"', '"accept_date": 1e400').replace(
         '"download_url"', '"name_kz": -0, "adilet_url": ' + "9" * 400 + ', "download_url"'))
     write("numbers-as-header-fields.json", plain_json.replace('"0f8fad5b-d9cb-469f-a165-70867728950e"', "-0.0e-400").replace('"081140000436"', "1" * 400))
+    plan = (HERE.parent.parent / "examples" / "plan_item.json").read_text("utf-8")
+    write("numbers-extreme-plan-item.json", plan.replace('"advance": 30', '"advance": 1e400').replace(
+        '"last_pay": 70', '"last_pay": -0').replace('"fin_year": 2024', '"fin_year": ' + "2" * 400).replace(
+        '"price": "24.15"', '"price": 24.15e-400').replace('"volume": "1200"', '"volume": "' + "1" * 400 + '"'))
     # Truncated and broken streams.
     write("truncated.json", plain_json[: len(plain_json) // 2])
     write("truncated.xml", plain_xml[: len(plain_xml) // 2])

@@ -8,7 +8,7 @@
 //! instead of an opaque `unreachable` trap.
 
 use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
-use tekser::{Algorithm, Catalog, Dataset, Entity, Lang, Options, PacketDigest, Reply};
+use tekser::{Algorithm, Catalog, Dataset, Entity, Lang, Options, PacketDigest, Reply, Value};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -199,8 +199,19 @@ fn error(kind: &str, message: &str) -> JsValue {
     e.into()
 }
 
+/// The JS error of a core error: its kind, and its fields (`offset`, `line`, `limit`,
+/// `option`, …) as properties, as the Node addon and Python give them.
 fn core_error(e: &tekser::Error) -> JsValue {
-    error(e.kind(), &e.to_string())
+    let object = error(e.kind(), &e.to_string());
+    for (name, value) in e.fields() {
+        let value: JsValue = match value {
+            Value::Number(n) => n.parse::<f64>().map_or_else(|_| n.as_str().into(), JsValue::from_f64),
+            Value::Text(t) => t.as_str().into(),
+            _ => continue,
+        };
+        let _ = Reflect::set(&object, &name.into(), &value);
+    }
+    object
 }
 
 fn usage(message: &str) -> JsValue {
