@@ -14,12 +14,15 @@
 //! - `stream-modes`: every way `tests/bench/wasm-stream.mjs` validates gives one report
 //!   (part of `test`).
 //! - `fuzz [--minutes N] [--target NAME]`: the fuzz targets of `fuzz/` (see `fuzz.rs`).
+//! - `hostile`: the hostile corpus through the release CLI, each case within 20 s and
+//!   256 MiB, exit 1 or 2 (part of `test`; see `hostile.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench;
 mod fuzz;
+mod hostile;
 mod hosts;
 mod wasm;
 
@@ -46,9 +49,10 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&args[1..]),
         Some("stream-modes") => bench::stream_modes_test(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("hostile") => hostile::cli(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]|python|node|bench [--quick] [--records N,…] [--runs N]|stream-modes|fuzz [--minutes N] [--target NAME]>"
+                "usage: cargo xtask <setup|test|bless|corpus|catalog|build-wasm|typings|serve-demo [PORT]|python|node|bench [--quick] [--records N,…] [--runs N]|stream-modes|fuzz [--minutes N] [--target NAME]|hostile>"
             );
             return ExitCode::from(2);
         }
@@ -124,6 +128,7 @@ fn test() -> Result<(), String> {
     // The canonical form, re-implemented from schemas/CANONICAL.md alone, agrees with core.
     run("python3", &["tests/corpus/canonical_check.py"])?;
     cli_acceptance()?;
+    hostile::cli()?;
     // WebAssembly: the package, its typings, the corpus through it in Node, the core's unit
     // tests inside wasm, and the demo page in headless Chromium.
     wasm::build()?;
