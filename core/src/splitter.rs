@@ -428,6 +428,9 @@ mod worker {
     impl Worker {
         /// Moves `splitter` (with whatever it has read so far) onto a new thread; `None`
         /// when no thread can be started (the caller keeps splitting itself).
+        // The splitter comes back by value at most once per input (no thread could start):
+        // boxing it for that would cost more than it saves.
+        #[allow(clippy::result_large_err)]
         pub(crate) fn start(splitter: Splitter) -> Result<Worker, Splitter> {
             let xml = splitter.is_xml();
             let (chunk_tx, chunk_rx) = sync_channel::<Message>(IN_FLIGHT);
