@@ -147,7 +147,6 @@ fn options_of(options: Option<&ValidateOptions>) -> Result<(Options, Option<Cata
                 usize::try_from(n).unwrap_or(usize::MAX)
             }),
         max_stream_bytes: whole_number(o.max_input_bytes, "maxInputBytes")?,
-        ..Options::default()
     };
     let catalog = match &o.dictionaries {
         None => None,
