@@ -307,7 +307,6 @@ fn core_options(options: &JsValue) -> Result<Options, JsValue> {
             usize::try_from(n).unwrap_or(usize::MAX)
         }),
         max_stream_bytes: big_count_option(options, "maxInputBytes")?,
-        ..Options::default()
     })
 }
 
