@@ -278,7 +278,6 @@ fn limited_options_of(
             .max_input_bytes
             .map_or(defaults.max_input_bytes, |n| usize::try_from(n).unwrap_or(usize::MAX)),
         max_stream_bytes: limits.max_input_bytes,
-        ..defaults
     };
     let catalog = match dictionaries {
         None => None,
