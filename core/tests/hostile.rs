@@ -18,7 +18,7 @@ impl Input {
     fn of(case: &serde_json::Value) -> Input {
         let dir = common::root().join("tests/hostile");
         if let Some(file) = case["file"].as_str() {
-            let bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let bytes = std::fs::read(dir.join(file)).expect("a hostile input file is readable");
             return Input {
                 parts: vec![(bytes, 1)],
             };
