@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCases } from "../hostile/cases.mjs";
+import { loadHostile } from "../hostile/load.mjs";
 
 const HOST = "wasm-node";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -265,6 +267,10 @@ for (const d of manifest.datasets) {
   check(tekser.validateDatasetJson(packets, { lang: "all" }) === text(d.report), `dataset ${d.name}: report differs from ${d.report}`);
 }
 
+// The hostile corpus (tests/hostile): each case's report or error, streamed and whole.
+const hostile = loadHostile();
+runCases(hostile, { PacketValidator: tekser.PacketValidator, validateJson: tekser.validateJson, kind: "kind" }, check, HOST);
+
 // The panic hook: a panic inside wasm reaches JS as an Error, and the module still works.
 try {
   tekser.__panicForTests();
@@ -283,5 +289,5 @@ for (const bad of [[42, {}], ["{}", { lang: "de" }], ["{}", "ru"], ["[]", { enti
 }
 
 for (const f of failures) console.error(f);
-console.log(`host ${HOST}: ${passed} checks passed, ${failures.length} failed (${manifest.cases.length} cases, ${manifest.digests.length} digest groups, ${manifest.replies.length} replies, ${manifest.datasets.length} datasets)`);
+console.log(`host ${HOST}: ${passed} checks passed, ${failures.length} failed (${manifest.cases.length} cases, ${manifest.digests.length} digest groups, ${manifest.replies.length} replies, ${manifest.datasets.length} datasets, ${hostile.length} hostile cases)`);
 process.exit(failures.length ? 1 : 0);

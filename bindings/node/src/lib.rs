@@ -80,7 +80,12 @@ fn js_error(env: &Env, failure: Failure) -> napi::Error {
         let mut object = env.create_error(napi::Error::new(Status::GenericFailure, message.clone()))?;
         object.set("code", code.as_str())?;
         object.set("name", "TekserError")?;
-        for (name, value) in fields {
+        // A field named like the Error's own properties (an unknown entity's `name`) would
+        // hide them: the message states it instead.
+        for (name, value) in fields
+            .into_iter()
+            .filter(|(n, _)| !matches!(*n, "name" | "message" | "stack"))
+        {
             match value {
                 Value::Number(n) => object.set(name, n.parse::<f64>().unwrap_or(f64::NAN))?,
                 Value::Text(t) => object.set(name, t.as_str())?,

@@ -203,7 +203,13 @@ fn error(kind: &str, message: &str) -> JsValue {
 /// `option`, …) as properties, as the Node addon and Python give them.
 fn core_error(e: &tekser::Error) -> JsValue {
     let object = error(e.kind(), &e.to_string());
-    for (name, value) in e.fields() {
+    // A field named like the Error's own properties (an unknown entity's `name`) would hide
+    // them: the message states it instead.
+    for (name, value) in e
+        .fields()
+        .into_iter()
+        .filter(|(n, _)| !matches!(*n, "name" | "message" | "stack"))
+    {
         let value: JsValue = match value {
             Value::Number(n) => n.parse::<f64>().map_or_else(|_| n.as_str().into(), JsValue::from_f64),
             Value::Text(t) => t.as_str().into(),
