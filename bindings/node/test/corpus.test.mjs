@@ -82,3 +82,14 @@ test("digest vectors, diffs, replies and datasets", () => {
     assert.equal(tekser.validateDatasetJson(packets, { lang: "all" }), text(d.report), `host ${HOST}: dataset ${d.name}`);
   }
 });
+
+test("every hostile case (tests/hostile), streamed and whole", async () => {
+  const { runCases } = await import("../../../tests/hostile/cases.mjs");
+  const { loadHostile } = await import("../../../tests/hostile/load.mjs");
+  const failures = [];
+  const cases = loadHostile();
+  runCases(cases, { PacketValidator: tekser.PacketValidator, validateJson: tekser.validateJson, kind: "code" },
+    (ok, message) => ok || failures.push(message), HOST);
+  assert.deepEqual(failures, [], `${failures.length} hostile runs failed`);
+  assert.ok(cases.length >= 50, "the hostile manifest has its cases");
+});
