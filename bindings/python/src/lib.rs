@@ -21,6 +21,12 @@ create_exception!(
 );
 create_exception!(
     tekser,
+    InternalError,
+    TekserError,
+    "A bug inside tekser (a panic of the Rust core), caught at the boundary; please report it. The module goes on working."
+);
+create_exception!(
+    tekser,
     InvalidUtf8Error,
     TekserError,
     "The input is not UTF-8 (`offset`: first bad byte)."
@@ -953,6 +959,14 @@ fn rule_sets(py: Python<'_>) -> PyResult<Vec<Py<PyDict>>> {
     Ok(out)
 }
 
+/// For the binding's tests: panics inside the native module (the package turns it into
+/// `InternalError`).
+#[pyfunction]
+#[allow(clippy::panic)]
+fn _panic_for_tests() {
+    panic!("deliberate panic for the binding's tests")
+}
+
 /// The native part of the `tekser` package.
 #[pymodule]
 fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -972,6 +986,8 @@ fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare_packets, m)?)?;
     m.add_function(wrap_pyfunction!(reply, m)?)?;
     m.add_function(wrap_pyfunction!(rule_sets, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    m.add("InternalError", py.get_type::<InternalError>())?;
     m.add("TekserError", py.get_type::<TekserError>())?;
     m.add("InvalidUtf8Error", py.get_type::<InvalidUtf8Error>())?;
     m.add("TooLargeError", py.get_type::<TooLargeError>())?;

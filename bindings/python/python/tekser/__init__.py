@@ -13,8 +13,12 @@ Findings are data, never exceptions; an input that cannot be read as a packet at
 raises a subclass of :class:`TekserError` named after the core's error kind.
 """
 
+import functools as _functools
+
+from . import _tekser
 from ._tekser import (
     CatalogError,
+    InternalError,
     ReadError,
     DatasetReport,
     EmptyInputError,
@@ -51,6 +55,7 @@ from ._tekser import (
 
 __all__ = [
     "CatalogError",
+    "InternalError",
     "ReadError",
     "DatasetReport",
     "EmptyInputError",
@@ -84,3 +89,36 @@ __all__ = [
     "validate_many",
     "validate_records",
 ]
+
+
+def _guarded(function):
+    """``function`` with a panic of the Rust core (pyo3's ``PanicException``, which derives
+    from ``BaseException`` and would pass ``except Exception``) raised as
+    :class:`InternalError`, a :class:`TekserError`."""
+
+    @_functools.wraps(function)
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except BaseException as raised:
+            if type(raised).__name__ != "PanicException":
+                raise
+            error = InternalError(f"tekser internal error (a bug, please report it): {raised}")
+            error.kind = "internal"
+            raise error from raised
+
+    return call
+
+
+canonical_form = _guarded(canonical_form)
+compare_digests = _guarded(compare_digests)
+compare_packets = _guarded(compare_packets)
+digest = _guarded(digest)
+digest_list = _guarded(digest_list)
+reply = _guarded(reply)
+rule_sets = _guarded(rule_sets)
+validate = _guarded(validate)
+validate_dataset = _guarded(validate_dataset)
+validate_many = _guarded(validate_many)
+validate_records = _guarded(validate_records)
+_panic_for_tests = _guarded(_tekser._panic_for_tests)

@@ -25,8 +25,18 @@ class InvalidUtf8Error(TekserError):
     offset: int
 
 class TooLargeError(TekserError):
-    size: int
     limit: int
+    """The limit passed."""
+    option: str
+    """The option that sets it: ``max_input_bytes``, ``max_record_bytes`` or ``max_records``."""
+    size: int
+    """For a whole input past ``max_input_bytes``: its size."""
+    at: str
+    """For a record: where it starts (``line 3, column 7`` or ``byte offset 1200``)."""
+
+class InternalError(TekserError):
+    """A bug inside tekser (a panic of the Rust core), caught at the boundary; the module
+    goes on working. ``kind`` is ``internal``."""
 
 class EmptyInputError(TekserError): ...
 
@@ -264,3 +274,6 @@ def reply(
 
 def rule_sets() -> list[dict[str, str | None]]:
     """The rule sets the engine has, oldest first."""
+
+def _panic_for_tests() -> None:
+    """For the binding's tests: a deliberate panic inside the native module."""
