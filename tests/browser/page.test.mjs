@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { loadHostile, hostileDir } from "../hostile/load.mjs";
+import { loadHostile, loadValidPackets, hostileDir } from "../hostile/load.mjs";
 
 const HOST = "wasm-chromium";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -183,17 +183,21 @@ try {
   // cases.mjs is served at the page's origin (the CSP allows only its own scripts), each
   // case generated in the page chunk by chunk. Then a panic inside wasm: an Error, and the
   // module still works.
-  await page.route(`${origin}/hostile/cases.mjs`, (route) =>
-    route.fulfill({ contentType: "text/javascript", body: readFileSync(join(hostileDir, "cases.mjs"), "utf8") }));
+  for (const name of ["cases.mjs", "properties.mjs"]) {
+    await page.route(`${origin}/hostile/${name}`, (route) =>
+      route.fulfill({ contentType: "text/javascript", body: readFileSync(join(hostileDir, name), "utf8") }));
+  }
   const hostile = loadHostile().map((c) => ({ ...c, bytes: c.bytes ? Buffer.from(c.bytes).toString("base64") : undefined }));
-  const inPage = await page.evaluate(async ({ cases, host }) => {
+  const inPage = await page.evaluate(async ({ cases, valid }) => {
     const { runCases } = await import("/hostile/cases.mjs");
+    const { runProperties } = await import("/hostile/properties.mjs");
     const wasm = await import("/pkg/tekser_wasm.js");
     await wasm.default();
     const results = [];
     const decoded = cases.map((c) => ({ ...c, bytes: c.bytes ? Uint8Array.from(atob(c.bytes), (ch) => ch.charCodeAt(0)) : undefined }));
     runCases(decoded, { PacketValidator: wasm.PacketValidator, validateJson: wasm.validateJson, kind: "kind" },
-      (ok, message) => results.push([ok, message]), host);
+      (ok, message) => results.push([ok, message]));
+    runProperties({ api: wasm, valid, check: (ok, message) => results.push([ok, message]) });
     let panic = "no error";
     try {
       wasm.__panicForTests();
@@ -202,12 +206,12 @@ try {
     }
     const after = wasm.validate(new TextEncoder().encode("[]"), { entity: "legal_act" }).status;
     return { results, panic, after };
-  }, { cases: hostile, host: HOST });
-  for (const [ok, message] of inPage.results) check(ok, message.replace(`host ${HOST}: `, ""));
+  }, { cases: hostile, valid: loadValidPackets() });
+  for (const [ok, message] of inPage.results) check(ok, message);
   check(inPage.results.length >= hostile.length, `hostile cases ran: ${inPage.results.length} runs for ${hostile.length} cases`);
   check(inPage.panic === "internal error", `a panic inside wasm in the page became: ${inPage.panic}`);
   check(inPage.after === "accepted", `the module in the page after a panic: ${inPage.after}`);
-  console.log(`host ${HOST}: ${hostile.length} hostile cases, ${inPage.results.length} runs in the page`);
+  console.log(`host ${HOST}: ${hostile.length} hostile cases and the properties, ${inPage.results.length} checks in the page`);
 
   check(outside.length === 0, `requests left the page: ${outside.join(", ")}`);
   check(cspViolations.length === 0, `CSP violations: ${cspViolations.join(" | ")}`);

@@ -81,9 +81,10 @@ export function errorOutcome(e, c, kindProperty) {
 /**
  * Runs every case through `validator` (streamed in chunks of 64 KiB) and, for inputs up
  * to 1 MiB, also in chunks of 7 and through `validateJson` given whole; calls
- * `check(ok, message)` for each run. `api` is { PacketValidator, validateJson, kind }.
+ * `check(ok, message)` for each run (the caller's check names the host). `api` is
+ * { PacketValidator, validateJson, kind }: `kind` names the error's kind property.
  */
-export function runCases(cases, api, check, host) {
+export function runCases(cases, api, check) {
   for (const c of cases) {
     const expected = expectedOf(c, c.expectedReport);
     const options = jsOptions(c);
@@ -100,7 +101,7 @@ export function runCases(cases, api, check, host) {
       } catch (e) {
         got = errorOutcome(e, c, api.kind);
       }
-      check(got === expected, `host ${host}: hostile case ${c.name} (${how}): expected ${expected.slice(0, 120)}, got ${String(got).slice(0, 160)}`);
+      check(got === expected, `hostile case ${c.name} (${how}): expected ${expected.slice(0, 120)}, got ${String(got).slice(0, 160)}`);
     }
   }
 }

@@ -15,3 +15,10 @@ export function loadHostile() {
     expectedReport: c.report ? readFileSync(join(hostileDir, c.report), "utf8") : undefined,
   }));
 }
+
+/** The valid corpus packet of every entity, as JSON texts (for properties.mjs). */
+export function loadValidPackets() {
+  const corpus = join(hostileDir, "..", "corpus");
+  return ["plan_item", "lot", "announcement", "contract", "participant", "result", "unreliable_supplier", "legal_act"]
+    .map((entity) => readFileSync(join(corpus, entity, "valid.json"), "utf8"));
+}

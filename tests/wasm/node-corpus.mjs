@@ -8,7 +8,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCases } from "../hostile/cases.mjs";
-import { loadHostile } from "../hostile/load.mjs";
+import { loadHostile, loadValidPackets } from "../hostile/load.mjs";
+import { runProperties } from "../hostile/properties.mjs";
 
 const HOST = "wasm-node";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -269,7 +270,9 @@ for (const d of manifest.datasets) {
 
 // The hostile corpus (tests/hostile): each case's report or error, streamed and whole.
 const hostile = loadHostile();
-runCases(hostile, { PacketValidator: tekser.PacketValidator, validateJson: tekser.validateJson, kind: "kind" }, check, HOST);
+runCases(hostile, { PacketValidator: tekser.PacketValidator, validateJson: tekser.validateJson, kind: "kind" }, check);
+// Properties on generated packets (tests/hostile/properties.mjs).
+runProperties({ api: tekser, check, valid: loadValidPackets() });
 
 // The panic hook: a panic inside wasm reaches JS as an Error, and the module still works.
 try {

@@ -89,7 +89,18 @@ test("every hostile case (tests/hostile), streamed and whole", async () => {
   const failures = [];
   const cases = loadHostile();
   runCases(cases, { PacketValidator: tekser.PacketValidator, validateJson: tekser.validateJson, kind: "code" },
-    (ok, message) => ok || failures.push(message), HOST);
+    (ok, message) => ok || failures.push(`host ${HOST}: ${message}`));
   assert.deepEqual(failures, [], `${failures.length} hostile runs failed`);
   assert.ok(cases.length >= 50, "the hostile manifest has its cases");
+});
+
+test("properties on generated packets (tests/hostile/properties.mjs)", async () => {
+  const { runProperties } = await import("../../../tests/hostile/properties.mjs");
+  const { loadValidPackets } = await import("../../../tests/hostile/load.mjs");
+  const failures = [];
+  let checks = 0;
+  runProperties({ api: tekser, valid: loadValidPackets(),
+    check: (ok, message) => { checks++; if (!ok) failures.push(`host ${HOST}: ${message}`); } });
+  assert.deepEqual(failures, [], `${failures.length} property checks failed`);
+  assert.ok(checks >= 64 * 5, `${checks} property checks ran`);
 });
