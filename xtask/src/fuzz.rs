@@ -1,6 +1,7 @@
 //! `cargo xtask fuzz [--minutes N] [--target NAME]`: runs the fuzz targets of `fuzz/`
 //! (cargo-fuzz and libFuzzer, on the nightly toolchain), each for N minutes (default 1),
-//! from a seed corpus made of the conformance corpus and the examples. A crash stops the
+//! from a seed corpus made of the conformance corpus, the hostile corpus's files and the
+//! examples. A crash stops the
 //! run with the input libFuzzer saved under `fuzz/artifacts/<target>/`.
 
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The seed corpus of a target: corpus and example files whose path matches one of
+/// The seed corpus of a target: corpus, hostile and example files whose path matches one of
 /// `kinds` (an extension, a suffix, or a directory name), copied into a fresh directory.
 fn seeds(target: &str, kinds: &[&str]) -> Result<PathBuf, String> {
     let dir = root().join("target/fuzz-corpus").join(target);
@@ -53,6 +54,7 @@ fn seeds(target: &str, kinds: &[&str]) -> Result<PathBuf, String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let mut files = Vec::new();
     files_under(&root().join("tests/corpus"), &mut files);
+    files_under(&root().join("tests/hostile/files"), &mut files);
     files_under(&root().join("examples"), &mut files);
     let mut n = 0;
     for file in files {
