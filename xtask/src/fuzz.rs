@@ -1,8 +1,8 @@
 //! `cargo xtask fuzz [--minutes N] [--target NAME]`: runs the fuzz targets of `fuzz/`
 //! (cargo-fuzz and libFuzzer, on the nightly toolchain), each for N minutes (default 1),
 //! from a seed corpus made of the conformance corpus, the hostile corpus's files and the
-//! examples. A crash stops the
-//! run with the input libFuzzer saved under `fuzz/artifacts/<target>/`.
+//! examples. A crash stops the run with the input libFuzzer saved under
+//! `fuzz/artifacts/<target>/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
