@@ -14,7 +14,15 @@ pub fn python() -> Result<(), String> {
     ];
     run_with_env(
         "python3",
-        &["-m", "pip", "install", "--quiet", "pytest>=8", "hypothesis>=6.100", "./bindings/python"],
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "pytest>=8",
+            "hypothesis>=6.100",
+            "./bindings/python",
+        ],
         &quiet,
     )?;
     run("python3", &["-m", "pytest", "-q", "bindings/python/tests"])?;
