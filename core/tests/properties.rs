@@ -177,16 +177,7 @@ fn xml_packet(j: &J, cdata: &mut impl FnMut() -> bool) -> String {
     out
 }
 
-const ENTITIES: [Entity; 8] = [
-    Entity::PlanItem,
-    Entity::Lot,
-    Entity::Announcement,
-    Entity::Contract,
-    Entity::Participant,
-    Entity::Result,
-    Entity::UnreliableSupplier,
-    Entity::LegalAct,
-];
+const ENTITIES: [Entity; 8] = Entity::ALL;
 
 fn valid_packet(entity: Entity) -> J {
     let path = common::corpus_dir().join(entity.as_str()).join("valid.json");

@@ -256,22 +256,19 @@ fn option(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
         .ok_or_else(|| usage(&format!("option {name} must be a string")))
 }
 
-/// A whole, non-negative number option (`undefined`/`null` when absent).
+/// A whole, non-negative number option that fits in memory sizes (`usize`, 32 bits in
+/// wasm; `undefined`/`null` when absent).
 fn count_option(options: &JsValue, name: &str) -> Result<Option<usize>, JsValue> {
-    if !options.is_object() {
-        return Ok(None);
-    }
-    let value = Reflect::get(options, &name.into())?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    match value.as_f64() {
-        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 4_294_967_295.0 => Ok(Some(n as usize)),
-        _ => Err(usage(&format!("option {name} must be a whole number from 0"))),
+    match big_count_option(options, name)? {
+        None => Ok(None),
+        Some(n) => usize::try_from(n)
+            .map(Some)
+            .map_err(|_| usage(&format!("option {name} must be a whole number from 0 to 4294967295"))),
     }
 }
 
-/// A whole number option up to 2^53 − 1 (a JS number holds those exactly).
+/// A whole, non-negative number option up to 2^53 − 1, which a JS number holds exactly
+/// (`undefined`/`null` when absent).
 fn big_count_option(options: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
     if !options.is_object() {
         return Ok(None);
