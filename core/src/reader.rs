@@ -364,7 +364,9 @@ impl JsonSplitter {
                             return Err(self.too_large());
                         }
                     }
-                    if matches!(scanned, Ok(None)) && window < bytes.len() {
+                    // Unfinished after the window: too large once what is held of it and
+                    // the window pass the limit (the chunk may end right at the window).
+                    if matches!(scanned, Ok(None)) && before + (window - start) > self.max_piece {
                         return Err(self.too_large());
                     }
                     match scanned {
