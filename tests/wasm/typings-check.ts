@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit --strict` by the test command: the committed typings of the
 // wasm package describe its real API (a wrong type here fails the build).
 import init, { validate, validateJson, digest, digestListJson, reply, locate, ruleSets, version, validateDatasetJson, PacketValidator, RemoteHasher, RecordChecker, comparePackets } from "../../target/wasm-pkg/web/tekser_wasm.js";
-import type { Report, Finding, DigestList, Place, RuleSet, ValidateOptions } from "../../target/wasm-pkg/web/tekser_wasm.js";
+import type { Report, Finding, DigestList, Place, RuleSet, ValidateOptions, TekserError } from "../../target/wasm-pkg/web/tekser_wasm.js";
 
 export async function example(bytes: Uint8Array): Promise<string> {
   await init();
@@ -89,4 +89,15 @@ export function checkedElsewhereHashedOutside(chunks: Uint8Array[], sha256: (par
   pushAll(validator, chunks, hand);
   parts.push(validator.endHashing());
   return validator.finishJsonWithDigest(sha256(parts));
+}
+
+// The limits, and the error that names one.
+export function limited(bytes: Uint8Array): string {
+  const options: ValidateOptions = { maxRecords: 1000, maxInputBytes: 1 << 20, maxRecordBytes: 1 << 16, maxFindings: 10 };
+  try {
+    return validate(bytes, options).status;
+  } catch (e) {
+    const error = e as TekserError;
+    return `${error.name} ${error.kind} ${String(error.option)} ${String(error.limit)}`;
+  }
 }

@@ -39,6 +39,15 @@ export interface ValidateOptions {
   maxInputBytes?: number;
 }
 
+/** What every function throws for input it cannot validate: `kind` is the core's stable
+ * error kind (`json`, `xml`, `too_large`, …); the error's fields (`offset`, `line`,
+ * `column`, `limit`, `option`, …) are properties. */
+export interface TekserError extends Error {
+  name: "TekserError";
+  kind: string;
+  [field: string]: unknown;
+}
+
 /** How a `PacketValidator` validates. */
 export interface PacketValidatorOptions extends ValidateOptions {
   /** Hash the packet digest on a second worker: after each `push`, hand

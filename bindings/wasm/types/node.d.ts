@@ -31,9 +31,9 @@ export interface ValidateOptions {
  * error kind (`json`, `xml`, `too_large`, …); the error's fields (`offset`, `line`,
  * `column`, `limit`, `option`, …) are properties. */
 export interface TekserError extends Error {
-  name: "TekserError";
-  kind: string;
-  [field: string]: unknown;
+    name: "TekserError";
+    kind: string;
+    [field: string]: unknown;
 }
 
 /** How a `PacketValidator` validates. */
