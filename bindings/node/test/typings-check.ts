@@ -13,7 +13,7 @@ export async function streaming(path: string, chunks: AsyncIterable<Buffer>): Pr
 
 export async function example(bytes: Buffer): Promise<string> {
   const report: Report = validate(bytes, { entity: "plan_item", lang: "all", ruleSet: "eoz-2019" });
-  const later: Report = await validateAsync(bytes.toString("utf8"));
+  const later: Report = await validateAsync(bytes.toString("utf8"), { maxRecords: 1000, maxInputBytes: 1 << 20, maxRecordBytes: 1 << 16 });
   const list: DigestList = digestList(bytes, { alg: "streebog256" });
   const fields = report.toJSON();
   try {
