@@ -865,6 +865,11 @@ impl XmlSplitter {
             }
             return Ok(());
         }
+        if matches!(token, Token::Text | Token::CData | Token::Decl | Token::Skipped) {
+            // Outside the pieces (checked whole when they end): text, comments and
+            // processing instructions around them may not hold what XML forbids either.
+            refuse_forbidden_chars(&self.buf[start..end], self.offset_of(start))?;
+        }
         match token {
             Token::Text => self.container_text(start, end),
             Token::CData => self.container_text(start + 9, end - 3),

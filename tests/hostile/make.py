@@ -87,6 +87,8 @@ def main() -> None:
     write("nul-byte-in-xml-text.xml", plain_xml.replace("Закон", "За\0кон"))
     write("nul-escape-in-json-string.json", plain_json.replace("Закон", "За\\u0000кон"))
     write("nul-character-reference.xml", plain_xml.replace("Закон", "За&#0;кон"))
+    write("nul-in-comment.xml", plain_xml.replace("<records>", "<!-- a\0b --><records>", 1))
+    write("control-in-processing-instruction.xml", plain_xml.replace("<records>", "<?pi a\x01b?><records>", 1))
     write("lone-high-surrogate.json", plain_json.replace("Закон", "За\\ud800кон"))
     write("lone-low-surrogate.json", plain_json.replace("Закон", "За\\udc00кон"))
     write("surrogate-pair-escape.json", plain_json.replace("Закон", "За\\ud83d\\ude00кон"))

@@ -63,6 +63,8 @@ CASES = [
     case("nul-byte-xml", "a raw NUL in XML text (XML 1.0 allows it nowhere)", ("xml", {"offset": 286}), "nul-byte-in-xml-text.xml"),
     case("nul-escape-json", "\\u0000 inside a JSON string: valid JSON, read as the character", "report", "nul-escape-in-json-string.json"),
     case("nul-character-reference-xml", "&#0; (XML 1.0 allows it nowhere)", ("xml", {"offset": 286}), "nul-character-reference.xml"),
+    case("nul-in-comment-xml", "a NUL in a comment between elements (ignored content, but XML 1.0 allows it nowhere)", ("xml", {"offset": 262}), "nul-in-comment.xml"),
+    case("control-in-pi-xml", "U+0001 in a processing instruction between elements", ("xml", {"offset": 262}), "control-in-processing-instruction.xml"),
     case("lone-high-surrogate", "\\ud800 alone: no character, cannot be UTF-8", ("json", {"line": 1, "column": 213}), "lone-high-surrogate.json"),
     case("lone-low-surrogate", "\\udc00 alone", ("json", {"line": 1, "column": 213}), "lone-low-surrogate.json"),
     case("surrogate-pair-escape", "a proper pair (U+1F600) is one character", "report", "surrogate-pair-escape.json"),
