@@ -7,6 +7,8 @@ use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::{root, run};
@@ -159,21 +161,26 @@ fn measured(exe: &Path, args: &[String]) -> Result<(i32, String, String, f64, i6
         let _ = std::io::Read::read_to_end(&mut stderr, &mut s);
         s
     });
+    // Past twice the limit the child is killed (a hang must not hang the suite); the flag
+    // stops the watchdog once the child is reaped, so it never signals a reused pid.
+    let reaped = Arc::new(AtomicBool::new(false));
     let watchdog = {
+        let reaped = Arc::clone(&reaped);
         let deadline = TIME_LIMIT * 2;
         std::thread::spawn(move || {
-            let step = Duration::from_millis(100);
+            let step = Duration::from_millis(50);
             let mut waited = Duration::ZERO;
             while waited < deadline {
                 std::thread::sleep(step);
                 waited += step;
-                // SAFETY: signal 0 only asks whether the process still exists.
-                if unsafe { libc::kill(pid, 0) } != 0 {
+                if reaped.load(Ordering::SeqCst) {
                     return;
                 }
             }
-            // SAFETY: the child is ours and not yet reaped (we reap it below).
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            if !reaped.load(Ordering::SeqCst) {
+                // SAFETY: the child is ours and not yet reaped (wait4 below reaps it).
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
         })
     };
     let mut status: libc::c_int = 0;
@@ -182,6 +189,7 @@ fn measured(exe: &Path, args: &[String]) -> Result<(i32, String, String, f64, i6
     // SAFETY: pid is our child; status and usage point to live locals.
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let seconds = started.elapsed().as_secs_f64();
+    reaped.store(true, Ordering::SeqCst);
     if waited != pid {
         return Err(format!("wait4 failed for {}", exe.display()));
     }
