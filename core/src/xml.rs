@@ -865,16 +865,16 @@ impl XmlSplitter {
             }
             return Ok(());
         }
-        if matches!(token, Token::Text | Token::CData | Token::Decl | Token::Skipped) {
-            // Outside the pieces (checked whole when they end): text, comments and
-            // processing instructions around them may not hold what XML forbids either.
-            refuse_forbidden_chars(&self.buf[start..end], self.offset_of(start))?;
-        }
+        // Outside the pieces (checked whole when they end), text, comments and processing
+        // instructions may not hold what XML forbids either. Text is judged first: it may
+        // come in parts (cut where a chunk ends), and its first error is at its first
+        // non-blank byte, never after a forbidden character (which is not blank).
+        let forbidden = |s: &Self| refuse_forbidden_chars(&s.buf[start..end], s.offset_of(start));
         match token {
-            Token::Text => self.container_text(start, end),
-            Token::CData => self.container_text(start + 9, end - 3),
-            Token::Decl => self.declaration(start, end),
-            Token::Skipped => Ok(()),
+            Token::Text => self.container_text(start, end).and_then(|()| forbidden(self)),
+            Token::CData => self.container_text(start + 9, end - 3).and_then(|()| forbidden(self)),
+            Token::Decl => self.declaration(start, end).and_then(|()| forbidden(self)),
+            Token::Skipped => forbidden(self),
             Token::Start | Token::Empty => self.start_tag(start, end, token == Token::Empty, sink),
             Token::End => self.end_tag(start, end, sink),
         }
@@ -883,13 +883,15 @@ impl XmlSplitter {
     /// Text between the elements around the pieces: white space only, except that a
     /// packet or list element holding text alone is read as text.
     fn container_text(&mut self, start: usize, end: usize) -> Result<(), Error> {
-        let blank = self.buf[start..end]
+        // Text may come in parts (cut where a chunk ends): an error is placed at its first
+        // non-blank byte, the same wherever the parts were cut.
+        let Some(first) = self.buf[start..end]
             .iter()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
-        if blank {
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        else {
             return Ok(());
-        }
-        let offset = self.offset_of(start);
+        };
+        let offset = self.offset_of(start + first);
         match self.containers.last_mut() {
             None => Err(xml_error(offset, "text outside the root element")),
             Some(c) if matches!(c.role, Role::Envelope { .. } | Role::Body { .. }) => Ok(()),
