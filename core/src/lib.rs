@@ -107,6 +107,17 @@ pub struct Options {
     pub max_stream_bytes: Option<u64>,
 }
 
+impl Options {
+    /// Limits the bytes of one input, whole or streamed, to `limit`; `None` keeps the
+    /// defaults ([`DEFAULT_MAX_INPUT_BYTES`] given whole, no limit streamed). The hosts'
+    /// one option (`--max-input-bytes`, `max_input_bytes`, `maxInputBytes`) sets both.
+    pub fn with_max_input_bytes(mut self, limit: Option<u64>) -> Options {
+        self.max_input_bytes = limit.map_or(DEFAULT_MAX_INPUT_BYTES, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        self.max_stream_bytes = limit;
+        self
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {

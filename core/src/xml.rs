@@ -591,8 +591,6 @@ pub(crate) struct XmlSplitter {
     /// The namespaces the pieces at a depth of containers inherit (reset when a
     /// container opens or closes).
     inherited_cache: Option<(usize, Namespaces)>,
-    /// The longest piece read (a longer one would be held whole): an error past it.
-    max_piece: usize,
     /// The limits on what is read and held, and the counts against them.
     bounds: Bounds,
 }
@@ -632,7 +630,6 @@ impl XmlSplitter {
             pool: Recycler::default(),
             plain: Some(PlainReader::default()),
             inherited_cache: None,
-            max_piece: usize::MAX,
             bounds: Bounds::new(usize::MAX, u64::MAX),
         }
     }
@@ -640,16 +637,15 @@ impl XmlSplitter {
     /// Keeps to `bounds`: refuses pieces (records, members) longer than their limit, too
     /// many records, too much held.
     pub(crate) fn bound(&mut self, bounds: Bounds) {
-        self.max_piece = bounds.max_piece;
         self.bounds = bounds;
     }
 
     /// An error when the open piece, up to `end` in the buffer, is past the limit.
     fn check_piece_size(&self, end: usize) -> Result<(), Error> {
         match &self.piece {
-            Some(piece) if end.saturating_sub(piece.start) > self.max_piece => Err(Error::PieceTooLarge {
+            Some(piece) if end.saturating_sub(piece.start) > self.bounds.max_piece => Err(Error::PieceTooLarge {
                 at: format!("byte offset {}", self.offset_of(piece.start)),
-                limit: self.max_piece,
+                limit: self.bounds.max_piece,
             }),
             _ => Ok(()),
         }

@@ -74,7 +74,6 @@ impl Input {
 fn options_of(case: &serde_json::Value) -> Options {
     let o = &case["options"];
     let defaults = Options::default();
-    let input_bytes = o["max_input_bytes"].as_u64();
     Options {
         entity: o["entity"]
             .as_str()
@@ -88,10 +87,9 @@ fn options_of(case: &serde_json::Value) -> Options {
             .as_u64()
             .map_or(defaults.max_record_bytes, |n| n as usize),
         max_records: o["max_records"].as_u64().unwrap_or(defaults.max_records),
-        max_input_bytes: input_bytes.map_or(defaults.max_input_bytes, |n| n as usize),
-        max_stream_bytes: input_bytes,
-        ..defaults
+        ..Options::default()
     }
+    .with_max_input_bytes(o["max_input_bytes"].as_u64())
 }
 
 /// An outcome as the manifest states it: the report's JSON, or `error <kind> <fields>`

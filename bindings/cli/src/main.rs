@@ -142,7 +142,6 @@ struct RuleArgs {
 impl RuleArgs {
     /// The options these arguments set.
     fn options(&self, lang: Option<Lang>) -> Options {
-        let defaults = Options::default();
         Options {
             entity: self.entity,
             lang,
@@ -150,11 +149,9 @@ impl RuleArgs {
             max_findings: self.max_findings,
             max_record_bytes: self.max_record_bytes,
             max_records: self.max_records,
-            max_input_bytes: self
-                .max_input_bytes
-                .map_or(defaults.max_input_bytes, |n| usize::try_from(n).unwrap_or(usize::MAX)),
-            max_stream_bytes: self.max_input_bytes,
+            ..Options::default()
         }
+        .with_max_input_bytes(self.max_input_bytes)
     }
 
     /// The catalog fixed by --rule-set / --dictionaries, if any.

@@ -147,12 +147,9 @@ fn options_of(options: Option<&ValidateOptions>) -> Result<(Options, Option<Cata
                 usize::try_from(n).unwrap_or(usize::MAX)
             }),
         max_records: whole_number(o.max_records, "maxRecords")?.unwrap_or(tekser::DEFAULT_MAX_RECORDS),
-        max_input_bytes: whole_number(o.max_input_bytes, "maxInputBytes")?
-            .map_or(tekser::DEFAULT_MAX_INPUT_BYTES, |n| {
-                usize::try_from(n).unwrap_or(usize::MAX)
-            }),
-        max_stream_bytes: whole_number(o.max_input_bytes, "maxInputBytes")?,
-    };
+        ..Options::default()
+    }
+    .with_max_input_bytes(whole_number(o.max_input_bytes, "maxInputBytes")?);
     let catalog = match &o.dictionaries {
         None => None,
         Some(file) => {

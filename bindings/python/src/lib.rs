@@ -270,7 +270,6 @@ fn limited_options_of(
     dictionaries: Option<&Bound<'_, PyAny>>,
     limits: Limits,
 ) -> PyResult<(Options, Option<Catalog>)> {
-    let defaults = Options::default();
     let options = Options {
         entity: entity
             .map(|e| e.parse::<Entity>().map_err(|err| error(py, &err)))
@@ -280,11 +279,9 @@ fn limited_options_of(
         max_findings: limits.max_findings,
         max_record_bytes: limits.max_record_bytes,
         max_records: limits.max_records,
-        max_input_bytes: limits
-            .max_input_bytes
-            .map_or(defaults.max_input_bytes, |n| usize::try_from(n).unwrap_or(usize::MAX)),
-        max_stream_bytes: limits.max_input_bytes,
-    };
+        ..Options::default()
+    }
+    .with_max_input_bytes(limits.max_input_bytes);
     let catalog = match dictionaries {
         None => None,
         Some(file) => {

@@ -315,11 +315,9 @@ fn core_options(options: &JsValue) -> Result<Options, JsValue> {
         max_findings: count_option(options, "maxFindings")?.unwrap_or(tekser::DEFAULT_MAX_FINDINGS),
         max_record_bytes: count_option(options, "maxRecordBytes")?.unwrap_or(tekser::DEFAULT_MAX_RECORD_BYTES),
         max_records: big_count_option(options, "maxRecords")?.unwrap_or(tekser::DEFAULT_MAX_RECORDS),
-        max_input_bytes: big_count_option(options, "maxInputBytes")?.map_or(tekser::DEFAULT_MAX_INPUT_BYTES, |n| {
-            usize::try_from(n).unwrap_or(usize::MAX)
-        }),
-        max_stream_bytes: big_count_option(options, "maxInputBytes")?,
-    })
+        ..Options::default()
+    }
+    .with_max_input_bytes(big_count_option(options, "maxInputBytes")?))
 }
 
 /// The core options and the catalog fixed by a dictionary file, if any.
