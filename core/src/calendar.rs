@@ -103,7 +103,7 @@ impl LocalDateTime {
 }
 
 /// Days from 1970-01-01 to `date` (proleptic Gregorian; negative before 1970).
-fn days_from_epoch(date: Date) -> i64 {
+pub(crate) fn days_from_epoch(date: Date) -> i64 {
     // Howard Hinnant's days_from_civil.
     let y = i64::from(date.year) - i64::from(date.month <= 2);
     let era = y.div_euclid(400);

@@ -63,9 +63,25 @@ pub const DATASET_CUSTOMER_MISMATCH: &str = "dataset.customer_mismatch";
 pub const DATASET_METHOD_MISMATCH: &str = "dataset.method_mismatch";
 pub const DATASET_SUPPLIER_NOT_WINNER: &str = "dataset.supplier_not_winner";
 pub const DATASET_RESULT_BEFORE_RECEPTION_END: &str = "dataset.result_before_reception_end";
+pub const SIGNATURE_MISSING: &str = "signature.missing";
+pub const SIGNATURE_MALFORMED: &str = "signature.malformed";
+pub const SIGNATURE_UNSUPPORTED: &str = "signature.unsupported";
+pub const SIGNATURE_REFERENCE_MISMATCH: &str = "signature.reference_mismatch";
+pub const SIGNATURE_INVALID: &str = "signature.invalid";
+pub const SIGNATURE_SIGNER_MISMATCH: &str = "signature.signer_mismatch";
+pub const CERTIFICATE_MALFORMED: &str = "certificate.malformed";
+pub const CERTIFICATE_NOT_YET_VALID: &str = "certificate.not_yet_valid";
+pub const CERTIFICATE_EXPIRED: &str = "certificate.expired";
+pub const CERTIFICATE_TIME_UNKNOWN: &str = "certificate.time_unknown";
+pub const CERTIFICATE_NOT_FOR_SIGNING: &str = "certificate.not_for_signing";
+pub const CERTIFICATE_UNTRUSTED: &str = "certificate.untrusted";
+pub const CERTIFICATE_ISSUER_INVALID: &str = "certificate.issuer_invalid";
+pub const CERTIFICATE_REVOKED: &str = "certificate.revoked";
+pub const CRL_INVALID: &str = "crl.invalid";
+pub const CRL_STALE: &str = "crl.stale";
 
 /// Every code above, in catalog order.
-pub const ALL: [&str; 61] = [
+pub const ALL: [&str; 77] = [
     FIELD_MISSING,
     TEXT_BLANK,
     FIELD_TYPE,
@@ -127,4 +143,20 @@ pub const ALL: [&str; 61] = [
     DATASET_METHOD_MISMATCH,
     DATASET_SUPPLIER_NOT_WINNER,
     DATASET_RESULT_BEFORE_RECEPTION_END,
+    SIGNATURE_MISSING,
+    SIGNATURE_MALFORMED,
+    SIGNATURE_UNSUPPORTED,
+    SIGNATURE_REFERENCE_MISMATCH,
+    SIGNATURE_INVALID,
+    SIGNATURE_SIGNER_MISMATCH,
+    CERTIFICATE_MALFORMED,
+    CERTIFICATE_NOT_YET_VALID,
+    CERTIFICATE_EXPIRED,
+    CERTIFICATE_TIME_UNKNOWN,
+    CERTIFICATE_NOT_FOR_SIGNING,
+    CERTIFICATE_UNTRUSTED,
+    CERTIFICATE_ISSUER_INVALID,
+    CERTIFICATE_REVOKED,
+    CRL_INVALID,
+    CRL_STALE,
 ];

@@ -99,6 +99,7 @@ impl FromStr for Algorithm {
     }
 }
 
+#[derive(Clone)]
 enum State {
     Sha256(sha2::Sha256),
     Streebog256(streebog::Streebog256),
@@ -107,6 +108,7 @@ enum State {
 }
 
 /// An incremental hash of one of the [`Algorithm`]s.
+#[derive(Clone)]
 pub struct Hasher(State);
 
 impl Hasher {

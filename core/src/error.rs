@@ -138,6 +138,15 @@ pub enum Error {
     /// Reading a streamed input failed (the reader's own error, e.g. a file that vanished).
     #[error("cannot read the input: {0}")]
     Read(String),
+    /// A verification time the caller gave cannot be read.
+    #[error("{0}")]
+    InvalidTime(String),
+    /// A certificate or CRL the caller gave (a trust anchor, a CRL file) cannot be read.
+    #[error("{0}")]
+    InvalidCertificate(String),
+    /// An option's value is not one of those allowed.
+    #[error("{0}")]
+    InvalidOption(String),
 }
 
 impl Error {
@@ -185,7 +194,10 @@ impl Error {
             | Error::InvalidReply(detail)
             | Error::InvalidDictionaryFile(detail)
             | Error::Catalog(detail)
-            | Error::Read(detail) => vec![("detail", t(detail))],
+            | Error::Read(detail)
+            | Error::InvalidTime(detail)
+            | Error::InvalidCertificate(detail)
+            | Error::InvalidOption(detail) => vec![("detail", t(detail))],
         }
     }
 
@@ -213,6 +225,9 @@ impl Error {
             Error::InvalidDictionaryFile(_) => "dictionary_file",
             Error::Catalog(_) => "catalog",
             Error::Read(_) => "read",
+            Error::InvalidTime(_) => "time",
+            Error::InvalidCertificate(_) => "certificate",
+            Error::InvalidOption(_) => "option",
         }
     }
 }

@@ -43,6 +43,7 @@ mod stream;
 mod suggest;
 mod text;
 mod value;
+pub mod signature;
 mod xml;
 
 pub use calendar::{Date, Instant, LocalDateTime};
