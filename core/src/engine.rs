@@ -741,6 +741,7 @@ impl<'c> Validator<'c> {
             findings: self.findings,
             omitted,
             lang: self.lang,
+            signature: None,
         };
         (report, self.collected)
     }

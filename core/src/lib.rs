@@ -38,12 +38,12 @@ mod recycle;
 pub mod reply;
 mod report;
 mod rules;
+pub mod signature;
 mod splitter;
 mod stream;
 mod suggest;
 mod text;
 mod value;
-pub mod signature;
 mod xml;
 
 pub use calendar::{Date, Instant, LocalDateTime};

@@ -101,8 +101,10 @@ pub struct Reply {
     pub record_count: usize,
     /// Language of the messages.
     pub lang: Lang,
-    /// The findings (errors and warnings).
+    /// The findings (errors and warnings); a signed packet's signature findings first.
     pub findings: Vec<ReplyFinding>,
+    /// The signature stage's result (`accepted` or `rejected`) when the packet was signed.
+    pub signature: Option<String>,
 }
 
 impl Reply {
@@ -117,9 +119,9 @@ impl Reply {
             .clone()
             .ok_or_else(|| Error::InvalidReply("the report has no packet digest".to_owned()))?;
         let lang = report.lang.unwrap_or(Lang::Ru);
-        let mut findings: Vec<ReplyFinding> = report
-            .findings
-            .iter()
+        let signature_findings = report.signature.iter().flat_map(|s| s.all_findings());
+        let mut findings: Vec<ReplyFinding> = signature_findings
+            .chain(report.findings.iter())
             .map(|f| ReplyFinding {
                 code: f.code.to_owned(),
                 severity: f.severity.as_str().to_owned(),
@@ -146,6 +148,7 @@ impl Reply {
             record_count: report.record_count,
             lang,
             findings,
+            signature: report.signature.as_ref().map(|s| s.status.as_str().to_owned()),
         })
     }
 
@@ -182,7 +185,7 @@ impl Reply {
                 ])
             })
             .collect();
-        Value::Object(vec![
+        let mut members = vec![
             ("status".into(), text(self.status())),
             ("packet_id".into(), opt_text(self.packet_id.as_deref())),
             ("entity".into(), text(&self.entity)),
@@ -198,7 +201,12 @@ impl Reply {
             ("warnings".into(), int(self.count("warning"))),
             ("lang".into(), text(self.lang.as_str())),
             ("findings".into(), Value::Array(findings)),
-        ])
+        ];
+        // Only a signed packet's reply has it, so other replies are unchanged.
+        if let Some(signature) = &self.signature {
+            members.push(("signature".into(), text(signature)));
+        }
+        Value::Object(members)
     }
 
     /// The reply as indented JSON.
@@ -283,6 +291,7 @@ impl Reply {
             record_count: optional_index(doc, "record_count")?.unwrap_or(0),
             lang,
             findings,
+            signature: optional_text(doc, "signature")?,
         };
         if reply.accepted && reply.count("error") > 0 {
             return Err(bad("an accepted reply lists errors"));

@@ -185,6 +185,8 @@ pub struct Report {
     pub omitted: Vec<Omitted>,
     /// Language of messages; `None` renders all three.
     pub lang: Option<Lang>,
+    /// The signature stage's result, when it ran (a signed packet; [`Report::with_signature`]).
+    pub signature: Option<crate::signature::SignatureReport>,
 }
 
 /// How many findings of one code a report left out.
@@ -238,6 +240,30 @@ impl Report {
         )
     }
 
+    /// The report with the signature stage's result: rejected when the signature is
+    /// (Rules, Appendix 2 scheme 1: integrity, then the EDS certificate, then format-logical
+    /// control), and the signature report in the same language.
+    pub fn with_signature(mut self, mut signature: crate::signature::SignatureReport) -> Report {
+        signature.lang = self.lang;
+        if !signature.accepted() {
+            self.status = Status::Rejected;
+        }
+        self.signature = Some(signature);
+        self
+    }
+
+    /// The first stage of the Rules' pipeline that refused the packet: `signature` or
+    /// `format_logical_control` (an unreadable packet never has a report), or `None`.
+    pub fn refused_by(&self) -> Option<&'static str> {
+        if self.signature.as_ref().is_some_and(|s| !s.accepted()) {
+            Some("signature")
+        } else if self.count(Severity::Error) > 0 {
+            Some("format_logical_control")
+        } else {
+            None
+        }
+    }
+
     /// The canonical JSON form of the report: the same bytes on every host.
     pub fn to_json(&self) -> String {
         let catalog = match Catalog::named(&self.rule_set).or_else(|_| Catalog::get()) {
@@ -261,6 +287,11 @@ impl Report {
         ];
         if let Some(omitted) = self.omitted_value() {
             members.push(("omitted".into(), omitted));
+        }
+        // Only a signed packet's report has these, so unsigned packets' reports are unchanged.
+        if let Some(signature) = &self.signature {
+            members.push(("refused_by".into(), opt_text(self.refused_by())));
+            members.push(("signature".into(), signature.to_value()));
         }
         Value::Object(members).to_pretty_json()
     }

@@ -11,10 +11,14 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The finding as two or more lines: severity, code, record, path; then its message(s).
 fn finding_text(out: &mut String, catalog: &Catalog, lang: Option<Lang>, finding: &Finding) {
-    let record = finding
-        .record
-        .map(|r| format!("record {r}"))
-        .unwrap_or_else(|| "header".to_owned());
+    let record = finding.record.map(|r| format!("record {r}")).unwrap_or_else(|| {
+        if finding.path.starts_with("/signatures") {
+            "signature"
+        } else {
+            "header"
+        }
+        .to_owned()
+    });
     out.push_str(&format!(
         "  {:<7} {:<36} {:<10} {}\n",
         finding.severity.as_str(),
@@ -74,6 +78,62 @@ impl Report {
                 self.findings.len(),
                 per_code.join(", ")
             ));
+        }
+        if let Some(signature) = &self.signature {
+            signature_text(&mut out, catalog, signature);
+            if let Some(stage) = self.refused_by() {
+                out.push_str(&format!("  refused by: {}\n", stage.replace('_', " ")));
+            }
+        }
+        out
+    }
+}
+
+/// The signature section of a report as text: one line per signature, then its findings.
+fn signature_text(out: &mut String, catalog: &Catalog, signature: &crate::signature::SignatureReport) {
+    out.push_str(&format!(
+        "  signature: {} — at {} ({}), anchors {}, {} reading\n",
+        signature.status.as_str(),
+        signature.at.as_deref().unwrap_or("unknown"),
+        signature.time_source.as_str(),
+        signature.anchors,
+        signature.semantics.as_str()
+    ));
+    for finding in &signature.findings {
+        finding_text(out, catalog, signature.lang, finding);
+    }
+    for check in &signature.signatures {
+        let signer = check.signer.as_ref();
+        out.push_str(&format!(
+            "    #{} {} {} — signer {}{}{}, certificate {} valid {} – {}\n",
+            check.index,
+            if check.valid() { "valid" } else { "invalid" },
+            check.algorithm.map_or("?", |a| a.as_str()),
+            signer.and_then(|c| c.common_name.as_deref()).unwrap_or("?"),
+            signer
+                .and_then(|c| c.iin.as_deref())
+                .map(|i| format!(", IIN {i}"))
+                .unwrap_or_default(),
+            signer
+                .and_then(|c| c.bin.as_deref())
+                .map(|b| format!(", BIN {b}"))
+                .unwrap_or_default(),
+            signer.map_or("?", |c| c.serial.as_str()),
+            signer.map_or("?", |c| c.not_before.as_str()),
+            signer.map_or("?", |c| c.not_after.as_str()),
+        ));
+        for finding in &check.findings {
+            finding_text(out, catalog, signature.lang, finding);
+        }
+    }
+}
+
+impl crate::signature::SignatureReport {
+    /// The signature report as readable text, headed by `name`.
+    pub fn to_text(&self, name: &str) -> String {
+        let mut out = format!("{name}: signature {}\n", self.status.as_str());
+        if let Ok(catalog) = Catalog::get() {
+            signature_text(&mut out, catalog, self);
         }
         out
     }

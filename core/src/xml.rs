@@ -80,6 +80,9 @@ pub(crate) fn read_record(
 
 const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+/// The XMLDSig namespace: a `Signature` in it directly inside the packet is the packet's
+/// signature, not a member.
+const XMLDSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// Deepest element nesting accepted (a packet needs six levels inside a SOAP envelope).
 pub(crate) const MAX_DEPTH: usize = 64;
@@ -915,6 +918,20 @@ impl XmlSplitter {
         inherited_of(&self.containers)
     }
 
+    /// Whether the start tag at `start..end` is in the XMLDSig namespace.
+    fn is_xmldsig(&self, start: usize, end: usize, offset: u64) -> Result<bool, Error> {
+        let text = simdutf8::basic::from_utf8(&self.buf[start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
+        refuse_forbidden_chars(text.as_bytes(), offset)?;
+        let mut reader = Reader::from_str(text);
+        let event = reader.read_event().map_err(|e| xml_error(offset, e.to_string()))?;
+        let (Event::Start(tag) | Event::Empty(tag)) = event else {
+            return Err(xml_error(offset, "malformed start tag"));
+        };
+        let p = prefix(tag.name().as_ref());
+        let (element, _) = start_element(&tag, offset, &mut Recycler::default())?;
+        Ok(resolve(&[], &element, &self.inherited(), &p) == Some(XMLDSIG))
+    }
+
     /// [`XmlSplitter::inherited`], made once for the pieces of one container.
     fn shared_inherited(&mut self) -> Namespaces {
         let depth = self.containers.len();
@@ -952,6 +969,9 @@ impl XmlSplitter {
                 if name == "records" && !self.records_taken {
                     self.records_taken = true;
                     None
+                } else if name == "Signature" && self.is_xmldsig(start, end, offset)? {
+                    // The packet's signature (tekser::signature checks it): not packet content.
+                    Some(PieceKind::Skip)
                 } else {
                     Some(PieceKind::Member(name))
                 }

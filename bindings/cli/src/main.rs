@@ -46,6 +46,24 @@ enum Command {
         /// checked on one thread per core; the report is the same).
         #[arg(long)]
         one_thread: bool,
+        #[command(flatten)]
+        signature: SignatureArgs,
+    },
+    /// Check the XMLDSig signatures of a signed XML packet or document: reference digest,
+    /// signature value, the certificate's chain to trust anchors, its validity at the packet's
+    /// created_at (or --at), key usage, revocation (--crl). Exit 0 valid, 1 invalid, 2 unusable.
+    Verify {
+        /// Signed XML files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        signature: SignatureArgs,
+        /// Language of messages.
+        #[arg(long, value_enum, default_value_t = LangChoice::Ru)]
+        lang: LangChoice,
+        /// Output format: readable text, or the canonical JSON signature report.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Print the integrity digest of packets (the same for a packet's JSON and XML forms).
     Digest {
@@ -108,6 +126,156 @@ enum Command {
         /// A finding code, e.g. bin.checksum.
         code: String,
     },
+}
+
+/// How signatures are checked.
+#[derive(clap::Args)]
+struct SignatureArgs {
+    /// Trust anchors: `test` or `prod` (NCA RK certificates shipped with tekser), or a
+    /// directory of CA certificates (DER or PEM), every file of which is trusted.
+    #[arg(long, value_name = "test|prod|DIR", default_value = "prod")]
+    anchors: String,
+    /// A CRL (DER or PEM) to check revocation against; repeat for several.
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
+    /// Verification time: "dd.mm.yyyy HH:MM" (Astana time) or "yyyy-mm-ddTHH:MM[:SS]Z" (UTC);
+    /// default: the packet's header/created_at. The machine clock is never used.
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+    /// Reading of several signatures: sequential (each covers the document without itself and
+    /// the later ones, as NCA RK's verifier reads them) or strict (without itself only).
+    #[arg(long, value_name = "sequential|strict", default_value = "sequential")]
+    semantics: String,
+    /// With `check`: verify signatures when the XML packet has one (auto), always (require:
+    /// an unsigned packet is rejected), or never (off).
+    #[arg(long, value_enum, default_value_t = SignatureMode::Auto)]
+    signature: SignatureMode,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SignatureMode {
+    Auto,
+    Require,
+    Off,
+}
+
+impl SignatureArgs {
+    /// The core's options from these arguments.
+    fn options(&self) -> Result<tekser::signature::VerifyOptions, String> {
+        let anchors = match self.anchors.as_str() {
+            "test" | "prod" => tekser::signature::Anchors::named(&self.anchors).map_err(|e| e.to_string())?,
+            dir => {
+                let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+                    .map_err(|e| format!("--anchors {dir}: {e} (expected test, prod or a directory)"))?
+                    .filter_map(|entry| entry.ok().map(|e| e.path()))
+                    .filter(|p| p.is_file())
+                    .collect();
+                paths.sort();
+                let files = paths
+                    .iter()
+                    .map(|p| std::fs::read(p).map(|b| (p.display().to_string(), b)))
+                    .collect::<io::Result<Vec<_>>>()
+                    .map_err(|e| format!("--anchors {dir}: {e}"))?;
+                if files.is_empty() {
+                    return Err(format!("--anchors {dir}: no certificate files in it"));
+                }
+                tekser::signature::Anchors::custom(dir, &files).map_err(|e| e.to_string())?
+            }
+        };
+        let crls = self
+            .crl
+            .iter()
+            .map(|path| {
+                let bytes = std::fs::read(path).map_err(|e| format!("--crl {}: {e}", path.display()))?;
+                tekser::signature::Crl::parse(&bytes).map_err(|e| format!("--crl {}: {e}", path.display()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let at = self
+            .at
+            .as_deref()
+            .map(tekser::signature::parse_time)
+            .transpose()
+            .map_err(|e| format!("--at: {e}"))?;
+        let semantics = self
+            .semantics
+            .parse()
+            .map_err(|e: tekser::Error| format!("--semantics: {e}"))?;
+        Ok(tekser::signature::VerifyOptions {
+            anchors,
+            crls,
+            at,
+            semantics,
+        })
+    }
+}
+
+/// Verifies a file's signatures, reading it twice (never whole).
+fn verify_file(
+    path: &Path,
+    options: &tekser::signature::VerifyOptions,
+) -> Result<tekser::signature::SignatureReport, tekser::Error> {
+    tekser::signature::verify_source(
+        || std::fs::File::open(path).map(|f| io::BufReader::with_capacity(256 * 1024, f)),
+        options,
+    )
+}
+
+/// Whether an input holds the XMLDSig namespace name: a byte search, far cheaper than
+/// reading the XML, so unsigned packets cost nothing in `check --signature auto`.
+fn mentions_xmldsig(path: &Path) -> io::Result<bool> {
+    const NEEDLE: &[u8] = b"http://www.w3.org/2000/09/xmldsig#";
+    let finder = memchr::memmem::Finder::new(NEEDLE);
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut kept = 0usize;
+    loop {
+        let n = file.read(&mut buf[kept..])?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let end = kept + n;
+        if finder.find(&buf[..end]).is_some() {
+            return Ok(true);
+        }
+        // Keep the tail in case the name is cut by the read.
+        let tail = (NEEDLE.len() - 1).min(end);
+        buf.copy_within(end - tail..end, 0);
+        kept = tail;
+    }
+}
+
+fn verify(files: &[PathBuf], args: &SignatureArgs, lang: LangChoice, format: Format) -> io::Result<ExitCode> {
+    let options = match args.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("tekser: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let mut worst = 0u8;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    for path in files {
+        let name = display_name(path);
+        match verify_file(path, &options) {
+            Ok(mut report) => {
+                report.lang = lang.lang();
+                if !report.accepted() {
+                    worst = worst.max(1);
+                }
+                match format {
+                    Format::Json => out.write_all(report.to_json().as_bytes())?,
+                    Format::Text => out.write_all(report.to_text(&name).as_bytes())?,
+                }
+            }
+            Err(e) => {
+                eprintln!("tekser: {name}: unusable input ({}): {e}", e.kind());
+                worst = 2;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::from(worst))
 }
 
 /// How the rules are chosen: entity, rule set, run-time dictionaries.
@@ -257,7 +425,14 @@ fn main() -> ExitCode {
             format,
             dataset,
             one_thread,
-        } => check(&files, &rules, lang, format, dataset, one_thread),
+            signature,
+        } => check(&files, &rules, lang, format, dataset, one_thread, &signature),
+        Command::Verify {
+            files,
+            signature,
+            lang,
+            format,
+        } => verify(&files, &signature, lang, format),
         Command::Digest {
             files,
             alg,
@@ -322,8 +497,19 @@ fn check(
     format: Format,
     dataset: bool,
     one_thread: bool,
+    signature: &SignatureArgs,
 ) -> io::Result<ExitCode> {
     let options = args.options(lang.lang());
+    let signature_options = match signature.signature {
+        SignatureMode::Off => None,
+        _ => match signature.options() {
+            Ok(o) => Some(o),
+            Err(e) => {
+                eprintln!("tekser: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
     let catalog = match args.catalog() {
         Ok(c) => c,
         Err(e) => {
@@ -348,7 +534,28 @@ fn check(
             }
         };
         match result {
-            Ok(report) => {
+            Ok(mut report) => {
+                // The signature stage (Rules, App. 2 scheme 1 step 3), for a file that has one.
+                if let Some(options) = &signature_options {
+                    let signed = path.as_os_str() != "-" && mentions_xmldsig(path).unwrap_or(false);
+                    if signed || signature.signature == SignatureMode::Require {
+                        let checked = if path.as_os_str() == "-" {
+                            Err(tekser::Error::InvalidOption(
+                                "signatures of standard input are not checked: give a file".to_owned(),
+                            ))
+                        } else {
+                            verify_file(path, options)
+                        };
+                        match checked {
+                            Ok(s) => report = report.with_signature(s),
+                            Err(e) => {
+                                eprintln!("tekser: {name}: signature not checked ({}): {e}", e.kind());
+                                worst = 2;
+                                continue;
+                            }
+                        }
+                    }
+                }
                 if !report.accepted() {
                     worst = worst.max(1);
                 }

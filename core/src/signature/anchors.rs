@@ -6,19 +6,46 @@ use crate::error::Error;
 /// The test hierarchies of NCA RK (GOST 2004, RSA, GOST 2015; the GOST 2015 test root is not
 /// public, so its intermediate is the anchor).
 const TEST: [(&str, &[u8]); 5] = [
-    ("test_root_gost2004_negizgi_ko_test.pem", include_bytes!("../../anchors/test/test_root_gost2004_negizgi_ko_test.pem")),
-    ("test_nca_gost2004_uko30.pem", include_bytes!("../../anchors/test/test_nca_gost2004_uko30.pem")),
-    ("test_root_rsa_negizgi_ko_test.pem", include_bytes!("../../anchors/test/test_root_rsa_negizgi_ko_test.pem")),
-    ("test_nca_rsa_uko30.pem", include_bytes!("../../anchors/test/test_nca_rsa_uko30.pem")),
-    ("test_nca_gost2015_2022.cer", include_bytes!("../../anchors/test/test_nca_gost2015_2022.cer")),
+    (
+        "test_root_gost2004_negizgi_ko_test.pem",
+        include_bytes!("../../anchors/test/test_root_gost2004_negizgi_ko_test.pem"),
+    ),
+    (
+        "test_nca_gost2004_uko30.pem",
+        include_bytes!("../../anchors/test/test_nca_gost2004_uko30.pem"),
+    ),
+    (
+        "test_root_rsa_negizgi_ko_test.pem",
+        include_bytes!("../../anchors/test/test_root_rsa_negizgi_ko_test.pem"),
+    ),
+    (
+        "test_nca_rsa_uko30.pem",
+        include_bytes!("../../anchors/test/test_nca_rsa_uko30.pem"),
+    ),
+    (
+        "test_nca_gost2015_2022.cer",
+        include_bytes!("../../anchors/test/test_nca_gost2015_2022.cer"),
+    ),
 ];
 
 /// The production roots of 2015 and NCA certificates of 2018 (GOST 2004 and RSA).
 const PROD: [(&str, &[u8]); 4] = [
-    ("prod_root_gost2004_2015.cer", include_bytes!("../../anchors/prod/prod_root_gost2004_2015.cer")),
-    ("prod_nca_gost2004_2018.cer", include_bytes!("../../anchors/prod/prod_nca_gost2004_2018.cer")),
-    ("prod_root_rsa_2015.cer", include_bytes!("../../anchors/prod/prod_root_rsa_2015.cer")),
-    ("prod_nca_rsa_2018.cer", include_bytes!("../../anchors/prod/prod_nca_rsa_2018.cer")),
+    (
+        "prod_root_gost2004_2015.cer",
+        include_bytes!("../../anchors/prod/prod_root_gost2004_2015.cer"),
+    ),
+    (
+        "prod_nca_gost2004_2018.cer",
+        include_bytes!("../../anchors/prod/prod_nca_gost2004_2018.cer"),
+    ),
+    (
+        "prod_root_rsa_2015.cer",
+        include_bytes!("../../anchors/prod/prod_root_rsa_2015.cer"),
+    ),
+    (
+        "prod_nca_rsa_2018.cer",
+        include_bytes!("../../anchors/prod/prod_nca_rsa_2018.cer"),
+    ),
 ];
 
 /// The certificates a signer's chain must reach.
@@ -77,7 +104,9 @@ impl Anchors {
     pub fn certificates(&self) -> Vec<Certificate> {
         let shipped = |set: &[(&str, &[u8])]| -> Vec<Certificate> {
             // Shipped files are checked by the tests; one that fails to parse is left out.
-            set.iter().filter_map(|(_, bytes)| Certificate::parse(bytes).ok()).collect()
+            set.iter()
+                .filter_map(|(_, bytes)| Certificate::parse(bytes).ok())
+                .collect()
         };
         match self {
             Anchors::Prod => shipped(&PROD),
@@ -103,7 +132,11 @@ mod tests {
             // Every intermediate is issued by a root of its set, and every root signs itself.
             for c in &certificates {
                 assert!(c.is_ca, "{}", c.subject);
-                assert!(certificates.iter().any(|i| i.issued(c)) || c.subject.contains("TEST 2022"), "{}", c.subject);
+                assert!(
+                    certificates.iter().any(|i| i.issued(c)) || c.subject.contains("TEST 2022"),
+                    "{}",
+                    c.subject
+                );
             }
         }
     }

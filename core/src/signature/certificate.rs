@@ -158,7 +158,9 @@ fn name_text(name: &x509_cert::name::Name) -> String {
 }
 
 fn octets_in_bit_string(bits: &[u8]) -> Option<Vec<u8>> {
-    der::asn1::OctetString::from_der(bits).ok().map(|o| o.as_bytes().to_vec())
+    der::asn1::OctetString::from_der(bits)
+        .ok()
+        .map(|o| o.as_bytes().to_vec())
 }
 
 impl Certificate {
@@ -173,7 +175,8 @@ impl Certificate {
     }
 
     fn from_der(der: Vec<u8>) -> Result<Certificate, Unreadable> {
-        let cert = x509_cert::Certificate::from_der(&der).map_err(|e| Unreadable(format!("not an X.509 certificate: {e}")))?;
+        let cert =
+            x509_cert::Certificate::from_der(&der).map_err(|e| Unreadable(format!("not an X.509 certificate: {e}")))?;
         let tbs = first_inner_element(&der).ok_or_else(|| Unreadable("not an X.509 certificate".into()))?;
         let t = cert.tbs_certificate();
         let spki = t.subject_public_key_info();
@@ -240,12 +243,15 @@ impl Certificate {
 
     /// The value of the first subject attribute labelled `label` (`CN`, `SERIALNUMBER`, `OU`…).
     pub fn subject_attribute(&self, label: &str) -> Option<&str> {
-        self.subject.split(", ").find_map(|part| part.strip_prefix(label)?.strip_prefix('='))
+        self.subject
+            .split(", ")
+            .find_map(|part| part.strip_prefix(label)?.strip_prefix('='))
     }
 
     /// The IIN of the subject (`SERIALNUMBER=IIN…`).
     pub fn iin(&self) -> Option<&str> {
-        self.subject_attribute("SERIALNUMBER").and_then(|s| s.strip_prefix("IIN"))
+        self.subject_attribute("SERIALNUMBER")
+            .and_then(|s| s.strip_prefix("IIN"))
     }
 
     /// The BIN of the subject's organisation (`OU=BIN…`).
@@ -282,7 +288,12 @@ impl Certificate {
     /// Whether this certificate's subject is `other`'s issuer and its key verifies `other`.
     pub fn issued(&self, other: &Certificate) -> bool {
         self.subject_der == other.issuer_der
-            && signed_by(self, &other.signature_oid, &other.der[other.tbs.clone()], &other.signature)
+            && signed_by(
+                self,
+                &other.signature_oid,
+                &other.der[other.tbs.clone()],
+                &other.signature,
+            )
     }
 
     /// Whether the certificate's own signature verifies with its own key (a root).
@@ -303,7 +314,9 @@ impl Certificate {
 
 /// Whether `signature` by the algorithm `oid` over `tbs` verifies with `issuer`'s key.
 fn signed_by(issuer: &Certificate, oid: &str, tbs: &[u8], signature: &[u8]) -> bool {
-    let Some(algorithm) = SignatureAlgorithm::from_oid(oid) else { return false };
+    let Some(algorithm) = SignatureAlgorithm::from_oid(oid) else {
+        return false;
+    };
     let digest = algorithm.digest().hash(tbs);
     issuer.verifies(algorithm, &digest, signature)
 }
@@ -379,7 +392,12 @@ impl Crl {
     /// Whether `issuer` issued this CRL and its signature verifies.
     pub fn signed_by(&self, issuer: &Certificate) -> bool {
         issuer.subject_der == self.issuer_der
-            && signed_by(issuer, &self.signature_oid, &self.der[self.tbs.clone()], &self.signature)
+            && signed_by(
+                issuer,
+                &self.signature_oid,
+                &self.der[self.tbs.clone()],
+                &self.signature,
+            )
     }
 
     /// Whether the CRL is about certificates of `issuer` (by name).

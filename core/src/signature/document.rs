@@ -224,7 +224,11 @@ impl Streams {
             .zip(strict)
             .map(|(sequential, strict)| {
                 let done = |hashers: Vec<Hasher>| -> Vec<(Algorithm, Vec<u8>)> {
-                    algorithms.iter().copied().zip(hashers.into_iter().map(Hasher::finish)).collect()
+                    algorithms
+                        .iter()
+                        .copied()
+                        .zip(hashers.into_iter().map(Hasher::finish))
+                        .collect()
                 };
                 let sequential = done(sequential);
                 let strict = match strict {
@@ -357,7 +361,10 @@ fn render_pi(out: &mut Vec<u8>, target: &str, content: &str) {
 
 /// The declarations of an element that C14N renders: those that change what its parent has in
 /// scope (`parent`), sorted default first then by prefix.
-fn rendered_declarations<'a>(declarations: &'a [(String, String)], parent: &[(String, String)]) -> Vec<&'a (String, String)> {
+fn rendered_declarations<'a>(
+    declarations: &'a [(String, String)],
+    parent: &[(String, String)],
+) -> Vec<&'a (String, String)> {
     let mut out: Vec<&(String, String)> = Vec::new();
     for d in declarations {
         let (prefix, uri) = (d.0.as_str(), d.1.as_str());
@@ -436,7 +443,13 @@ fn canonical_children(out: &mut Vec<u8>, element: &Element, scope: &[(String, St
 /// Canonical form (C14N 1.0) of `apex` as a document subset: every namespace in scope at it
 /// (`scope`, which includes its own declarations) and its ancestors' `xml:*` attributes it
 /// does not override are rendered on it.
-pub(crate) fn canonical_apex(out: &mut Vec<u8>, apex: &Element, scope: &[(String, String)], inherited_xml: &[Attribute], comments: bool) {
+pub(crate) fn canonical_apex(
+    out: &mut Vec<u8>,
+    apex: &Element,
+    scope: &[(String, String)],
+    inherited_xml: &[Attribute],
+    comments: bool,
+) {
     let mut in_scope: Vec<(String, String)> = Vec::new();
     for (p, u) in scope.iter().rev() {
         if !in_scope.iter().any(|(q, _)| q == p) {
@@ -516,7 +529,10 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
             .map_err(|e| xml_error(reader.error_position(), e.to_string()))?;
         if let Some(c) = capture.as_mut() {
             if offset - c.offset > MAX_SIGNATURE_BYTES {
-                return Err(xml_error(c.offset, format!("a signature longer than {MAX_SIGNATURE_BYTES} bytes")));
+                return Err(xml_error(
+                    c.offset,
+                    format!("a signature longer than {MAX_SIGNATURE_BYTES} bytes"),
+                ));
             }
             match event {
                 Event::Start(ref start) => {
@@ -525,7 +541,10 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
                         inner_scope.extend(e.declarations.iter().cloned());
                     }
                     if c.stack.len() + open.len() >= MAX_DEPTH {
-                        return Err(xml_error(offset, format!("elements nested deeper than {MAX_DEPTH} levels")));
+                        return Err(xml_error(
+                            offset,
+                            format!("elements nested deeper than {MAX_DEPTH} levels"),
+                        ));
                     }
                     c.stack.push(read_start(start, &inner_scope, offset)?);
                 }
@@ -571,7 +590,10 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
                 }
                 Event::PI(ref pi) => {
                     if let Some(parent) = c.stack.last_mut() {
-                        let content = pi.content().trim_start_matches([' ', '\t', '\r', '\n']).replace("\r\n", "\n");
+                        let content = pi
+                            .content()
+                            .trim_start_matches([' ', '\t', '\r', '\n'])
+                            .replace("\r\n", "\n");
                         parent.children.push(Node::Pi(pi.target().to_owned(), content));
                     }
                 }
@@ -588,7 +610,10 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
                     return Err(xml_error(offset, "content after the root element"));
                 }
                 if open.len() >= MAX_DEPTH {
-                    return Err(xml_error(offset, format!("elements nested deeper than {MAX_DEPTH} levels")));
+                    return Err(xml_error(
+                        offset,
+                        format!("elements nested deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 let element = read_start(start, &scope, offset)?;
                 if element.ns == DSIG && element.local == "Signature" {
@@ -664,7 +689,11 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
                     if open.is_empty() && seen_root {
                         out.push(b'\n');
                     }
-                    let content = pi.content().trim_start_matches([' ', '\t', '\r', '\n']).replace("\r\n", "\n").replace('\r', "\n");
+                    let content = pi
+                        .content()
+                        .trim_start_matches([' ', '\t', '\r', '\n'])
+                        .replace("\r\n", "\n")
+                        .replace('\r', "\n");
                     render_pi(&mut out, pi.target(), &content);
                     if open.is_empty() && !seen_root {
                         out.push(b'\n');
@@ -676,7 +705,10 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
                 if let Some(encoding) = decl.encoding() {
                     let encoding = encoding.map_err(|e| xml_error(offset, e.to_string()))?;
                     if !encoding.eq_ignore_ascii_case("utf-8") {
-                        return Err(xml_error(offset, format!("encoding {encoding} is not supported, only UTF-8")));
+                        return Err(xml_error(
+                            offset,
+                            format!("encoding {encoding} is not supported, only UTF-8"),
+                        ));
                     }
                 }
             }
@@ -686,7 +718,10 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
         }
     }
     if !open.is_empty() {
-        return Err(xml_error(reader.buffer_position(), "unexpected end of input: unclosed elements"));
+        return Err(xml_error(
+            reader.buffer_position(),
+            "unexpected end of input: unclosed elements",
+        ));
     }
     if !seen_root {
         return Err(xml_error(0, "no root element"));

@@ -54,7 +54,15 @@ impl Curve {
 
     #[cfg(test)]
     fn from_hex(p: &str, a: &str, b: &str, q: &str, x: &str, y: &str, size: usize) -> Curve {
-        Curve { p: hex(p), a: hex(a), b: hex(b), q: hex(q), gx: hex(x), gy: hex(y), size }
+        Curve {
+            p: hex(p),
+            a: hex(a),
+            b: hex(b),
+            q: hex(q),
+            gx: hex(x),
+            gy: hex(y),
+            size,
+        }
     }
 
     fn on_curve(&self, x: &BigUint, y: &BigUint) -> bool {
@@ -186,11 +194,19 @@ struct Jacobian {
 
 impl Jacobian {
     fn infinity() -> Jacobian {
-        Jacobian { x: BigUint::one(), y: BigUint::one(), z: BigUint::zero() }
+        Jacobian {
+            x: BigUint::one(),
+            y: BigUint::one(),
+            z: BigUint::zero(),
+        }
     }
 
     fn affine(x: BigUint, y: BigUint) -> Jacobian {
-        Jacobian { x, y, z: BigUint::one() }
+        Jacobian {
+            x,
+            y,
+            z: BigUint::one(),
+        }
     }
 }
 

@@ -100,7 +100,11 @@ fn parse_utc(text: &str) -> Option<i64> {
     }
     let date = crate::calendar::Date::new(y.parse().ok()?, m.parse().ok()?, day.parse().ok()?)?;
     let parts: Vec<&str> = time.split(':').collect();
-    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let (h, min) = (parts[0].parse::<i64>().ok()?, parts[1].parse::<i64>().ok()?);
@@ -134,7 +138,12 @@ pub fn verify_source<R: BufRead>(
     let digests = if algorithms.is_empty() {
         Vec::new()
     } else {
-        document::walk(open().map_err(|e| Error::Read(e.to_string()))?, &algorithms, first.signatures.len())?.digests
+        document::walk(
+            open().map_err(|e| Error::Read(e.to_string()))?,
+            &algorithms,
+            first.signatures.len(),
+        )?
+        .digests
     };
     for (check, digests) in checks.iter_mut().zip(digests) {
         check.digests = Some(digests);
@@ -212,11 +221,15 @@ fn check_one(
     let parsed = match prepared.parsed {
         Ok(p) => p,
         Err(xmldsig::Problem::Malformed(why)) => {
-            check.findings.push(finding(codes::SIGNATURE_MALFORMED, &path, vec![("value", why)]));
+            check
+                .findings
+                .push(finding(codes::SIGNATURE_MALFORMED, &path, vec![("value", why)]));
             return check;
         }
         Err(xmldsig::Problem::Unsupported(what)) => {
-            check.findings.push(finding(codes::SIGNATURE_UNSUPPORTED, &path, vec![("value", what)]));
+            check
+                .findings
+                .push(finding(codes::SIGNATURE_UNSUPPORTED, &path, vec![("value", what)]));
             return check;
         }
     };
@@ -228,10 +241,14 @@ fn check_one(
             Semantics::Sequential => &d.sequential,
             Semantics::Strict => &d.strict,
         };
-        let matched = list.iter().any(|(a, v)| *a == parsed.digest && *v == parsed.digest_value);
+        let matched = list
+            .iter()
+            .any(|(a, v)| *a == parsed.digest && *v == parsed.digest_value);
         check.reference_matches = Some(matched);
         if !matched {
-            check.findings.push(finding(codes::SIGNATURE_REFERENCE_MISMATCH, &path, vec![]));
+            check
+                .findings
+                .push(finding(codes::SIGNATURE_REFERENCE_MISMATCH, &path, vec![]));
         }
     }
     // The signer's certificate.
@@ -246,14 +263,20 @@ fn check_one(
     let signer = match Certificate::parse(first) {
         Ok(c) => c,
         Err(e) => {
-            check.findings.push(finding(codes::CERTIFICATE_MALFORMED, &path, vec![("value", e.0)]));
+            check
+                .findings
+                .push(finding(codes::CERTIFICATE_MALFORMED, &path, vec![("value", e.0)]));
             return check;
         }
     };
-    let extra: Vec<Certificate> = parsed.certificates[1..].iter().filter_map(|c| Certificate::parse(c).ok()).collect();
+    let extra: Vec<Certificate> = parsed.certificates[1..]
+        .iter()
+        .filter_map(|c| Certificate::parse(c).ok())
+        .collect();
     // The signature value, with the certificate's key.
     let digest = parsed.algorithm.digest().hash(&parsed.signed_info);
-    let value_ok = signer.key_algorithm() == Some(parsed.algorithm) && signer.verifies(parsed.algorithm, &digest, &parsed.value);
+    let value_ok =
+        signer.key_algorithm() == Some(parsed.algorithm) && signer.verifies(parsed.algorithm, &digest, &parsed.value);
     check.value_verifies = Some(value_ok);
     if !value_ok {
         check.findings.push(finding(codes::SIGNATURE_INVALID, &path, vec![]));
@@ -271,11 +294,17 @@ fn check_one(
             vec![("value", utc(at)), ("expected", utc(signer.not_after))],
         )),
         Some(_) => {}
-        None => check.findings.push(finding(codes::CERTIFICATE_TIME_UNKNOWN, &path, vec![])),
+        None => check
+            .findings
+            .push(finding(codes::CERTIFICATE_TIME_UNKNOWN, &path, vec![])),
     }
     if !signer.for_signing() {
         let usage = signer.key_usage.as_ref().map_or("—".to_owned(), |k| k.join(", "));
-        check.findings.push(finding(codes::CERTIFICATE_NOT_FOR_SIGNING, &path, vec![("value", usage)]));
+        check.findings.push(finding(
+            codes::CERTIFICATE_NOT_FOR_SIGNING,
+            &path,
+            vec![("value", usage)],
+        ));
     }
     // The chain to an anchor.
     let chain = build_chain(&signer, &extra, anchors);
@@ -312,7 +341,10 @@ fn check_one(
             check.findings.push(finding(
                 codes::SIGNATURE_SIGNER_MISMATCH,
                 &path,
-                vec![("value", signer_bin.unwrap_or("—").to_owned()), ("expected", expected.to_owned())],
+                vec![
+                    ("value", signer_bin.unwrap_or("—").to_owned()),
+                    ("expected", expected.to_owned()),
+                ],
             ));
         }
     }
@@ -342,7 +374,9 @@ fn build_chain(signer: &Certificate, extra: &[Certificate], anchors: &[Certifica
             }
             return Some(chain);
         }
-        let next = extra.iter().find(|c| c.is_ca && c.issued(&current) && !c.same_as(&current))?;
+        let next = extra
+            .iter()
+            .find(|c| c.is_ca && c.issued(&current) && !c.same_as(&current))?;
         chain.push(next.clone());
         current = next.clone();
     }

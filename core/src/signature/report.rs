@@ -213,7 +213,9 @@ impl SignatureReport {
 
     /// Every finding, the document's first, then each signature's.
     pub fn all_findings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().chain(self.signatures.iter().flat_map(|s| s.findings.iter()))
+        self.findings
+            .iter()
+            .chain(self.signatures.iter().flat_map(|s| s.findings.iter()))
     }
 
     /// Number of findings of `severity`.
@@ -245,12 +247,24 @@ impl SignatureReport {
                 Value::Object(vec![
                     ("index".into(), int(s.index)),
                     ("result".into(), text(if s.valid() { "valid" } else { "invalid" })),
-                    ("algorithm".into(), opt_text(s.algorithm.map(SignatureAlgorithm::as_str))),
+                    (
+                        "algorithm".into(),
+                        opt_text(s.algorithm.map(SignatureAlgorithm::as_str)),
+                    ),
                     ("signature_method".into(), opt_text(s.method.as_deref())),
-                    ("reference_digest".into(), flag(s.reference_matches, "match", "mismatch")),
+                    (
+                        "reference_digest".into(),
+                        flag(s.reference_matches, "match", "mismatch"),
+                    ),
                     ("signature_value".into(), flag(s.value_verifies, "valid", "invalid")),
-                    ("signer".into(), s.signer.as_ref().map_or(Value::Null, |c| c.to_value(true))),
-                    ("chain".into(), Value::Array(s.chain.iter().map(|c| c.to_value(false)).collect())),
+                    (
+                        "signer".into(),
+                        s.signer.as_ref().map_or(Value::Null, |c| c.to_value(true)),
+                    ),
+                    (
+                        "chain".into(),
+                        Value::Array(s.chain.iter().map(|c| c.to_value(false)).collect()),
+                    ),
                     ("revocation".into(), text(s.revocation.as_str())),
                     ("findings".into(), findings(&mut s.findings.iter())),
                 ])

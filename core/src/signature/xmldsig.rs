@@ -13,8 +13,14 @@ const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
 /// SignatureMethod URIs and what they mean.
 const SIGNATURE_METHODS: [(&str, SignatureAlgorithm); 3] = [
-    ("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", SignatureAlgorithm::RsaSha256),
-    ("http://www.w3.org/2001/04/xmldsig-more#gost34310-gost34311", SignatureAlgorithm::Gost2004),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        SignatureAlgorithm::RsaSha256,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmldsig-more#gost34310-gost34311",
+        SignatureAlgorithm::Gost2004,
+    ),
     (
         "urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-512",
         SignatureAlgorithm::Gost2015,
@@ -100,7 +106,10 @@ pub(crate) fn parse(captured: &Captured) -> Result<Parsed, Problem> {
         .find(|(u, _)| *u == method)
         .map(|(_, a)| *a)
         .ok_or_else(|| Problem::Unsupported(method.to_owned()))?;
-    let references: Vec<&Element> = signed_info.elements().filter(|e| e.ns == DSIG && e.local == "Reference").collect();
+    let references: Vec<&Element> = signed_info
+        .elements()
+        .filter(|e| e.ns == DSIG && e.local == "Reference")
+        .collect();
     let reference = match references.as_slice() {
         [one] => *one,
         [] => return Err(Problem::Malformed("SignedInfo has no Reference".into())),
@@ -113,7 +122,11 @@ pub(crate) fn parse(captured: &Captured) -> Result<Parsed, Problem> {
     }
     let mut enveloped = false;
     if let Some(transforms) = reference.child(DSIG, "Transforms") {
-        for (i, transform) in transforms.elements().filter(|e| e.ns == DSIG && e.local == "Transform").enumerate() {
+        for (i, transform) in transforms
+            .elements()
+            .filter(|e| e.ns == DSIG && e.local == "Transform")
+            .enumerate()
+        {
             match (i, algorithm_of(transform)?) {
                 (0, ENVELOPED) => enveloped = true,
                 (1, C14N | C14N_COMMENTS) if enveloped => {}
@@ -122,7 +135,9 @@ pub(crate) fn parse(captured: &Captured) -> Result<Parsed, Problem> {
         }
     }
     if !enveloped {
-        return Err(Problem::Unsupported("a Reference without the enveloped-signature transform".into()));
+        return Err(Problem::Unsupported(
+            "a Reference without the enveloped-signature transform".into(),
+        ));
     }
     let digest_uri = algorithm_of(child(reference, "DigestMethod")?)?;
     let digest = digest_method(digest_uri).ok_or_else(|| Problem::Unsupported(digest_uri.to_owned()))?;
