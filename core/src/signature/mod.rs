@@ -260,18 +260,23 @@ fn check_one(
         ));
         return check;
     };
-    let signer = match Certificate::parse(first) {
+    let signer = match xmldsig::base64(first, "X509Certificate")
+        .map_err(|p| match p {
+            xmldsig::Problem::Malformed(why) | xmldsig::Problem::Unsupported(why) => why,
+        })
+        .and_then(|der| Certificate::parse(&der).map_err(|e| e.0))
+    {
         Ok(c) => c,
         Err(e) => {
             check
                 .findings
-                .push(finding(codes::CERTIFICATE_MALFORMED, &path, vec![("value", e.0)]));
+                .push(finding(codes::CERTIFICATE_MALFORMED, &path, vec![("value", e)]));
             return check;
         }
     };
     let extra: Vec<Certificate> = parsed.certificates[1..]
         .iter()
-        .filter_map(|c| Certificate::parse(c).ok())
+        .filter_map(|c| Certificate::parse(&xmldsig::base64(c, "X509Certificate").ok()?).ok())
         .collect();
     // The signature value, with the certificate's key.
     let digest = parsed.algorithm.digest().hash(&parsed.signed_info);

@@ -61,15 +61,21 @@ pub(crate) struct Parsed {
     pub signed_info: Vec<u8>,
     /// The SignatureValue bytes.
     pub value: Vec<u8>,
-    /// The X509Certificate values of KeyInfo, in order (the first is the signer's).
-    pub certificates: Vec<Vec<u8>>,
+    /// The X509Certificate texts of KeyInfo, in order (the first is the signer's); decoded by
+    /// the certificate check, so that bad base64 there is a certificate finding.
+    pub certificates: Vec<String>,
 }
 
-fn base64(text: &str, what: &str) -> Result<Vec<u8>, Problem> {
+pub(crate) fn base64(text: &str, what: &str) -> Result<Vec<u8>, Problem> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
-        .map_err(|e| Problem::Malformed(format!("{what} is not base64: {e}")))
+        .map_err(|e| {
+            Problem::Malformed(format!(
+                "{what} is not base64 ({})",
+                e.to_string().trim_end_matches('.')
+            ))
+        })
 }
 
 fn child<'a>(parent: &'a Element, local: &str) -> Result<&'a Element, Problem> {
@@ -147,8 +153,8 @@ pub(crate) fn parse(captured: &Captured) -> Result<Parsed, Problem> {
         Some(data) => data
             .elements()
             .filter(|e| e.ns == DSIG && e.local == "X509Certificate")
-            .map(|e| base64(&e.text(), "X509Certificate"))
-            .collect::<Result<Vec<_>, _>>()?,
+            .map(Element::text)
+            .collect(),
         None => Vec::new(),
     };
     let mut scope = captured.scope.clone();
