@@ -42,7 +42,15 @@ function options() {
   return o;
 }
 
+function signatureOptions() {
+  const o = { anchors: $("anchors").value };
+  if ($("signature-at").value.trim()) o.at = $("signature-at").value.trim();
+  return o;
+}
+
 function reset() {
+  $("signature").hidden = true;
+  $("signatures").querySelector("tbody").replaceChildren();
   $("error").hidden = true;
   $("facts").hidden = true;
   $("findings").hidden = true;
@@ -63,7 +71,7 @@ function validate(blob, name) {
   $("status").dataset.state = "validating";
   $("status").textContent = MESSAGES.validating;
   setProgress(MESSAGES.validating, 0, blob.size || 1);
-  worker.postMessage({ type: "validate", id: run, blob, options: options(), checkWorkers: CHECK_WORKERS });
+  worker.postMessage({ type: "validate", id: run, blob, options: options(), checkWorkers: CHECK_WORKERS, signature: signatureOptions() });
 }
 
 function readFile(file) {
@@ -85,13 +93,56 @@ function messageOf(finding) {
   return ["ru", "kk", "en"].map((l) => `[${l}] ${finding.messages[l]}`).join("\n");
 }
 
-function showReport(json, millis) {
+/** The signature section: each signature's result, signer, IIN/BIN, algorithm, certificate. */
+function showSignature(json) {
+  const section = $("signature");
+  section.hidden = false;
+  const report = JSON.parse(json);
+  if (report.error) {
+    section.dataset.state = "error";
+    $("signature-status").textContent = "не проверена / not checked";
+    $("signature-facts").textContent = report.error;
+    return null;
+  }
+  section.dataset.state = report.status;
+  $("signature-status").textContent = report.status === "accepted" ? "действительна / valid" : "недействительна / invalid";
+  $("signature-facts").textContent = `время проверки / at ${report.at ?? "неизвестно"} (${report.time_source}) · УЦ / anchors: ${report.anchors} · ${report.semantics}`;
+  const body = $("signatures").querySelector("tbody");
+  const rows = report.signatures.length ? report.signatures : [{ index: "—", result: "invalid", findings: report.findings }];
+  for (const s of rows) {
+    const row = document.createElement("tr");
+    row.className = s.result === "valid" ? "" : "error";
+    const signer = s.signer;
+    const cells = [
+      s.index,
+      s.result,
+      signer?.common_name ?? "—",
+      [signer?.iin && `ИИН ${signer.iin}`, signer?.bin && `БИН ${signer.bin}`].filter(Boolean).join(" · ") || "—",
+      s.algorithm ?? "—",
+      signer ? `${signer.serial} · ${signer.not_before} – ${signer.not_after}` : "—",
+      (s.findings ?? []).map((f) => `${f.code}: ${messageOf(f)}`).join("\n") || "—",
+    ];
+    for (const text of cells) {
+      const cell = document.createElement("td");
+      cell.textContent = String(text);
+      row.append(cell);
+    }
+    body.append(row);
+  }
+  return report;
+}
+
+function showReport(json, millis, signatureJson) {
   setProgress(null);
   reportJson = json;
   const report = JSON.parse(json);
+  const signature = signatureJson ? showSignature(signatureJson) : null;
+  // The Rules' order: integrity, then the signature, then format-logical control.
+  const refused = signature && signature.status !== "accepted";
+  const state = refused ? "rejected" : report.status;
   const status = $("status");
-  status.dataset.state = report.status;
-  status.textContent = `${MESSAGES[report.status]} ${report.entity}: записей ${report.record_count}, ошибок ${report.errors}, предупреждений ${report.warnings} (${Math.round(millis)} мс).`;
+  status.dataset.state = state;
+  status.textContent = `${MESSAGES[state]} ${refused ? "Подпись не прошла проверку (ЭЦП). " : ""}${report.entity}: записей ${report.record_count}, ошибок ${report.errors}, предупреждений ${report.warnings} (${Math.round(millis)} мс).`;
   status.dataset.run = String(run);
   $("digest").textContent = report.digest ?? "—";
   $("rules").textContent = `${report.rule_set} · ${report.rules_digest} · словари: ${report.dictionaries}`;
@@ -159,9 +210,12 @@ worker.onmessage = (event) => {
   if (m.type === "progress") {
     setProgress(`${MESSAGES.validating} ${m.loaded.toLocaleString()} / ${m.total.toLocaleString()} B`, m.loaded, m.total || 1);
   }
-  else if (m.type === "report") showReport(m.reportJson, m.millis);
+  else if (m.type === "report") showReport(m.reportJson, m.millis, m.signatureJson);
   else if (m.type === "place") showPlace(m.path, m.place);
-  else if (m.type === "error") showError(m.kind, m.message);
+  else if (m.type === "error") {
+    showError(m.kind, m.message);
+    if (m.signatureJson) showSignature(m.signatureJson);
+  }
 };
 worker.onerror = (e) => showError("worker", e.message);
 worker.postMessage({ type: "info" });
@@ -182,6 +236,6 @@ $("check-paste").addEventListener("click", () => {
   $("file-name").textContent = "вставленный текст";
   validate(new Blob([$("paste").value]), "pasted");
 });
-for (const id of ["entity", "lang", "rule-set"]) {
+for (const id of ["entity", "lang", "rule-set", "anchors", "signature-at"]) {
   $(id).addEventListener("change", () => $("file").files[0] && readFile($("file").files[0]));
 }

@@ -4,10 +4,31 @@
 // without ever being held, with progress by bytes; the packet digest of a large file is
 // hashed on a second worker (hash-worker.js), and on a machine with cores to spare its
 // records are checked on a pool of further workers (check-worker.js).
-import init, { PacketValidator, locate, ruleSets, version } from "./pkg/tekser_wasm.js";
+import init, { PacketValidator, locate, ruleSets, verifyJson, version } from "./pkg/tekser_wasm.js";
 
 const ready = init();
 const LOCATE_LIMIT = 64 * 1024 * 1024; // larger packets are not re-read to show a place
+const SIGNATURE_LIMIT = 256 * 1024 * 1024; // larger signed packets: the signature is not checked here
+const XMLDSIG = new TextEncoder().encode("http://www.w3.org/2000/09/xmldsig#");
+
+/** Whether `bytes` contain `needle` (the XMLDSig namespace name: the packet is signed). */
+function contains(bytes, needle) {
+  outer: for (let i = bytes.indexOf(needle[0]); i !== -1 && i <= bytes.length - needle.length; i = bytes.indexOf(needle[0], i + 1)) {
+    for (let j = 1; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** The signature stage (Rules, App. 2 scheme 1 step 3) of a signed XML packet: its report
+ * JSON, or null when the packet is not signed (or too large to check here). */
+async function signatureOf(blob, signatureOptions, lang) {
+  if (blob.size > SIGNATURE_LIMIT) return null;
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  if (!contains(bytes, XMLDSIG)) return null;
+  packet = bytes;
+  return verifyJson(bytes, { ...signatureOptions, lang });
+}
 let source = null; // the last packet (a Blob), re-read on demand to show a finding's place
 let packet = null; // its bytes, once read for "show the place"
 
@@ -72,7 +93,7 @@ function dropCheckers() {
   pool = null;
 }
 
-async function validateBlob(id, blob, options, checkWorkers) {
+async function validateBlob(id, blob, options, checkWorkers, signatureOptions = {}) {
   source = blob;
   packet = null;
   // Nested workers exist in every current browser; where not, all is done here.
@@ -140,7 +161,13 @@ async function validateBlob(id, blob, options, checkWorkers) {
     } else {
       reportJson = validator.finishJson();
     }
-    self.postMessage({ type: "report", id, reportJson, millis: performance.now() - started });
+    let signatureJson = null;
+    try {
+      signatureJson = await signatureOf(blob, signatureOptions, options.lang);
+    } catch (e) {
+      signatureJson = JSON.stringify({ error: `${e.kind ?? "internal"}: ${e.message ?? e}` });
+    }
+    self.postMessage({ type: "report", id, reportJson, signatureJson, millis: performance.now() - started });
     clean = true;
   } finally {
     hashing?.terminate();
@@ -157,7 +184,7 @@ self.onmessage = async (event) => {
     if (message.type === "info") {
       self.postMessage({ type: "info", version: version(), ruleSets: ruleSets() });
     } else if (message.type === "validate") {
-      await validateBlob(message.id, message.blob, message.options, message.checkWorkers);
+      await validateBlob(message.id, message.blob, message.options, message.checkWorkers, message.signature);
     } else if (message.type === "locate" && source) {
       if (source.size > LOCATE_LIMIT) {
         self.postMessage({ type: "place", id: message.id, path: message.path, place: null, tooLarge: true });
@@ -167,6 +194,15 @@ self.onmessage = async (event) => {
       self.postMessage({ type: "place", id: message.id, path: message.path, place: locate(packet, message.path) });
     }
   } catch (e) {
-    self.postMessage({ type: "error", id: message.id, kind: e.kind ?? "internal", message: String(e.message ?? e) });
+    // A signed document that is not a packet still has its signature checked and shown.
+    let signatureJson = null;
+    if (message.type === "validate") {
+      try {
+        signatureJson = await signatureOf(message.blob, message.signature ?? {}, message.options?.lang);
+      } catch {
+        signatureJson = null;
+      }
+    }
+    self.postMessage({ type: "error", id: message.id, kind: e.kind ?? "internal", message: String(e.message ?? e), signatureJson });
   }
 };

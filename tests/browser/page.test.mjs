@@ -16,6 +16,7 @@ import { loadHostile, loadValidPackets, hostileDir } from "../hostile/load.mjs";
 const HOST = "wasm-chromium";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const corpus = join(root, "tests", "corpus");
+const edsDir = join(root, "tests", "eds");
 const artifacts = join(root, "target", "artifacts");
 mkdirSync(artifacts, { recursive: true });
 const manifest = JSON.parse(readFileSync(join(corpus, "manifest.json"), "utf8"));
@@ -111,8 +112,32 @@ try {
     check(bytes === expected, `packet ${c.packet}: downloaded report differs from ${c.report}`);
   }
 
-  // A click on a finding shows its place in the packet.
+  // A signed packet: the page shows the signature section with the signer and the result.
+  // Its local test CA is not among the page's anchors: the packet's data is accepted, the
+  // signature is not (untrusted), so the packet is refused.
   await select("#lang", "en");
+  await select("#entity", "");
+  await select("#anchors", "test");
+  run += 1;
+  await page.setInputFiles("#file", join(edsDir, "local", "plan_item.signed.xml"));
+  await page.waitForSelector(`#status[data-run="${run}"]`);
+  check((await page.getAttribute("#status", "data-state")) === "rejected", "a signed packet with an untrusted signer is refused");
+  check(!(await page.$eval("#signature", (s) => s.hidden)), "the signature section is shown");
+  const signatureRow = await page.$$eval("#signatures tbody tr td", (cells) => cells.map((td) => td.textContent));
+  check(signatureRow[1] === "invalid" && signatureRow[3].includes("ИИН 123456789011") && signatureRow[3].includes("БИН 081140000436")
+    && signatureRow[4] === "rsa-sha256" && signatureRow[6].includes("certificate.untrusted"),
+    `the signature row shows the signer and the result: ${JSON.stringify(signatureRow)}`);
+  // An NCA RK test signature that is valid at the time given: the section says valid.
+  await page.fill("#signature-at", "01.06.2020 10:00");
+  run += 1;
+  await page.setInputFiles("#file", join(edsDir, "xml", "rsa_personal_sign_2020.xml"));
+  await page.waitForSelector(`#status[data-run="${run}"]`);
+  check((await page.getAttribute("#signature", "data-state")) === "accepted", "a valid NCA RK test signature is shown valid");
+  await page.fill("#signature-at", "");
+  await page.setInputFiles("#file", []);
+  current = null;
+
+  // A click on a finding shows its place in the packet.
   await select("#entity", "");
   run += 1;
   await page.setInputFiles("#file", join(root, "examples", "plan_item_three_findings.json"));
@@ -212,6 +237,25 @@ try {
   check(inPage.panic === "internal error", `a panic inside wasm in the page became: ${inPage.panic}`);
   check(inPage.after === "accepted", `the module in the page after a panic: ${inPage.after}`);
   console.log(`host ${HOST}: ${hostile.length} hostile cases and the properties, ${inPage.results.length} checks in the page`);
+
+  // The signature cases (tests/eds) through the web package in the page, byte for byte.
+  await page.route(`${origin}/eds/cases.mjs`, (route) =>
+    route.fulfill({ contentType: "text/javascript", body: readFileSync(join(edsDir, "cases.mjs"), "utf8") }));
+  const signatureCases = JSON.parse(readFileSync(join(edsDir, "cases.json"), "utf8")).cases;
+  const { pathsOf } = await import("../eds/cases.mjs");
+  const edsFiles = Object.fromEntries(pathsOf(signatureCases).map((p) => [p, readFileSync(join(edsDir, p)).toString("base64")]));
+  const signed = await page.evaluate(async ({ cases, files, host }) => {
+    const { runSignatureCases } = await import("/eds/cases.mjs");
+    const wasm = await import("/pkg/tekser_wasm.js");
+    await wasm.default();
+    const bytes = Object.fromEntries(Object.entries(files).map(([p, b]) => [p, Uint8Array.from(atob(b), (ch) => ch.charCodeAt(0))]));
+    const results = [];
+    const ran = runSignatureCases(cases, bytes, wasm, (ok, message) => results.push([ok, message]), host);
+    return { results, ran };
+  }, { cases: signatureCases, files: edsFiles, host: HOST });
+  for (const [ok, message] of signed.results) check(ok, message);
+  check(signed.ran === signatureCases.length, `signature cases ran in the page: ${signed.ran} of ${signatureCases.length}`);
+  console.log(`host ${HOST}: ${signed.ran} signature cases in the page`);
 
   check(outside.length === 0, `requests left the page: ${outside.join(", ")}`);
   check(cspViolations.length === 0, `CSP violations: ${cspViolations.join(" | ")}`);

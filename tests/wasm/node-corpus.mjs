@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pathsOf, runSignatureCases } from "../eds/cases.mjs";
 import { runCases } from "../hostile/cases.mjs";
 import { loadHostile, loadValidPackets } from "../hostile/load.mjs";
 import { runProperties } from "../hostile/properties.mjs";
@@ -274,6 +275,19 @@ runCases(hostile, { PacketValidator: tekser.PacketValidator, validateJson: tekse
 // Properties on generated packets (tests/hostile/properties.mjs).
 runProperties({ api: tekser, check, valid: loadValidPackets() });
 
+// The signature stage (tests/eds): every case's report byte for byte.
+const edsDir = join(root, "tests", "eds");
+const signatureCases = JSON.parse(readFileSync(join(edsDir, "cases.json"), "utf8")).cases;
+const edsFiles = Object.fromEntries(pathsOf(signatureCases).map((p) => [p, new Uint8Array(readFileSync(join(edsDir, p)))]));
+const signatureRuns = runSignatureCases(signatureCases, edsFiles, tekser, check, HOST);
+try {
+  tekser.verifyJson(edsFiles[signatureCases[0].xml], { anchors: "nowhere" });
+  check(false, "unknown anchors did not throw");
+} catch (e) {
+  check(e.name === "TekserError" && e.kind === "option", `unknown anchors threw ${e}`);
+}
+check(tekser.verify(edsFiles[signatureCases[0].xml], { anchors: "test", at: "01.06.2020 10:00" }).signatures[0].signer.iin === "123456789011", "verify() returns the signer's IIN");
+
 // The panic hook: a panic inside wasm reaches JS as an Error, and the module still works.
 try {
   tekser.__panicForTests();
@@ -292,5 +306,5 @@ for (const bad of [[42, {}], ["{}", { lang: "de" }], ["{}", "ru"], ["[]", { enti
 }
 
 for (const f of failures) console.error(f);
-console.log(`host ${HOST}: ${passed} checks passed, ${failures.length} failed (${manifest.cases.length} cases, ${manifest.digests.length} digest groups, ${manifest.replies.length} replies, ${manifest.datasets.length} datasets, ${hostile.length} hostile cases)`);
+console.log(`host ${HOST}: ${passed} checks passed, ${failures.length} failed (${manifest.cases.length} cases, ${manifest.digests.length} digest groups, ${manifest.replies.length} replies, ${manifest.datasets.length} datasets, ${hostile.length} hostile cases, ${signatureRuns} signature cases)`);
 process.exit(failures.length ? 1 : 0);

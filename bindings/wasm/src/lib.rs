@@ -143,6 +143,66 @@ export interface RuleSet {
   digest: string;
 }
 
+/** How signatures are verified (`verify`, `verifyJson`). */
+export interface VerifyOptions {
+  /** Trust anchors: "prod" (default) or "test", NCA RK's certificates shipped with tekser, or
+   * certificates of your own (DER bytes or PEM text), shown in reports under `name`. */
+  anchors?: "test" | "prod" | { name?: string; certificates: (string | Uint8Array)[] };
+  /** CRLs (DER bytes or PEM text) to check revocation against. */
+  crls?: (string | Uint8Array)[];
+  /** Verification time: "dd.mm.yyyy HH:MM" (Astana time) or "yyyy-mm-ddTHH:MM[:SS]Z" (UTC);
+   * default: the packet's header/created_at. The clock is never used. */
+  at?: string;
+  /** Several signatures: "sequential" (default; each covers the document without itself and
+   * the later ones, as NCA RK's verifier reads them) or "strict" (without itself only). */
+  semantics?: "sequential" | "strict";
+  /** Language of messages; "all" gives ru, kk and en (default "ru"). */
+  lang?: "ru" | "kk" | "en" | "all";
+}
+
+/** A certificate in a signature report. */
+export interface CertificateInfo {
+  subject: string;
+  common_name?: string | null;
+  iin?: string | null;
+  bin?: string | null;
+  organization?: string | null;
+  issuer?: string;
+  serial: string;
+  not_before: string;
+  not_after: string;
+  key_usage?: string[];
+  extended_key_usage?: string[];
+}
+
+/** The check of one signature. */
+export interface SignatureCheck {
+  index: number;
+  result: "valid" | "invalid";
+  algorithm: "rsa-sha256" | "gost34310-2004" | "gost34102015-512" | null;
+  signature_method: string | null;
+  reference_digest: "match" | "mismatch" | "not_checked";
+  signature_value: "valid" | "invalid" | "not_checked";
+  signer: CertificateInfo | null;
+  chain: CertificateInfo[];
+  revocation: "not_checked" | "good" | "revoked";
+  findings: Finding[];
+}
+
+/** The signature report (schemas/report.schema.json, $defs/signature). */
+export interface SignatureReport {
+  stage: "signature";
+  status: "accepted" | "rejected";
+  at: string | null;
+  time_source: "caller" | "created_at" | "unknown";
+  anchors: string;
+  semantics: "sequential" | "strict";
+  errors: number;
+  warnings: number;
+  signatures: SignatureCheck[];
+  findings: Finding[];
+}
+
 /** Where a finding's path points in the packet. */
 export interface Place {
   /** The value at the path, as indented JSON, or null when the path is not in the packet. */
@@ -168,6 +228,9 @@ extern "C" {
     /// `ReplyOptions` of the typings.
     #[wasm_bindgen(typescript_type = "ReplyOptions")]
     pub type ReplyOptionsArg;
+    /// `VerifyOptions` of the typings.
+    #[wasm_bindgen(typescript_type = "VerifyOptions")]
+    pub type VerifyOptionsArg;
 }
 
 thread_local! {
@@ -854,4 +917,80 @@ pub fn rule_sets() -> Result<JsValue, JsValue> {
 pub fn panic_for_tests() {
     install_panic_hook();
     panic!("deliberate panic for the binding's tests");
+}
+
+/// The byte arrays of an array option (`undefined`/`null` when absent).
+fn bytes_list(options: &JsValue, name: &str) -> Result<Vec<Vec<u8>>, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(Vec::new());
+    }
+    let value = Reflect::get(options, &name.into())?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(list) = value.dyn_ref::<js_sys::Array>() else {
+        return Err(usage(&format!("option {name} must be an array")));
+    };
+    list.iter().map(|item| bytes_of(&item, &format!("each of {name}"))).collect()
+}
+
+/// The signature report of a signed XML document, with its language.
+fn signature_report(input: &JsValue, options: &JsValue) -> Result<tekser::signature::SignatureReport, JsValue> {
+    install_panic_hook();
+    let bytes = bytes_of(input, "the document")?;
+    let lang = lang_option(options, Some(Lang::Ru))?;
+    let mut named = None;
+    let mut own: Option<(String, Vec<(String, Vec<u8>)>)> = None;
+    if options.is_object() {
+        let anchors = Reflect::get(options, &"anchors".into())?;
+        if let Some(name) = anchors.as_string() {
+            named = Some(name);
+        } else if anchors.is_object() {
+            let name = option(&anchors, "name")?.unwrap_or_else(|| "own".to_owned());
+            let files = bytes_list(&anchors, "certificates")?
+                .into_iter()
+                .enumerate()
+                .map(|(i, b)| (format!("certificate {}", i + 1), b))
+                .collect();
+            own = Some((name, files));
+        } else if !anchors.is_undefined() && !anchors.is_null() {
+            return Err(usage("option anchors must be \"test\", \"prod\" or { name, certificates }"));
+        }
+    }
+    let crls = bytes_list(options, "crls")?;
+    let at = option(options, "at")?;
+    let semantics = option(options, "semantics")?;
+    let verify_options = tekser::signature::VerifyOptions::from_host(
+        named.as_deref(),
+        own.as_ref().map(|(n, f)| (n.as_str(), f.as_slice())),
+        &crls,
+        at.as_deref(),
+        semantics.as_deref(),
+    )
+    .map_err(|e| core_error(&e))?;
+    let mut report = tekser::signature::verify(&bytes, &verify_options).map_err(|e| core_error(&e))?;
+    report.lang = lang;
+    Ok(report)
+}
+
+/// Verifies the XMLDSig signatures of a signed XML packet or document; returns the canonical
+/// signature report JSON, byte for byte as on every host.
+#[wasm_bindgen(js_name = verifyJson, unchecked_return_type = "string")]
+pub fn verify_json(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
+    options: Option<VerifyOptionsArg>,
+) -> Result<String, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    Ok(signature_report(&input, &options)?.to_json())
+}
+
+/// Verifies the XMLDSig signatures of a signed XML packet or document; returns the signature
+/// report as a plain object.
+#[wasm_bindgen(unchecked_return_type = "SignatureReport")]
+pub fn verify(
+    #[wasm_bindgen(unchecked_param_type = "PacketInput")] input: JsValue,
+    options: Option<VerifyOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    JSON::parse(&signature_report(&input, &options)?.to_json())
 }

@@ -131,6 +131,66 @@ export interface RuleSet {
     digest: string;
 }
 
+/** How signatures are verified (`verify`, `verifyJson`). */
+export interface VerifyOptions {
+    /** Trust anchors: "prod" (default) or "test", NCA RK's certificates shipped with tekser, or
+     * certificates of your own (DER bytes or PEM text), shown in reports under `name`. */
+    anchors?: "test" | "prod" | { name?: string; certificates: (string | Uint8Array)[] };
+    /** CRLs (DER bytes or PEM text) to check revocation against. */
+    crls?: (string | Uint8Array)[];
+    /** Verification time: "dd.mm.yyyy HH:MM" (Astana time) or "yyyy-mm-ddTHH:MM[:SS]Z" (UTC);
+     * default: the packet's header/created_at. The clock is never used. */
+    at?: string;
+    /** Several signatures: "sequential" (default; each covers the document without itself and
+     * the later ones, as NCA RK's verifier reads them) or "strict" (without itself only). */
+    semantics?: "sequential" | "strict";
+    /** Language of messages; "all" gives ru, kk and en (default "ru"). */
+    lang?: "ru" | "kk" | "en" | "all";
+}
+
+/** A certificate in a signature report. */
+export interface CertificateInfo {
+    subject: string;
+    common_name?: string | null;
+    iin?: string | null;
+    bin?: string | null;
+    organization?: string | null;
+    issuer?: string;
+    serial: string;
+    not_before: string;
+    not_after: string;
+    key_usage?: string[];
+    extended_key_usage?: string[];
+}
+
+/** The check of one signature. */
+export interface SignatureCheck {
+    index: number;
+    result: "valid" | "invalid";
+    algorithm: "rsa-sha256" | "gost34310-2004" | "gost34102015-512" | null;
+    signature_method: string | null;
+    reference_digest: "match" | "mismatch" | "not_checked";
+    signature_value: "valid" | "invalid" | "not_checked";
+    signer: CertificateInfo | null;
+    chain: CertificateInfo[];
+    revocation: "not_checked" | "good" | "revoked";
+    findings: Finding[];
+}
+
+/** The signature report (schemas/report.schema.json, $defs/signature). */
+export interface SignatureReport {
+    stage: "signature";
+    status: "accepted" | "rejected";
+    at: string | null;
+    time_source: "caller" | "created_at" | "unknown";
+    anchors: string;
+    semantics: "sequential" | "strict";
+    errors: number;
+    warnings: number;
+    signatures: SignatureCheck[];
+    findings: Finding[];
+}
+
 /** Where a finding's path points in the packet. */
 export interface Place {
     /** The value at the path, as indented JSON, or null when the path is not in the packet. */
@@ -330,6 +390,18 @@ export function validateDatasetJson(packets: DatasetPacket[], options?: Validate
 export function validateJson(input: PacketInput, options?: ValidateOptions | null): string;
 
 /**
+ * Verifies the XMLDSig signatures of a signed XML packet or document; returns the signature
+ * report as a plain object.
+ */
+export function verify(input: PacketInput, options?: VerifyOptions | null): SignatureReport;
+
+/**
+ * Verifies the XMLDSig signatures of a signed XML packet or document; returns the canonical
+ * signature report JSON, byte for byte as on every host.
+ */
+export function verifyJson(input: PacketInput, options?: VerifyOptions | null): string;
+
+/**
  * The engine version (`0.1.0`).
  */
 export function version(): string;
@@ -372,6 +444,8 @@ export interface InitOutput {
     readonly validate: (a: number, b: number, c: number) => void;
     readonly validateDatasetJson: (a: number, b: number, c: number) => void;
     readonly validateJson: (a: number, b: number, c: number) => void;
+    readonly verify: (a: number, b: number, c: number) => void;
+    readonly verifyJson: (a: number, b: number, c: number) => void;
     readonly version: (a: number) => void;
     readonly __wbindgen_export: (a: number, b: number) => number;
     readonly __wbindgen_export2: (a: number, b: number, c: number, d: number) => number;

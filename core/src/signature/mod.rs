@@ -76,6 +76,42 @@ pub struct VerifyOptions {
     pub semantics: Semantics,
 }
 
+impl VerifyOptions {
+    /// Options from the plain values every host takes: `anchors` a set's name (`test`,
+    /// `prod`) or `own` certificates (file name or label, DER or PEM bytes) shown in reports
+    /// as `own_name`; CRLs as DER or PEM bytes; `at` as [`parse_time`] reads it; `semantics`
+    /// `sequential` or `strict`.
+    pub fn from_host(
+        anchors: Option<&str>,
+        own: Option<(&str, &[(String, Vec<u8>)])>,
+        crls: &[Vec<u8>],
+        at: Option<&str>,
+        semantics: Option<&str>,
+    ) -> Result<VerifyOptions, Error> {
+        let anchors = match (anchors, own) {
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidOption(
+                    "give either a named anchor set or certificates of your own, not both".to_owned(),
+                ))
+            }
+            (Some(name), None) => Anchors::named(name)?,
+            (None, Some((name, files))) => Anchors::custom(name, files)?,
+            (None, None) => Anchors::default(),
+        };
+        let crls = crls
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| Crl::parse(bytes).map_err(|e| Error::InvalidCertificate(format!("CRL {}: {e}", i + 1))))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(VerifyOptions {
+            anchors,
+            crls,
+            at: at.map(parse_time).transpose()?,
+            semantics: semantics.map(str::parse).transpose()?.unwrap_or_default(),
+        })
+    }
+}
+
 /// Reads a verification time: `dd.mm.yyyy HH:MM` in Astana time (as the regulation writes
 /// times), or ISO 8601 in UTC (`2020-06-01T00:00:00Z`, seconds optional).
 pub fn parse_time(text: &str) -> Result<i64, Error> {
