@@ -179,5 +179,72 @@ export function validateDatasetJson(packets: DatasetPacket[], options?: Validate
 export function ruleSets(): RuleSet[];
 /** The engine version. */
 export function version(): string;
+
+/** How signatures are verified (`verify`, `verifyJson`). */
+export interface VerifyOptions {
+  /** Trust anchors: "prod" (default) or "test", NCA RK's certificates shipped with tekser, or
+   * certificates of your own (DER Buffers or PEM text), named `name` in reports. */
+  anchors?: "test" | "prod" | { name?: string; certificates: (Buffer | string)[] };
+  /** CRLs (DER Buffers or PEM text) to check revocation against. */
+  crls?: (Buffer | string)[];
+  /** Verification time: "dd.mm.yyyy HH:MM" (Astana time) or "yyyy-mm-ddTHH:MM[:SS]Z" (UTC);
+   * default: the packet's header/created_at. The clock is never used. */
+  at?: string;
+  /** Several signatures: "sequential" (default) or "strict". */
+  semantics?: "sequential" | "strict";
+  /** Language of messages; "all" gives ru, kk and en (default "ru"). */
+  lang?: "ru" | "kk" | "en" | "all";
+}
+
+/** A certificate in a signature report. */
+export interface CertificateInfo {
+  subject: string;
+  common_name?: string | null;
+  iin?: string | null;
+  bin?: string | null;
+  organization?: string | null;
+  issuer?: string;
+  serial: string;
+  not_before: string;
+  not_after: string;
+  key_usage?: string[];
+  extended_key_usage?: string[];
+}
+
+/** The check of one signature. */
+export interface SignatureCheck {
+  index: number;
+  result: "valid" | "invalid";
+  algorithm: "rsa-sha256" | "gost34310-2004" | "gost34102015-512" | null;
+  signature_method: string | null;
+  reference_digest: "match" | "mismatch" | "not_checked";
+  signature_value: "valid" | "invalid" | "not_checked";
+  signer: CertificateInfo | null;
+  chain: CertificateInfo[];
+  revocation: "not_checked" | "good" | "revoked";
+  findings: Finding[];
+}
+
+/** The signature report (schemas/report.schema.json, $defs/signature). */
+export interface SignatureReport {
+  stage: "signature";
+  status: "accepted" | "rejected";
+  at: string | null;
+  time_source: "caller" | "created_at" | "unknown";
+  anchors: string;
+  semantics: "sequential" | "strict";
+  errors: number;
+  warnings: number;
+  signatures: SignatureCheck[];
+  findings: Finding[];
+}
+
+/** Verifies the XMLDSig signatures of a signed XML packet or document (Rules, App. 2 scheme 1
+ * step 3): reference digest, signature value (RSA-SHA256, GOST 34.310-2004, GOST 34.10-2015
+ * 512), the certificate's chain to the anchors, validity at `at` (default the packet's
+ * created_at), key usage and revocation. */
+export function verify(data: PacketInput, options?: VerifyOptions): SignatureReport;
+/** `verify`, returning the canonical signature report JSON (byte for byte as on every host). */
+export function verifyJson(data: PacketInput, options?: VerifyOptions): string;
 /** For tests: a panic inside the addon becomes an Error with code "internal". */
 export function __panicForTests(): void;

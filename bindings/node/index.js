@@ -63,12 +63,19 @@ function comparePackets(ours, theirs, options) {
   return JSON.parse(native.comparePacketsJson(ours, theirs, options));
 }
 
+/** Verifies the XMLDSig signatures of a signed XML packet or document: the signature report. */
+function verify(data, options) {
+  return JSON.parse(native.verifyJson(data, options));
+}
+
 function validateDataset(packets, options) {
   return JSON.parse(native.validateDatasetJson(packets, options));
 }
 
 module.exports = {
   Report,
+  verify,
+  verifyJson: native.verifyJson,
   validate,
   validateAsync,
   validateJson: native.validateJson,

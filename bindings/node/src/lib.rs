@@ -513,6 +513,76 @@ pub fn rule_sets(env: Env) -> napi::Result<Vec<RuleSet>> {
         .collect())
 }
 
+/// Trust anchors of one's own (`{ name, certificates }` in `VerifyOptions`).
+#[napi(object)]
+pub struct OwnAnchors {
+    /// How reports name the set (default `own`).
+    pub name: Option<String>,
+    /// The certificates, DER (`Buffer`) or PEM text.
+    pub certificates: Vec<Either<Buffer, String>>,
+}
+
+/// Options of signature verification (`VerifyOptions` in index.d.ts).
+#[napi(object)]
+pub struct VerifyOptions {
+    /// `prod` (default) or `test`, NCA RK's certificates shipped with tekser, or one's own.
+    pub anchors: Option<Either<String, OwnAnchors>>,
+    /// CRLs, DER (`Buffer`) or PEM text.
+    pub crls: Option<Vec<Either<Buffer, String>>>,
+    /// Verification time: `dd.mm.yyyy HH:MM` (Astana) or `yyyy-mm-ddTHH:MM[:SS]Z` (UTC).
+    pub at: Option<String>,
+    /// `sequential` (default) or `strict`.
+    pub semantics: Option<String>,
+    /// `ru` (default), `kk`, `en` or `all`.
+    pub lang: Option<String>,
+}
+
+/// Verifies the XMLDSig signatures of a signed XML packet or document; returns the canonical
+/// signature report JSON (byte for byte as on every host).
+#[napi(js_name = "verifyJson")]
+pub fn verify_json(env: Env, data: Either<Buffer, String>, options: Option<VerifyOptions>) -> napi::Result<String> {
+    let bytes = bytes_of(&data);
+    let result = guarded(|| {
+        let o = options.as_ref();
+        let lang = match o.and_then(|o| o.lang.as_deref()) {
+            None => Some(Lang::Ru),
+            Some("all") => None,
+            Some(code) => Some(code.parse::<Lang>().map_err(|e| Failure::Usage(e.to_string()))?),
+        };
+        let (named, own) = match o.and_then(|o| o.anchors.as_ref()) {
+            None => (None, None),
+            Some(Either::A(name)) => (Some(name.as_str()), None),
+            Some(Either::B(set)) => {
+                let files: Vec<(String, Vec<u8>)> = set
+                    .certificates
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (format!("certificate {}", i + 1), bytes_of(c)))
+                    .collect();
+                (
+                    None,
+                    Some((set.name.clone().unwrap_or_else(|| "own".to_owned()), files)),
+                )
+            }
+        };
+        let crls: Vec<Vec<u8>> = o
+            .and_then(|o| o.crls.as_ref())
+            .map(|list| list.iter().map(bytes_of).collect())
+            .unwrap_or_default();
+        let verify_options = tekser::signature::VerifyOptions::from_host(
+            named,
+            own.as_ref().map(|(n, f)| (n.as_str(), f.as_slice())),
+            &crls,
+            o.and_then(|o| o.at.as_deref()),
+            o.and_then(|o| o.semantics.as_deref()),
+        )?;
+        let mut report = tekser::signature::verify(&bytes, &verify_options)?;
+        report.lang = lang;
+        Ok(report.to_json())
+    });
+    result.map_err(|f| js_error(&env, f))
+}
+
 /// The engine version.
 #[napi]
 pub fn version() -> String {

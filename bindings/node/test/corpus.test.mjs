@@ -104,3 +104,19 @@ test("properties on generated packets (tests/hostile/properties.mjs)", async () 
   assert.deepEqual(failures, [], `${failures.length} property checks failed`);
   assert.ok(checks >= 64 * 5, `${checks} property checks ran`);
 });
+
+// The signature stage (tests/eds): every case's report byte for byte, as on every host.
+test("every signature case", async () => {
+  const { pathsOf, runSignatureCases } = await import("../../../tests/eds/cases.mjs");
+  const eds = join(corpus, "..", "eds");
+  const cases = JSON.parse(readFileSync(join(eds, "cases.json"), "utf8")).cases;
+  const files = Object.fromEntries(pathsOf(cases).map((p) => [p, readFileSync(join(eds, p))]));
+  const failures = [];
+  const ran = runSignatureCases(cases, files, tekser, (ok, message) => ok || failures.push(message), HOST);
+  assert.deepEqual(failures, []);
+  assert.equal(ran, cases.length);
+  const report = tekser.verify(files[cases[0].xml], { anchors: "test", at: "01.06.2020 10:00", lang: "en" });
+  assert.equal(report.signatures[0].signer.iin, "123456789011");
+  assert.throws(() => tekser.verify(files[cases[0].xml], { anchors: "nowhere" }), (e) => e.code === "option" && e.name === "TekserError");
+  assert.throws(() => tekser.verify(files[cases[0].xml], { anchors: "test", at: "tomorrow" }), (e) => e.code === "time");
+});

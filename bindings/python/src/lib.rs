@@ -122,6 +122,24 @@ create_exception!(
     TekserError,
     "Reading a streamed input failed (`detail`)."
 );
+create_exception!(
+    tekser,
+    InvalidTimeError,
+    TekserError,
+    "A verification time cannot be read (`detail`)."
+);
+create_exception!(
+    tekser,
+    InvalidCertificateError,
+    TekserError,
+    "A trust anchor or CRL given cannot be read (`detail`)."
+);
+create_exception!(
+    tekser,
+    InvalidOptionError,
+    TekserError,
+    "An option's value is not one of those allowed (`detail`)."
+);
 
 /// A core value as a Python object (numbers: int when whole, else float from the literal).
 fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
@@ -181,6 +199,9 @@ fn error(py: Python<'_>, e: &tekser::Error) -> PyErr {
         tekser::Error::InvalidDictionaryFile(_) => InvalidDictionaryFileError::new_err(message),
         tekser::Error::Catalog(_) => CatalogError::new_err(message),
         tekser::Error::Read(_) => ReadError::new_err(message),
+        tekser::Error::InvalidTime(_) => InvalidTimeError::new_err(message),
+        tekser::Error::InvalidCertificate(_) => InvalidCertificateError::new_err(message),
+        tekser::Error::InvalidOption(_) => InvalidOptionError::new_err(message),
     };
     let value = err.value(py);
     let mut attributes = vec![("kind", Value::Text(e.kind().to_owned()))];
@@ -964,6 +985,104 @@ fn _panic_for_tests() {
     panic!("deliberate panic for the binding's tests")
 }
 
+/// The signature report of a signed XML document, in `lang`.
+#[allow(clippy::too_many_arguments)]
+fn signature_report(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    anchors: &Bound<'_, PyAny>,
+    anchors_name: Option<&str>,
+    crls: Option<Vec<Bound<'_, PyAny>>>,
+    at: Option<&str>,
+    semantics: &str,
+    lang: Option<&str>,
+) -> PyResult<tekser::signature::SignatureReport> {
+    let bytes = bytes_of(data)?;
+    let lang = lang_of(lang)?;
+    // A set's name, or certificates of one's own (each bytes, str or a path).
+    let (named, own) = if let Ok(name) = anchors.extract::<String>() {
+        (Some(name), None)
+    } else if anchors.hasattr("__fspath__")? {
+        // A directory: every file in it, in name order.
+        let dir: PathBuf = py.import("os")?.getattr("fspath")?.call1((anchors,))?.extract()?;
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        paths.sort();
+        let files = paths
+            .iter()
+            .map(|p| std::fs::read(p).map(|b| (p.display().to_string(), b)))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        let name = anchors_name.map_or_else(|| dir.display().to_string(), str::to_owned);
+        (None, Some((name, files)))
+    } else {
+        let mut files = Vec::new();
+        for (i, item) in anchors.try_iter()?.enumerate() {
+            files.push((format!("certificate {}", i + 1), bytes_of(&item?)?));
+        }
+        (None, Some((anchors_name.unwrap_or("own").to_owned(), files)))
+    };
+    let crls = crls
+        .unwrap_or_default()
+        .iter()
+        .map(bytes_of)
+        .collect::<PyResult<Vec<_>>>()?;
+    let options = tekser::signature::VerifyOptions::from_host(
+        named.as_deref(),
+        own.as_ref().map(|(n, f)| (n.as_str(), f.as_slice())),
+        &crls,
+        at,
+        Some(semantics),
+    )
+    .map_err(|e| error(py, &e))?;
+    let mut report = py
+        .detach(|| tekser::signature::verify(&bytes, &options))
+        .map_err(|e| error(py, &e))?;
+    report.lang = lang;
+    Ok(report)
+}
+
+/// Verifies the XMLDSig signatures of a signed XML packet or document (Rules, App. 2 scheme 1
+/// step 3); returns the signature report as a dict.
+#[pyfunction]
+#[pyo3(signature = (data, *, anchors = None, anchors_name = None, crls = None, at = None, semantics = "sequential", lang = Some("ru")))]
+#[allow(clippy::too_many_arguments)]
+fn verify(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    anchors: Option<&Bound<'_, PyAny>>,
+    anchors_name: Option<&str>,
+    crls: Option<Vec<Bound<'_, PyAny>>>,
+    at: Option<&str>,
+    semantics: &str,
+    lang: Option<&str>,
+) -> PyResult<Py<PyAny>> {
+    let prod = pyo3::types::PyString::new(py, "prod").into_any();
+    let anchors = anchors.unwrap_or(&prod);
+    let report = signature_report(py, data, anchors, anchors_name, crls, at, semantics, lang)?;
+    json_to_python(py, &report.to_json())
+}
+
+/// [`verify`], returning the canonical signature report JSON (byte for byte as on every host).
+#[pyfunction]
+#[pyo3(signature = (data, *, anchors = None, anchors_name = None, crls = None, at = None, semantics = "sequential", lang = Some("ru")))]
+#[allow(clippy::too_many_arguments)]
+fn verify_json(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    anchors: Option<&Bound<'_, PyAny>>,
+    anchors_name: Option<&str>,
+    crls: Option<Vec<Bound<'_, PyAny>>>,
+    at: Option<&str>,
+    semantics: &str,
+    lang: Option<&str>,
+) -> PyResult<String> {
+    let prod = pyo3::types::PyString::new(py, "prod").into_any();
+    let anchors = anchors.unwrap_or(&prod);
+    Ok(signature_report(py, data, anchors, anchors_name, crls, at, semantics, lang)?.to_json())
+}
+
 /// The native part of the `tekser` package.
 #[pymodule]
 fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -983,7 +1102,12 @@ fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare_packets, m)?)?;
     m.add_function(wrap_pyfunction!(reply, m)?)?;
     m.add_function(wrap_pyfunction!(rule_sets, m)?)?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_json, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    m.add("InvalidTimeError", py.get_type::<InvalidTimeError>())?;
+    m.add("InvalidCertificateError", py.get_type::<InvalidCertificateError>())?;
+    m.add("InvalidOptionError", py.get_type::<InvalidOptionError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
     m.add("TekserError", py.get_type::<TekserError>())?;
     m.add("InvalidUtf8Error", py.get_type::<InvalidUtf8Error>())?;

@@ -931,7 +931,9 @@ fn bytes_list(options: &JsValue, name: &str) -> Result<Vec<Vec<u8>>, JsValue> {
     let Some(list) = value.dyn_ref::<js_sys::Array>() else {
         return Err(usage(&format!("option {name} must be an array")));
     };
-    list.iter().map(|item| bytes_of(&item, &format!("each of {name}"))).collect()
+    list.iter()
+        .map(|item| bytes_of(&item, &format!("each of {name}")))
+        .collect()
 }
 
 /// The signature report of a signed XML document, with its language.
@@ -954,7 +956,9 @@ fn signature_report(input: &JsValue, options: &JsValue) -> Result<tekser::signat
                 .collect();
             own = Some((name, files));
         } else if !anchors.is_undefined() && !anchors.is_null() {
-            return Err(usage("option anchors must be \"test\", \"prod\" or { name, certificates }"));
+            return Err(usage(
+                "option anchors must be \"test\", \"prod\" or { name, certificates }",
+            ));
         }
     }
     let crls = bytes_list(options, "crls")?;

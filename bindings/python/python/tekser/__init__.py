@@ -25,8 +25,11 @@ from ._tekser import (
     EntityNotNamedError,
     Finding,
     InvalidDictionaryFileError,
+    InvalidCertificateError,
     InvalidDigestListError,
+    InvalidOptionError,
     InvalidReplyError,
+    InvalidTimeError,
     InvalidUtf8Error,
     JsonSyntaxError,
     NotAPacketError,
@@ -51,6 +54,8 @@ from ._tekser import (
     validate_dataset,
     validate_many,
     validate_records,
+    verify,
+    verify_json,
 )
 
 __all__ = [
@@ -62,8 +67,11 @@ __all__ = [
     "EntityNotNamedError",
     "Finding",
     "InvalidDictionaryFileError",
+    "InvalidCertificateError",
     "InvalidDigestListError",
+    "InvalidOptionError",
     "InvalidReplyError",
+    "InvalidTimeError",
     "InvalidUtf8Error",
     "JsonSyntaxError",
     "NotAPacketError",
@@ -88,6 +96,8 @@ __all__ = [
     "validate_dataset",
     "validate_many",
     "validate_records",
+    "verify",
+    "verify_json",
 ]
 
 
@@ -121,4 +131,6 @@ validate = _guarded(validate)
 validate_dataset = _guarded(validate_dataset)
 validate_many = _guarded(validate_many)
 validate_records = _guarded(validate_records)
+verify = _guarded(verify)
+verify_json = _guarded(verify_json)
 _panic_for_tests = _guarded(_tekser._panic_for_tests)

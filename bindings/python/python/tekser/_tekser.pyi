@@ -87,6 +87,18 @@ class ReadError(TekserError):
     """Reading a streamed input (a file object or path) failed."""
     detail: str
 
+class InvalidTimeError(TekserError):
+    """A verification time (``at``) cannot be read."""
+    detail: str
+
+class InvalidCertificateError(TekserError):
+    """A trust anchor or CRL given to ``verify`` cannot be read."""
+    detail: str
+
+class InvalidOptionError(TekserError):
+    """An option's value is not one of those allowed (``anchors``, ``semantics``)."""
+    detail: str
+
 class Finding:
     """One problem found in a packet."""
 
@@ -277,3 +289,37 @@ def rule_sets() -> list[dict[str, str | None]]:
 
 def _panic_for_tests() -> None:
     """For the binding's tests: a deliberate panic inside the native module."""
+
+Anchors = Literal["test", "prod"] | os.PathLike[str] | Sequence[PacketData]
+
+def verify(
+    data: PacketData,
+    *,
+    anchors: Anchors | None = "prod",
+    anchors_name: str | None = None,
+    crls: Sequence[PacketData] | None = None,
+    at: str | None = None,
+    semantics: Literal["sequential", "strict"] = "sequential",
+    lang: Lang | None = "ru",
+) -> dict[str, Any]:
+    """Verifies the XMLDSig signatures of a signed XML packet or document (Rules, App. 2
+    scheme 1 step 3): reference digest (C14N 1.0), signature value (RSA-SHA256, GOST
+    34.310-2004, GOST 34.10-2015 512), the certificate's chain to ``anchors`` (``"prod"`` or
+    ``"test"``: NCA RK's certificates shipped with tekser; a directory of certificates; or a
+    list of DER/PEM certificates, shown in reports as ``anchors_name``), validity at ``at``
+    (``"dd.mm.yyyy HH:MM"`` Astana time or ``"yyyy-mm-ddTHH:MM[:SS]Z"``; default the packet's
+    ``header/created_at``, never the clock), key usage and revocation against ``crls``.
+    Returns the signature report (``schemas/report.schema.json``, ``$defs/signature``);
+    ``report["status"]`` is ``"accepted"`` or ``"rejected"``."""
+
+def verify_json(
+    data: PacketData,
+    *,
+    anchors: Anchors | None = "prod",
+    anchors_name: str | None = None,
+    crls: Sequence[PacketData] | None = None,
+    at: str | None = None,
+    semantics: Literal["sequential", "strict"] = "sequential",
+    lang: Lang | None = "ru",
+) -> str:
+    """:func:`verify`, returning the canonical report JSON (byte for byte as on every host)."""
