@@ -7,6 +7,9 @@
 //! `vectors/gost_test_vectors.json` are checked against the hashes core uses.
 //! `TEKSER_BLESS=1` writes the expected reports instead (review them before committing).
 
+// A failure names the case and the file that broke, so helpers panic with them.
+#![allow(clippy::panic)]
+
 mod common;
 
 use std::path::PathBuf;

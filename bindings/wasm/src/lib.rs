@@ -942,7 +942,7 @@ fn signature_report(input: &JsValue, options: &JsValue) -> Result<tekser::signat
     let bytes = bytes_of(input, "the document")?;
     let lang = lang_option(options, Some(Lang::Ru))?;
     let mut named = None;
-    let mut own: Option<(String, Vec<(String, Vec<u8>)>)> = None;
+    let mut own: Option<(String, Vec<tekser::signature::NamedBytes>)> = None;
     if options.is_object() {
         let anchors = Reflect::get(options, &"anchors".into())?;
         if let Some(name) = anchors.as_string() {

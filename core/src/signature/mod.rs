@@ -76,6 +76,9 @@ pub struct VerifyOptions {
     pub semantics: Semantics,
 }
 
+/// A file's name (or a label) and its bytes.
+pub type NamedBytes = (String, Vec<u8>);
+
 impl VerifyOptions {
     /// Options from the plain values every host takes: `anchors` a set's name (`test`,
     /// `prod`) or `own` certificates (file name or label, DER or PEM bytes) shown in reports
@@ -83,7 +86,7 @@ impl VerifyOptions {
     /// `sequential` or `strict`.
     pub fn from_host(
         anchors: Option<&str>,
-        own: Option<(&str, &[(String, Vec<u8>)])>,
+        own: Option<(&str, &[NamedBytes])>,
         crls: &[Vec<u8>],
         at: Option<&str>,
         semantics: Option<&str>,

@@ -84,7 +84,7 @@ fn child<'a>(parent: &'a Element, local: &str) -> Result<&'a Element, Problem> {
         .ok_or_else(|| Problem::Malformed(format!("{} has no {local}", parent.local)))
 }
 
-fn algorithm_of<'a>(element: &'a Element) -> Result<&'a str, Problem> {
+fn algorithm_of(element: &Element) -> Result<&str, Problem> {
     element
         .attribute("Algorithm")
         .ok_or_else(|| Problem::Malformed(format!("{} has no Algorithm", element.local)))
