@@ -10,13 +10,14 @@ use std::process::Command;
 use crate::{output, root, run};
 
 /// The targets in `fuzz/Cargo.toml`, and the corpus files that seed each.
-const TARGETS: [(&str, &[&str]); 6] = [
+const TARGETS: [(&str, &[&str]); 7] = [
     ("json_packet", &["json"]),
     ("xml_packet", &["xml"]),
     ("chunked_stream", &["json", "xml"]),
     ("digest", &["json", "xml"]),
     ("reply", &["reply.json", "reply.xml"]),
     ("dictionary_file", &["dictionaries"]),
+    ("signature", &["eds"]),
 ];
 
 /// cargo-fuzz from crates.io and the nightly toolchain, unless they are there.
@@ -56,6 +57,9 @@ fn seeds(target: &str, kinds: &[&str]) -> Result<PathBuf, String> {
     files_under(&root().join("tests/corpus"), &mut files);
     files_under(&root().join("tests/hostile/files"), &mut files);
     files_under(&root().join("examples"), &mut files);
+    files_under(&root().join("tests/eds/xml"), &mut files);
+    files_under(&root().join("tests/eds/local"), &mut files);
+    files_under(&root().join("tests/eds/derived"), &mut files);
     let mut n = 0;
     for file in files {
         let name = file.to_string_lossy();

@@ -98,6 +98,8 @@ enum Command {
         /// The reply's time, Astana local time `dd.mm.yyyy HH:MM` (written with its UTC offset).
         #[arg(long, value_parser = parse_local_time)]
         replied_at: Option<LocalDateTime>,
+        #[command(flatten)]
+        signature: SignatureArgs,
     },
     /// Compare two per-record digest lists (ours and the receiver's) and name the records
     /// missing on either side or different (the audit of Rules p.12). Given two packets,
@@ -220,10 +222,13 @@ fn verify_file(
     )
 }
 
+/// The XMLDSig namespace name: a document that has it is (meant to be) signed.
+const XMLDSIG_NAMESPACE: &[u8] = b"http://www.w3.org/2000/09/xmldsig#";
+
 /// Whether an input holds the XMLDSig namespace name: a byte search, far cheaper than
 /// reading the XML, so unsigned packets cost nothing in `check --signature auto`.
 fn mentions_xmldsig(path: &Path) -> io::Result<bool> {
-    const NEEDLE: &[u8] = b"http://www.w3.org/2000/09/xmldsig#";
+    const NEEDLE: &[u8] = XMLDSIG_NAMESPACE;
     let finder = memchr::memmem::Finder::new(NEEDLE);
     let mut file = std::fs::File::open(path)?;
     let mut buf = vec![0u8; 1 << 20];
@@ -446,7 +451,8 @@ fn main() -> ExitCode {
             format,
             lang,
             replied_at,
-        } => reply(&file, &rules, format, lang.lang(), replied_at),
+            signature,
+        } => reply(&file, &rules, format, lang.lang(), replied_at, &signature),
         Command::Diff {
             ours,
             theirs,
@@ -746,16 +752,25 @@ fn reply(
     format: ReplyFormat,
     lang: Lang,
     replied_at: Option<LocalDateTime>,
+    signature: &SignatureArgs,
 ) -> io::Result<ExitCode> {
     let name = display_name(path);
     let options = args.options(Some(lang));
     let result = args.catalog().and_then(|catalog| {
         let bytes = read_input(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-        let report = match &catalog {
+        let mut report = match &catalog {
             Some(c) => tekser::validate_with(c, &bytes, &options),
             None => tekser::validate(&bytes, &options),
         }
         .map_err(|e| format!("{name}: unusable input ({}): {e}", e.kind()))?;
+        // The signature stage of a signed packet: the reply carries its result.
+        let signed = memchr::memmem::find(&bytes, XMLDSIG_NAMESPACE).is_some();
+        if signature.signature == SignatureMode::Require || (signature.signature == SignatureMode::Auto && signed) {
+            let verify_options = signature.options()?;
+            let checked = tekser::signature::verify(&bytes, &verify_options)
+                .map_err(|e| format!("{name}: signature not checked ({}): {e}", e.kind()))?;
+            report = report.with_signature(checked);
+        }
         Reply::from_report(&report, replied_at).map_err(|e| format!("{name}: {e}"))
     });
     match result {

@@ -488,3 +488,37 @@ fn check_runs_the_signature_stage_of_a_signed_packet() {
     assert_eq!(required.status.code(), Some(1));
     assert!(text(&required.stdout).contains("signature.missing"));
 }
+
+#[test]
+fn the_reply_carries_the_signature_result() {
+    let eds = root().join("tests/eds");
+    let path = |p: &str| eds.join(p).display().to_string();
+    let tampered = tekser(
+        &[
+            "reply",
+            &path("local/plan_item.signed_tampered.xml"),
+            "--anchors",
+            &path("local/anchors"),
+            "--lang",
+            "en",
+        ],
+        None,
+    );
+    assert_eq!(tampered.status.code(), Some(1), "{}", text(&tampered.stderr));
+    let reply: serde_json::Value = serde_json::from_slice(&tampered.stdout).expect("JSON");
+    assert_eq!(reply["status"], "error");
+    assert_eq!(reply["signature"], "rejected");
+    assert_eq!(reply["findings"][0]["code"], "signature.reference_mismatch");
+    let ok = tekser(
+        &[
+            "reply",
+            &path("local/plan_item.signed.xml"),
+            "--anchors",
+            &path("local/anchors"),
+        ],
+        None,
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
+    let reply: serde_json::Value = serde_json::from_slice(&ok.stdout).expect("JSON");
+    assert_eq!(reply["signature"], "accepted");
+}
