@@ -254,8 +254,9 @@ fn lookup<'a>(scope: &'a [(String, String)], prefix: &str) -> Option<&'a str> {
 }
 
 fn split_qname(qname: &str) -> (&str, &str) {
-    match qname.split_once(':') {
-        Some((p, l)) => (p, l),
+    // A byte search: a name's ':' is ASCII, and this runs for every element.
+    match memchr::memchr(b':', qname.as_bytes()) {
+        Some(i) => (&qname[..i], &qname[i + 1..]),
         None => ("", qname),
     }
 }
@@ -324,15 +325,24 @@ fn read_start(start: &BytesStart, scope: &[(String, String)], offset: u64) -> Re
 }
 
 fn escape_text(out: &mut Vec<u8>, text: &str) {
-    for b in text.bytes() {
-        match b {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'>' => out.extend_from_slice(b"&gt;"),
-            b'\r' => out.extend_from_slice(b"&#xD;"),
-            _ => out.push(b),
-        }
+    // Runs without a character to escape (nearly all text) are copied whole.
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes[from..]
+        .iter()
+        .position(|&b| matches!(b, b'&' | b'<' | b'>' | b'\r'))
+    {
+        let at = from + i;
+        out.extend_from_slice(&bytes[from..at]);
+        out.extend_from_slice(match bytes[at] {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            _ => b"&#xD;",
+        });
+        from = at + 1;
     }
+    out.extend_from_slice(&bytes[from..]);
 }
 
 fn escape_attribute(out: &mut Vec<u8>, text: &str) {
@@ -384,6 +394,16 @@ fn rendered_declarations<'a>(
 fn render_start(out: &mut Vec<u8>, element: &Element, declarations: &[&(String, String)], extra: &[Attribute]) {
     out.push(b'<');
     out.extend_from_slice(element.qname.as_bytes());
+    write_declarations(out, declarations);
+    let mut attributes: Vec<&Attribute> = element.attributes.iter().chain(extra.iter()).collect();
+    attributes.sort_by(|a, b| (a.ns.as_str(), a.local.as_str()).cmp(&(b.ns.as_str(), b.local.as_str())));
+    for a in attributes {
+        write_attribute(out, a);
+    }
+    out.push(b'>');
+}
+
+fn write_declarations(out: &mut Vec<u8>, declarations: &[&(String, String)]) {
     for (prefix, uri) in declarations.iter().map(|d| (&d.0, &d.1)) {
         if prefix.is_empty() {
             out.extend_from_slice(b" xmlns=\"");
@@ -395,16 +415,14 @@ fn render_start(out: &mut Vec<u8>, element: &Element, declarations: &[&(String, 
         escape_attribute(out, uri);
         out.push(b'"');
     }
-    let mut attributes: Vec<&Attribute> = element.attributes.iter().chain(extra.iter()).collect();
-    attributes.sort_by(|a, b| (a.ns.as_str(), a.local.as_str()).cmp(&(b.ns.as_str(), b.local.as_str())));
-    for a in attributes {
-        out.push(b' ');
-        out.extend_from_slice(a.qname.as_bytes());
-        out.extend_from_slice(b"=\"");
-        escape_attribute(out, &a.value);
-        out.push(b'"');
-    }
-    out.push(b'>');
+}
+
+fn write_attribute(out: &mut Vec<u8>, a: &Attribute) {
+    out.push(b' ');
+    out.extend_from_slice(a.qname.as_bytes());
+    out.extend_from_slice(b"=\"");
+    escape_attribute(out, &a.value);
+    out.push(b'"');
 }
 
 fn render_end(out: &mut Vec<u8>, element: &Element) {
@@ -474,7 +492,104 @@ pub(crate) fn canonical_apex(
 struct Open {
     scope_len: usize,
     xml_attributes: Vec<Attribute>,
-    qname: String,
+    /// Where its name starts in the walk's `names` buffer (it runs to the next one's start).
+    name_at: usize,
+}
+
+/// Attributes of the element being rendered, kept between elements so that reading one
+/// allocates nothing once the walk is warm (a packet has millions of elements).
+#[derive(Default)]
+struct AttributePool {
+    items: Vec<Attribute>,
+    used: usize,
+}
+
+impl AttributePool {
+    fn clear(&mut self) {
+        self.used = 0;
+    }
+
+    /// The next entry, emptied.
+    fn next(&mut self) -> &mut Attribute {
+        if self.used == self.items.len() {
+            self.items.push(Attribute {
+                qname: String::new(),
+                ns: String::new(),
+                local: String::new(),
+                value: String::new(),
+            });
+        }
+        let a = &mut self.items[self.used];
+        self.used += 1;
+        a.qname.clear();
+        a.ns.clear();
+        a.local.clear();
+        a.value.clear();
+        a
+    }
+
+    fn used(&mut self) -> &mut [Attribute] {
+        &mut self.items[..self.used]
+    }
+}
+
+/// Renders the start tag of an element outside the signatures without building it: its
+/// declarations are pushed onto `scope` (from `scope_len`), its attributes go through `pool`,
+/// and the canonical tag is written to `out` when `render`.
+fn open_element(
+    start: &BytesStart,
+    scope: &mut Vec<(String, String)>,
+    pool: &mut AttributePool,
+    out: &mut Vec<u8>,
+    render: bool,
+    offset: u64,
+) -> Result<(), Error> {
+    let parent_len = scope.len();
+    pool.clear();
+    for attribute in start.attributes().with_checks(true) {
+        let attribute = attribute.map_err(|e| xml_error(offset, e.to_string()))?;
+        let key: &str = attribute.key.as_ref();
+        let value = attribute
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| xml_error(offset, e.to_string()))?;
+        if key == "xmlns" {
+            scope.push((String::new(), value.into_owned()));
+        } else if let Some(p) = key.strip_prefix("xmlns:") {
+            scope.push((p.to_owned(), value.into_owned()));
+        } else if render {
+            let a = pool.next();
+            a.qname.push_str(key);
+            a.value.push_str(&value);
+        }
+    }
+    if !render {
+        return Ok(());
+    }
+    for a in pool.used() {
+        let (prefix, local) = split_qname(&a.qname);
+        a.local.push_str(local);
+        if !prefix.is_empty() {
+            let ns = if prefix == "xml" {
+                XML_NS
+            } else {
+                lookup(scope, prefix)
+                    .ok_or_else(|| xml_error(offset, format!("namespace prefix {prefix:?} is not declared")))?
+            };
+            a.ns.push_str(ns);
+        }
+    }
+    let (parent, own) = scope.split_at(parent_len);
+    let declarations = rendered_declarations(own, parent);
+    out.push(b'<');
+    out.extend_from_slice(start.name().as_ref().as_bytes());
+    write_declarations(out, &declarations);
+    let attributes = pool.used();
+    attributes.sort_by(|a, b| (a.ns.as_str(), a.local.as_str()).cmp(&(b.ns.as_str(), b.local.as_str())));
+    for a in attributes.iter() {
+        write_attribute(out, a);
+    }
+    out.push(b'>');
+    Ok(())
 }
 
 /// A signature being captured: the stack of its open elements.
@@ -483,6 +598,28 @@ struct Capture {
     scope: Vec<(String, String)>,
     xml_attributes: Vec<Attribute>,
     offset: u64,
+}
+
+/// The text of a text, CDATA or reference event, borrowed where it can be: a character
+/// reference is written into `buf`.
+fn text_in<'a>(event: &'a Event, buf: &'a mut [u8; 4], offset: u64) -> Result<std::borrow::Cow<'a, str>, Error> {
+    use std::borrow::Cow;
+    Ok(match event {
+        Event::Text(t) => t.xml10_content(),
+        Event::CData(t) => t.xml10_content(),
+        Event::GeneralRef(r) => match r.resolve_char_ref().map_err(|e| xml_error(offset, e.to_string()))? {
+            Some(c) => Cow::Borrowed(c.encode_utf8(buf)),
+            None => Cow::Borrowed(match &**r {
+                "lt" => "<",
+                "gt" => ">",
+                "amp" => "&",
+                "apos" => "'",
+                "quot" => "\"",
+                other => return Err(xml_error(offset, format!("unknown entity &{other};"))),
+            }),
+        },
+        _ => Cow::Borrowed(""),
+    })
 }
 
 fn text_of(event: &Event, offset: u64) -> Result<String, Error> {
@@ -521,6 +658,9 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
     // The header field being read (0 created_at, 1 sender_bin) and what was found.
     let mut header_field: Option<usize> = None;
     let mut header: [Option<String>; 2] = [None, None];
+    let mut pool = AttributePool::default();
+    let mut names = String::new();
+    let mut char_buf = [0u8; 4];
     loop {
         buf.clear();
         let offset = reader.buffer_position();
@@ -615,29 +755,41 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
                         format!("elements nested deeper than {MAX_DEPTH} levels"),
                     ));
                 }
-                let element = read_start(start, &scope, offset)?;
-                if element.ns == DSIG && element.local == "Signature" {
-                    if open.is_empty() {
-                        return Err(xml_error(offset, "the root element is a signature: nothing is signed"));
+                let name = start.name();
+                let qname: &str = name.as_ref();
+                let (prefix, local) = split_qname(qname);
+                // Only an element named Signature can be one: the rest are never built.
+                if local == "Signature" {
+                    let element = read_start(start, &scope, offset)?;
+                    if element.ns == DSIG {
+                        if open.is_empty() {
+                            return Err(xml_error(offset, "the root element is a signature: nothing is signed"));
+                        }
+                        let xml_attributes = open.iter().flat_map(|o| o.xml_attributes.iter().cloned()).collect();
+                        capture = Some(Capture {
+                            stack: vec![element],
+                            scope: scope.clone(),
+                            xml_attributes,
+                            offset,
+                        });
+                        continue;
                     }
-                    let xml_attributes = open.iter().flat_map(|o| o.xml_attributes.iter().cloned()).collect();
-                    capture = Some(Capture {
-                        stack: vec![element],
-                        scope: scope.clone(),
-                        xml_attributes,
-                        offset,
-                    });
-                    continue;
                 }
                 seen_root = true;
-                if streams.active() {
-                    out.clear();
-                    let declarations = rendered_declarations(&element.declarations, &scope);
-                    render_start(&mut out, &element, &declarations, &[]);
-                    streams.write(&out);
+                let scope_len = scope.len();
+                out.clear();
+                open_element(start, &mut scope, &mut pool, &mut out, streams.active(), offset)?;
+                if !prefix.is_empty() && prefix != "xml" && lookup(&scope, prefix).is_none() {
+                    return Err(xml_error(
+                        offset,
+                        format!("namespace prefix {prefix:?} is not declared"),
+                    ));
                 }
-                let parent_is_header = open.last().is_some_and(|o| split_qname(&o.qname).1 == "header");
-                header_field = match element.local.as_str() {
+                streams.write(&out);
+                let parent_is_header = open
+                    .last()
+                    .is_some_and(|o| split_qname(&names[o.name_at..]).1 == "header");
+                header_field = match local {
                     "created_at" if parent_is_header && header[0].is_none() => Some(0),
                     "sender_bin" if parent_is_header && header[1].is_none() => Some(1),
                     _ => None,
@@ -645,12 +797,27 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
                 if let Some(i) = header_field {
                     header[i] = Some(String::new());
                 }
+                // xml:* attributes are inherited by a signature's SignedInfo (rare: built only then).
+                let xml_attributes = if start
+                    .attributes()
+                    .any(|a| a.is_ok_and(|a| a.key.as_ref().starts_with("xml:")))
+                {
+                    read_start(start, &scope[..scope_len], offset)?
+                        .attributes
+                        .into_iter()
+                        .filter(|a| a.ns == XML_NS)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                // Names of open elements are kept end to end in one buffer.
+                let name_at = names.len();
+                names.push_str(qname);
                 open.push(Open {
-                    scope_len: scope.len(),
-                    xml_attributes: element.attributes.iter().filter(|a| a.ns == XML_NS).cloned().collect(),
-                    qname: element.qname,
+                    scope_len,
+                    xml_attributes,
+                    name_at,
                 });
-                scope.extend(element.declarations);
             }
             Event::End(_) => {
                 let Some(done) = open.pop() else {
@@ -661,13 +828,22 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
                 if streams.active() {
                     out.clear();
                     out.extend_from_slice(b"</");
-                    out.extend_from_slice(done.qname.as_bytes());
+                    out.extend_from_slice(names[done.name_at..].as_bytes());
                     out.push(b'>');
                     streams.write(&out);
                 }
+                names.truncate(done.name_at);
             }
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                let text = text_of(&event, offset)?;
+                if !open.is_empty() && !streams.active() && header_field.is_none() {
+                    // The first pass needs no text outside the signatures (references are
+                    // still resolved, so an unknown entity is refused in both passes).
+                    if let Event::GeneralRef(_) = event {
+                        text_in(&event, &mut char_buf, offset)?;
+                    }
+                    continue;
+                }
+                let text = text_in(&event, &mut char_buf, offset)?;
                 if open.is_empty() {
                     if !text.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) {
                         return Err(xml_error(offset, "text outside the root element"));
