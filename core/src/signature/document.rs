@@ -828,7 +828,7 @@ pub(crate) fn walk<R: BufRead>(input: R, algorithms: &[Algorithm], expected: usi
                 if streams.active() {
                     out.clear();
                     out.extend_from_slice(b"</");
-                    out.extend_from_slice(names[done.name_at..].as_bytes());
+                    out.extend_from_slice(&names.as_bytes()[done.name_at..]);
                     out.push(b'>');
                     streams.write(&out);
                 }
