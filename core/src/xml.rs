@@ -918,8 +918,15 @@ impl XmlSplitter {
         inherited_of(&self.containers)
     }
 
-    /// Whether the start tag at `start..end` is in the XMLDSig namespace.
-    fn is_xmldsig(&self, start: usize, end: usize, offset: u64) -> Result<bool, Error> {
+    /// Reads the start tag at `start..end`: its name as written, the element and its
+    /// `prefix:nil` attribute (as [`start_element`]).
+    #[allow(clippy::type_complexity)]
+    fn read_tag(
+        &self,
+        start: usize,
+        end: usize,
+        offset: u64,
+    ) -> Result<(String, Element, Option<(String, String)>), Error> {
         let text = simdutf8::basic::from_utf8(&self.buf[start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
         refuse_forbidden_chars(text.as_bytes(), offset)?;
         let mut reader = Reader::from_str(text);
@@ -927,9 +934,15 @@ impl XmlSplitter {
         let (Event::Start(tag) | Event::Empty(tag)) = event else {
             return Err(xml_error(offset, "malformed start tag"));
         };
-        let p = prefix(tag.name().as_ref());
-        let (element, _) = start_element(&tag, offset, &mut Recycler::default())?;
-        Ok(resolve(&[], &element, &self.inherited(), &p) == Some(XMLDSIG))
+        let qname = tag.name().as_ref().to_owned();
+        let (element, nil) = start_element(&tag, offset, &mut Recycler::default())?;
+        Ok((qname, element, nil))
+    }
+
+    /// Whether the start tag at `start..end` is in the XMLDSig namespace.
+    fn is_xmldsig(&self, start: usize, end: usize, offset: u64) -> Result<bool, Error> {
+        let (qname, element, _) = self.read_tag(start, end, offset)?;
+        Ok(resolve(&[], &element, &self.inherited(), &prefix(&qname)) == Some(XMLDSIG))
     }
 
     /// [`XmlSplitter::inherited`], made once for the pieces of one container.
@@ -1002,15 +1015,7 @@ impl XmlSplitter {
             return Ok(());
         }
         // A container element: read its tag.
-        let text = simdutf8::basic::from_utf8(&self.buf[start..end]).map_err(|_| xml_error(offset, "invalid UTF-8"))?;
-        refuse_forbidden_chars(text.as_bytes(), offset)?;
-        let mut reader = Reader::from_str(text);
-        let event = reader.read_event().map_err(|e| xml_error(offset, e.to_string()))?;
-        let (Event::Start(tag) | Event::Empty(tag)) = event else {
-            return Err(xml_error(offset, "malformed start tag"));
-        };
-        let qname = tag.name().as_ref().to_owned();
-        let (mut element, nil) = start_element(&tag, offset, &mut Recycler::default())?;
+        let (qname, mut element, nil) = self.read_tag(start, end, offset)?;
         if let Some((p, _)) = &nil {
             let is_xsi = resolve(&[], &element, &self.inherited(), p) == Some(XSI);
             settle_nil(&mut element, nil, is_xsi);

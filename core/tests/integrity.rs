@@ -21,13 +21,6 @@ fn json(rel: &str) -> serde_json::Value {
         .expect("corpus file is readable and well-formed")
 }
 
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
 #[test]
 fn every_form_of_a_packet_has_the_expected_digest() {
     let groups = manifest_section("digests");
@@ -122,11 +115,11 @@ fn hashes_match_their_standards_examples() {
     ];
     for (message, d256, d512) in streebog {
         assert_eq!(
-            Algorithm::Streebog256.digest(&unhex(message)),
+            Algorithm::Streebog256.digest(&common::unhex(message)),
             format!("streebog256:{d256}")
         );
         assert_eq!(
-            Algorithm::Streebog512.digest(&unhex(message)),
+            Algorithm::Streebog512.digest(&common::unhex(message)),
             format!("streebog512:{d512}")
         );
     }
@@ -169,7 +162,7 @@ fn hashes_match_their_standards_examples() {
             .as_array()
             .expect("examples")
         {
-            let m = unhex(e["message_hex"].as_str().expect("hex"));
+            let m = common::unhex(e["message_hex"].as_str().expect("hex"));
             assert_eq!(
                 Algorithm::Streebog256.digest(&m),
                 format!("streebog256:{}", e["streebog256_bytes"].as_str().expect("256"))

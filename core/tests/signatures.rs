@@ -228,13 +228,6 @@ fn the_packet_signature_is_not_packet_content() {
     assert_eq!(signed.findings, plain.findings);
 }
 
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
 #[test]
 fn standard_hash_vectors() {
     let text = String::from_utf8(read("vectors/gost_test_vectors.json")).expect("UTF-8");
@@ -257,7 +250,7 @@ fn standard_hash_vectors() {
         .as_array()
         .expect("examples")
     {
-        let message = unhex(example["message_hex"].as_str().expect("message"));
+        let message = common::unhex(example["message_hex"].as_str().expect("message"));
         for (algorithm, key) in [
             (Algorithm::Streebog512, "streebog512_bytes"),
             (Algorithm::Streebog256, "streebog256_bytes"),

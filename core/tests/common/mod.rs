@@ -40,3 +40,11 @@ pub fn structurally_valid(report: &Report, catalog: &Catalog) -> bool {
         .iter()
         .any(|f| f.severity == Severity::Error && catalog.rule(f.code).is_some_and(|r| r.structural))
 }
+
+/// Bytes from lower- or upper-case hex.
+pub fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+        .collect()
+}
