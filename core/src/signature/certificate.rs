@@ -301,7 +301,7 @@ impl Certificate {
         self.issued(self)
     }
 
-    /// Whether the certificate names the same subject and key as `other` (the same CA).
+    /// Whether it is the same certificate as `other` (the same DER bytes).
     pub fn same_as(&self, other: &Certificate) -> bool {
         self.der == other.der
     }
