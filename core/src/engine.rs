@@ -342,6 +342,12 @@ impl<'c> Validator<'c> {
         self.push(code, path.to_owned(), None, Some(field), params, suggestion);
     }
 
+    /// How many findings are kept so far (a host that streams records learns from it which
+    /// records had findings, e.g. to keep only their ids).
+    pub fn findings_len(&self) -> usize {
+        self.findings.len()
+    }
+
     /// Checks one record at `path` (e.g. `/records/3`).
     pub fn record(&mut self, index: usize, path: &str, record: &Value) {
         self.record_count += 1;

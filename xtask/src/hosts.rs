@@ -21,6 +21,10 @@ pub fn python() -> Result<(), String> {
             "--quiet",
             "pytest>=8",
             "hypothesis>=6.100",
+            // validate_arrow's inputs in the tests: pyarrow tables, pandas and Polars frames.
+            "pyarrow>=14",
+            "pandas>=2.2",
+            "polars>=1.0",
             "./bindings/python",
         ],
         &quiet,

@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod arrow;
+
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -1083,6 +1085,36 @@ fn verify_json(
     Ok(signature_report(py, data, anchors, anchors_name, crls, at, semantics, lang)?.to_json())
 }
 
+/// Validates records held as Arrow data (a pyarrow Table, RecordBatch or RecordBatchReader, a
+/// Polars DataFrame, anything with `__arrow_c_stream__` or `__arrow_c_array__`) without a
+/// JSON round trip; returns an `ArrowReport` whose `findings` is a pyarrow Table.
+#[pyfunction]
+#[pyo3(signature = (data, *, entity, lang = "ru", ruleset = None, dictionaries = None, max_findings = tekser::DEFAULT_MAX_FINDINGS, columns = None, id_column = "id"))]
+#[allow(clippy::too_many_arguments)]
+fn validate_arrow(
+    py: Python<'_>,
+    data: pyo3_arrow::input::AnyRecordBatch,
+    entity: &str,
+    lang: &str,
+    ruleset: Option<&str>,
+    dictionaries: Option<&Bound<'_, PyAny>>,
+    max_findings: usize,
+    columns: Option<std::collections::BTreeMap<String, String>>,
+    id_column: &str,
+) -> PyResult<arrow::ArrowReport> {
+    let (options, catalog) = options_of(py, Some(entity), Some(lang), ruleset, dictionaries)?;
+    let catalog = match catalog {
+        Some(c) => c,
+        None => match &options.rule_set {
+            Some(name) => Catalog::named(name),
+            None => Catalog::get(),
+        }
+        .map_err(|e| error(py, &e))?
+        .clone(),
+    };
+    arrow::validate_arrow(py, data, entity, lang, &catalog, max_findings, columns, id_column)
+}
+
 /// The native part of the `tekser` package.
 #[pymodule]
 fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -1103,6 +1135,8 @@ fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reply, m)?)?;
     m.add_function(wrap_pyfunction!(rule_sets, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_arrow, m)?)?;
+    m.add_class::<arrow::ArrowReport>()?;
     m.add_function(wrap_pyfunction!(verify_json, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("InvalidTimeError", py.get_type::<InvalidTimeError>())?;

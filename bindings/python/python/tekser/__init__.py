@@ -54,6 +54,8 @@ from ._tekser import (
     validate_dataset,
     validate_many,
     validate_records,
+    validate_arrow,
+    ArrowReport,
     verify,
     verify_json,
 )
@@ -96,6 +98,8 @@ __all__ = [
     "validate_dataset",
     "validate_many",
     "validate_records",
+    "validate_arrow",
+    "ArrowReport",
     "verify",
     "verify_json",
 ]
@@ -132,5 +136,6 @@ validate_dataset = _guarded(validate_dataset)
 validate_many = _guarded(validate_many)
 validate_records = _guarded(validate_records)
 verify = _guarded(verify)
+validate_arrow = _guarded(validate_arrow)
 verify_json = _guarded(verify_json)
 _panic_for_tests = _guarded(_tekser._panic_for_tests)

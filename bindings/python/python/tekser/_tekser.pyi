@@ -323,3 +323,49 @@ def verify_json(
     lang: Lang | None = "ru",
 ) -> str:
     """:func:`verify`, returning the canonical report JSON (byte for byte as on every host)."""
+
+class ArrowReport:
+    """The result of :func:`validate_arrow`."""
+
+    @property
+    def findings(self) -> Any:
+        """The findings as a ``pyarrow.Table``: ``record`` (row number in the input, from 0),
+        ``record_id`` (the ``id_column`` value of that row), ``field``, ``code``, ``severity``,
+        ``message``, ``path``, ``related``. Join it back to the data on ``record``."""
+    @property
+    def status(self) -> Literal["accepted", "rejected"]: ...
+    @property
+    def accepted(self) -> bool: ...
+    @property
+    def record_count(self) -> int: ...
+    @property
+    def errors(self) -> int:
+        """Error findings, those past ``max_findings`` included."""
+    @property
+    def warnings(self) -> int: ...
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per code, those past ``max_findings`` included."""
+    def to_json(self) -> str:
+        """The canonical report of the records as a bare list (paths ``/<record>/<field>``)."""
+
+def validate_arrow(
+    data: Any,
+    *,
+    entity: Entity,
+    lang: Literal["ru", "kk", "en"] = "ru",
+    ruleset: str | None = None,
+    dictionaries: PacketData | None = None,
+    max_findings: int = 1000,
+    columns: Mapping[str, str] | None = None,
+    id_column: str = "id",
+) -> ArrowReport:
+    """Validates records held as Arrow data, without a JSON round trip: anything that exports
+    the Arrow C stream or array interface (``pyarrow.Table``, ``RecordBatch``,
+    ``RecordBatchReader``, a Polars ``DataFrame``; pandas through ``pyarrow.Table.from_pandas``),
+    read batch by batch. Columns are service names (``columns`` renames them); a null is an
+    absent value. Arrow types read: strings (also dictionary-encoded), integers, floats,
+    decimals (their scale kept), booleans, date32/date64 (``dd.mm.yyyy``), timestamps
+    (``dd.mm.yyyy HH:MM``: a zoned one in Astana time, a naive one as written), lists and
+    structs (``details``). The findings are those ``validate_records`` gives for the same
+    records."""
