@@ -1060,10 +1060,8 @@ fn verify(
     semantics: &str,
     lang: Option<&str>,
 ) -> PyResult<Py<PyAny>> {
-    let prod = pyo3::types::PyString::new(py, "prod").into_any();
-    let anchors = anchors.unwrap_or(&prod);
-    let report = signature_report(py, data, anchors, anchors_name, crls, at, semantics, lang)?;
-    json_to_python(py, &report.to_json())
+    let json = verify_json(py, data, anchors, anchors_name, crls, at, semantics, lang)?;
+    json_to_python(py, &json)
 }
 
 /// [`verify`], returning the canonical signature report JSON (byte for byte as on every host).
