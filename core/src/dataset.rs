@@ -213,6 +213,267 @@ impl Collected {
     }
 }
 
+/// What a fact row of a packet is about (see [`Fact`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactKind {
+    /// A record key (`key`), to check keys are unique per entity across packets.
+    Key,
+    /// A plan item: `id`, `sum`, `customer_bin`, `method`.
+    PlanItem,
+    /// A lot: `id`, `tender_id`, `plan_id`.
+    Lot,
+    /// An announcement: `id`, `sum`, `customer_bin`, `method`, `at` = reception_to.
+    Announcement,
+    /// A result row: `id` = the lot id, `winner`, `bin` = bin_iin, `at` = finish_date.
+    Result,
+    /// A contract: `customer_bin`, `method`, `bin` = provider_bin.
+    Contract,
+    /// A contract's detail row: `id` = lot_id (`record` is the contract's).
+    Detail,
+}
+
+impl FactKind {
+    /// The kind's name in fact tables (`key`, `plan_item`, `lot`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactKind::Key => "key",
+            FactKind::PlanItem => "plan_item",
+            FactKind::Lot => "lot",
+            FactKind::Announcement => "announcement",
+            FactKind::Result => "result",
+            FactKind::Contract => "contract",
+            FactKind::Detail => "detail",
+        }
+    }
+}
+
+/// One record's contribution to the dataset checks as a flat row: what [`Dataset`] keeps of
+/// a packet, handed out so that another engine (e.g. Spark joins) can run the same checks
+/// over more packets than one machine holds. Only valid values are facts; ids are
+/// lower-cased GUIDs; which members are set depends on `kind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    /// What the row is about.
+    pub kind: FactKind,
+    /// Index of the record in its packet.
+    pub record: usize,
+    /// JSON Pointer of the record (or of the detail row) in its packet.
+    pub path: String,
+    /// The key (kind `key`) or the id the row is known by.
+    pub id: Option<String>,
+    /// A lot's announcement id.
+    pub tender_id: Option<String>,
+    /// A lot's plan item id.
+    pub plan_id: Option<String>,
+    /// A plan item's or an announcement's sum, as decimal text.
+    pub sum: Option<String>,
+    /// The customer's BIN (plan item, announcement, contract).
+    pub customer_bin: Option<String>,
+    /// The procurement method (`h_method_trade_id`).
+    pub method: Option<String>,
+    /// reception_to (announcement) or finish_date (result) in minutes since the epoch, UTC.
+    pub at_minutes: Option<i64>,
+    /// The same time as reports show it (`dd.mm.yyyy HH:MM`, Astana time).
+    pub at_shown: Option<String>,
+    /// A result row names the winner.
+    pub winner: bool,
+    /// A result's bin_iin or a contract's provider_bin.
+    pub bin: Option<String>,
+}
+
+impl Fact {
+    fn new(kind: FactKind, record: usize, path: String) -> Fact {
+        Fact {
+            kind,
+            record,
+            path,
+            id: None,
+            tender_id: None,
+            plan_id: None,
+            sum: None,
+            customer_bin: None,
+            method: None,
+            at_minutes: None,
+            at_shown: None,
+            winner: false,
+            bin: None,
+        }
+    }
+
+    fn with_moment(mut self, moment: Option<Moment>) -> Fact {
+        if let Some(m) = moment {
+            self.at_minutes = Some(m.instant.utc_minutes);
+            self.at_shown = Some(m.shown);
+        }
+        self
+    }
+}
+
+impl Collected {
+    /// The gathered ids and references as fact rows (keys first, then records in order).
+    pub(crate) fn into_facts(self) -> Vec<Fact> {
+        let mut facts = Vec::with_capacity(self.keys.len() + self.rows.len());
+        for (key, record, path) in self.keys {
+            facts.push(Fact {
+                id: Some(key),
+                ..Fact::new(FactKind::Key, record, path)
+            });
+        }
+        for row in self.rows {
+            facts.push(match row {
+                Row::Plan {
+                    id,
+                    sum,
+                    facts,
+                    record,
+                    path,
+                } => Fact {
+                    id: Some(id),
+                    sum: sum.map(|s| s.to_string()),
+                    customer_bin: facts.customer_bin,
+                    method: facts.method,
+                    ..Fact::new(FactKind::PlanItem, record, path)
+                },
+                Row::Lot {
+                    id,
+                    tender_id,
+                    plan_id,
+                    record,
+                    path,
+                } => Fact {
+                    id,
+                    tender_id,
+                    plan_id,
+                    ..Fact::new(FactKind::Lot, record, path)
+                },
+                Row::Announcement {
+                    id,
+                    sum,
+                    facts,
+                    reception_to,
+                    record,
+                    path,
+                } => Fact {
+                    id: Some(id),
+                    sum: sum.map(|s| s.to_string()),
+                    customer_bin: facts.customer_bin,
+                    method: facts.method,
+                    ..Fact::new(FactKind::Announcement, record, path)
+                }
+                .with_moment(reception_to),
+                Row::Result {
+                    lot_id,
+                    winner,
+                    bin_iin,
+                    finish,
+                    record,
+                    path,
+                } => Fact {
+                    id: Some(lot_id),
+                    winner,
+                    bin: bin_iin,
+                    ..Fact::new(FactKind::Result, record, path)
+                }
+                .with_moment(finish),
+                Row::Contract {
+                    facts,
+                    provider_bin,
+                    record,
+                    path,
+                } => Fact {
+                    customer_bin: facts.customer_bin,
+                    method: facts.method,
+                    bin: provider_bin,
+                    ..Fact::new(FactKind::Contract, record, path)
+                },
+                Row::Detail { lot_id, record, path } => Fact {
+                    id: Some(lot_id),
+                    ..Fact::new(FactKind::Detail, record, path)
+                },
+            });
+        }
+        facts
+    }
+}
+
+/// Validates one packet read from `reader` (streamed, any size) and returns its report
+/// and its [`Fact`]s: the per-packet half of [`Dataset::add`], for engines that run the
+/// cross-entity half themselves. `catalog` fixes the rule set as in [`Dataset::with_catalog`].
+pub fn packet_facts<R: std::io::Read>(
+    reader: R,
+    options: &Options,
+    catalog: Option<&Catalog>,
+    progress: impl FnMut(u64),
+) -> Result<(Report, Vec<Fact>), Error> {
+    Catalog::get()?;
+    let named = match &options.rule_set {
+        Some(name) => Some(Catalog::named(name)?),
+        None => None,
+    };
+    let mut stream = crate::PacketStream::build(options, catalog.or(named), true);
+    if catalog.is_none() {
+        stream = stream.shared_catalog(named);
+    }
+    stream.read_all(reader, progress)?;
+    let (report, collected) = stream.finish_collected()?;
+    Ok((report, collected.map(Collected::into_facts).unwrap_or_default()))
+}
+
+/// A cross-entity finding found outside [`Dataset`] (e.g. by joins over [`Fact`]s), with
+/// the parameters [`Dataset::finish`] gives its own: `value`, `expected`, and `related`
+/// (the other record, as `packet path/field`) for the consistency warnings.
+#[derive(Debug, Clone, Copy)]
+pub struct CrossFinding<'a> {
+    /// A `dataset.*` code.
+    pub code: &'a str,
+    /// Index of the record in its packet.
+    pub record: usize,
+    /// JSON Pointer of the record (or detail row) in its packet.
+    pub path: &'a str,
+    /// The field the finding is about.
+    pub field: &'a str,
+    /// The `value` parameter (a sum is written as decimal text; it is shown with two decimals).
+    pub value: &'a str,
+    /// The `expected` parameter (the same for sums).
+    pub expected: &'a str,
+    /// The `related` parameter of the consistency warnings.
+    pub related: Option<&'a str>,
+}
+
+impl CrossFinding<'_> {
+    /// The finding as [`Dataset::finish`] would make it (severity from `catalog`), or an
+    /// error when the code is not a dataset code or a sum is not decimal text.
+    pub fn to_finding(&self, catalog: &Catalog) -> Result<Finding, Error> {
+        let code = codes::ALL
+            .iter()
+            .copied()
+            .find(|c| *c == self.code && c.starts_with("dataset."))
+            .ok_or_else(|| Error::Catalog(format!("{} is not a dataset code", self.code)))?;
+        let shown = |text: &str| -> Result<String, Error> {
+            if code == codes::DATASET_ANNOUNCEMENT_SUM {
+                Decimal::parse_text(text)
+                    .map(|d| d.to_string_scale(2))
+                    .map_err(|_| Error::Catalog(format!("{text:?} is not a decimal sum")))
+            } else {
+                Ok(text.to_owned())
+            }
+        };
+        let mut params = vec![("value", shown(self.value)?), ("expected", shown(self.expected)?)];
+        if let Some(related) = self.related {
+            params.push(("related", related.to_owned()));
+        }
+        Ok(Finding {
+            code,
+            severity: catalog.rule(code).map_or(Severity::Error, |r| r.severity),
+            path: format!("{}/{}", self.path, self.field),
+            record: Some(self.record),
+            field: Some(self.field.to_owned()),
+            suggestion: None,
+            params,
+        })
+    }
+}
+
 /// The other side of a dataset finding: where the first occurrence is, or which record
 /// a reference expected to find.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -49,7 +49,7 @@ mod xml;
 pub use calendar::{Date, Instant, LocalDateTime};
 pub use catalog::{Catalog, Rule, BUILT_IN_DICTIONARIES, RULE_SET};
 pub use checkers::RecordChecker;
-pub use dataset::{Dataset, DatasetReport};
+pub use dataset::{packet_facts, CrossFinding, Dataset, DatasetReport, Fact, FactKind};
 pub use digest::Algorithm;
 pub use engine::Validator;
 pub use entity::Entity;

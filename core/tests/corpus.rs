@@ -100,6 +100,47 @@ fn every_packet_gives_its_expected_report() {
             }
         }
         let report = dataset.finish();
+        // The parts other engines use (tekser.spark): a packet's facts come with the same
+        // report, and a cross finding rebuilt from its parameters is the same finding.
+        for (rel, summary) in case["packets"].as_array().expect("packets").iter().zip(&report.packets) {
+            let file = std::fs::File::open(dir.join(rel.as_str().unwrap_or_default())).expect("packet");
+            let options = Options {
+                lang: None,
+                ..Options::default()
+            };
+            match tekser::packet_facts(file, &options, None, |_| {}) {
+                Ok((own, _)) if own == summary.report => {}
+                _ => failures.push(format!(
+                    "host {HOST}: dataset {name}: packet_facts of {rel} gives another report"
+                )),
+            }
+        }
+        let catalog = tekser::Catalog::get().expect("catalog");
+        for f in &report.findings {
+            let param = |key: &str| {
+                f.finding
+                    .params
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.as_str())
+            };
+            let rebuilt = tekser::CrossFinding {
+                code: f.finding.code,
+                record: f.finding.record.unwrap_or_default(),
+                path: f.finding.path.rsplit_once('/').map_or("", |(record, _)| record),
+                field: f.finding.field.as_deref().unwrap_or_default(),
+                value: param("value").unwrap_or_default(),
+                expected: param("expected").unwrap_or_default(),
+                related: param("related"),
+            }
+            .to_finding(catalog);
+            if rebuilt.as_ref().ok() != Some(&f.finding) {
+                failures.push(format!(
+                    "host {HOST}: dataset {name}: {} rebuilt by CrossFinding differs: {rebuilt:?}",
+                    f.finding.code
+                ));
+            }
+        }
         let report_path = case["report"].as_str().expect("report");
         let expected = std::fs::read_to_string(dir.join(report_path)).unwrap_or_default();
         if report.to_json() != expected {
