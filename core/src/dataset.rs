@@ -451,6 +451,13 @@ impl CrossFinding<'_> {
             .ok_or_else(|| Error::Catalog(format!("{} is not a dataset code", self.code)))?;
         let shown = |text: &str| -> Result<String, Error> {
             if code == codes::DATASET_ANNOUNCEMENT_SUM {
+                // Engines write sums at their own scale (Spark: 18 places); zeros at the
+                // end of a fraction are not significant.
+                let text = if text.contains('.') {
+                    text.trim_end_matches('0').trim_end_matches('.')
+                } else {
+                    text
+                };
                 Decimal::parse_text(text)
                     .map(|d| d.to_string_scale(2))
                     .map_err(|_| Error::Catalog(format!("{text:?} is not a decimal sum")))

@@ -719,9 +719,25 @@ impl<'c> Validator<'c> {
         }
     }
 
+    /// Also gathers the records' [`crate::Fact`]s, for [`Validator::finish_with_facts`].
+    pub fn with_facts(mut self) -> Self {
+        self.collect_references();
+        self
+    }
+
     /// Finishes the packet: sorts the findings canonically and builds the report.
     pub fn finish(self) -> Report {
         self.finish_collected().0
+    }
+
+    /// Finishes like [`Validator::finish`] and hands over the records' facts (none unless
+    /// [`Validator::with_facts`] was asked for).
+    pub fn finish_with_facts(self) -> (Report, Vec<crate::Fact>) {
+        let (report, collected) = self.finish_collected();
+        (
+            report,
+            collected.map(crate::dataset::Collected::into_facts).unwrap_or_default(),
+        )
     }
 
     /// Finishes the packet and hands over what was gathered for dataset checks.

@@ -179,6 +179,7 @@ fn prepared_columns(batch: &RecordBatch, rename: &BTreeMap<String, String>) -> R
 pub struct ArrowReport {
     report: tekser::Report,
     table: Py<PyAny>,
+    facts: Option<Py<PyAny>>,
 }
 
 #[pymethods]
@@ -188,6 +189,13 @@ impl ArrowReport {
     #[getter]
     fn findings(&self, py: Python<'_>) -> Py<PyAny> {
         self.table.clone_ref(py)
+    }
+
+    /// The records' dataset facts (ids, references, sums; `tekser.spark`'s joins use them)
+    /// as a pyarrow Table, when `validate_arrow(..., facts=True)`; else None.
+    #[getter]
+    fn facts(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.facts.as_ref().map(|t| t.clone_ref(py))
     }
 
     /// `"accepted"` or `"rejected"`.
@@ -264,19 +272,19 @@ pub fn validate_arrow(
     max_findings: usize,
     columns: Option<BTreeMap<String, String>>,
     id_column: &str,
+    facts: bool,
 ) -> PyResult<ArrowReport> {
+    let entity_name = entity;
     let entity: Entity = entity
         .parse()
         .map_err(|e: tekser::Error| PyValueError::new_err(e.to_string()))?;
-    let lang: Lang = match lang {
-        "all" => return Err(PyValueError::new_err("validate_arrow needs one language: ru, kk or en")),
-        code => code
-            .parse()
-            .map_err(|e: tekser::UnknownLang| PyValueError::new_err(e.to_string()))?,
-    };
+    let lang = one_lang(lang, "validate_arrow")?;
     let rename = columns.unwrap_or_default();
     let reader = data.into_reader()?;
     let mut validator = tekser::Validator::new(catalog, entity, Some(lang)).max_findings(max_findings);
+    if facts {
+        validator = validator.with_facts();
+    }
     let mut ids: BTreeMap<usize, String> = BTreeMap::new();
     let mut index = 0usize;
     let mut path = String::new();
@@ -315,9 +323,27 @@ pub fn validate_arrow(
         }
         py.check_signals()?;
     }
-    let report = validator.finish();
+    let (report, found) = validator.finish_with_facts();
     let table = findings_table(py, &report, &ids, catalog, lang)?;
-    Ok(ArrowReport { report, table })
+    let facts = if facts {
+        let batch = crate::facts::facts_batch(None, entity_name, &found).map_err(PyValueError::new_err)?;
+        Some(crate::facts::to_pyarrow(py, batch)?)
+    } else {
+        None
+    };
+    Ok(ArrowReport { report, table, facts })
+}
+
+/// One message language (`ru`, `kk`, `en`): Arrow tables have one message column.
+pub fn one_lang(lang: &str, what: &str) -> PyResult<Lang> {
+    match lang {
+        "all" => Err(PyValueError::new_err(format!(
+            "{what} needs one language: ru, kk or en"
+        ))),
+        code => code
+            .parse()
+            .map_err(|e: tekser::UnknownLang| PyValueError::new_err(e.to_string())),
+    }
 }
 
 fn record_members(record: &Value) -> &[(String, Value)] {

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 mod arrow;
+mod facts;
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
@@ -1087,7 +1088,7 @@ fn verify_json(
 /// Polars DataFrame, anything with `__arrow_c_stream__` or `__arrow_c_array__`) without a
 /// JSON round trip; returns an `ArrowReport` whose `findings` is a pyarrow Table.
 #[pyfunction]
-#[pyo3(signature = (data, *, entity, lang = "ru", ruleset = None, dictionaries = None, max_findings = tekser::DEFAULT_MAX_FINDINGS, columns = None, id_column = "id"))]
+#[pyo3(signature = (data, *, entity, lang = "ru", ruleset = None, dictionaries = None, max_findings = tekser::DEFAULT_MAX_FINDINGS, columns = None, id_column = "id", facts = false))]
 #[allow(clippy::too_many_arguments)]
 fn validate_arrow(
     py: Python<'_>,
@@ -1099,6 +1100,7 @@ fn validate_arrow(
     max_findings: usize,
     columns: Option<std::collections::BTreeMap<String, String>>,
     id_column: &str,
+    facts: bool,
 ) -> PyResult<arrow::ArrowReport> {
     let (options, catalog) = options_of(py, Some(entity), Some(lang), ruleset, dictionaries)?;
     let catalog = match catalog {
@@ -1110,7 +1112,121 @@ fn validate_arrow(
         .map_err(|e| error(py, &e))?
         .clone(),
     };
-    arrow::validate_arrow(py, data, entity, lang, &catalog, max_findings, columns, id_column)
+    arrow::validate_arrow(
+        py,
+        data,
+        entity,
+        lang,
+        &catalog,
+        max_findings,
+        columns,
+        id_column,
+        facts,
+    )
+}
+
+/// The catalog the options name (run-time dictionaries, a rule set, or the current one).
+fn catalog_of_options(py: Python<'_>, options: &Options, catalog: Option<Catalog>) -> PyResult<Catalog> {
+    match catalog {
+        Some(c) => Ok(c),
+        None => match &options.rule_set {
+            Some(name) => Catalog::named(name),
+            None => Catalog::get(),
+        }
+        .map(Catalog::clone)
+        .map_err(|e| error(py, &e)),
+    }
+}
+
+/// The per-packet half of the dataset checks (for tekser.spark): validates one packet, read
+/// from a path (streamed) or from bytes, and returns its summary, its own findings and its
+/// facts (two pyarrow Tables).
+#[pyfunction]
+#[pyo3(signature = (source, label, *, lang = "ru", entity = None, ruleset = None, dictionaries = None))]
+#[allow(clippy::type_complexity)]
+fn _packet_facts(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    label: &str,
+    lang: &str,
+    entity: Option<&str>,
+    ruleset: Option<&str>,
+    dictionaries: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Py<PyDict>, Py<PyAny>, Py<PyAny>)> {
+    let one = arrow::one_lang(lang, "the dataset checks")?;
+    let (options, catalog) = options_of(py, entity, Some(lang), ruleset, dictionaries)?;
+    let fixed = catalog.is_some();
+    let catalog = catalog_of_options(py, &options, catalog)?;
+    let reader: Box<dyn std::io::Read + Send> = if source.hasattr("__fspath__")? || source.cast::<PyString>().is_ok() {
+        let path: PathBuf = py.import("os")?.getattr("fspath")?.call1((source,))?.extract()?;
+        Box::new(std::fs::File::open(&path).map_err(|e| ReadError::new_err(format!("{}: {e}", path.display())))?)
+    } else {
+        Box::new(std::io::Cursor::new(bytes_of(source)?))
+    };
+    let result = py.detach(|| tekser::packet_facts(reader, &options, fixed.then_some(&catalog), |_| {}));
+    let (report, found) = result.map_err(|e| {
+        let err = error(py, &e);
+        let _ = err.value(py).setattr("packet", label);
+        err
+    })?;
+    // Messages come from the rule set the packet was checked with, as in the dataset report.
+    let messages = if fixed {
+        catalog
+    } else {
+        Catalog::named(&report.rule_set).map(Catalog::clone).unwrap_or(catalog)
+    };
+    let summary = PyDict::new(py);
+    summary.set_item("packet", label)?;
+    summary.set_item("status", report.status.as_str())?;
+    summary.set_item("entity", report.entity.as_str())?;
+    summary.set_item("rule_set", &report.rule_set)?;
+    summary.set_item("rules_digest", &report.rules_digest)?;
+    summary.set_item("packet_id", report.packet_id.as_deref())?;
+    summary.set_item("digest", report.digest.as_deref())?;
+    summary.set_item("record_count", report.record_count)?;
+    summary.set_item("errors", report.count(tekser::Severity::Error))?;
+    summary.set_item("warnings", report.count(tekser::Severity::Warning))?;
+    let own = facts::own_findings_batch(label, &report, &messages, one).map_err(InternalError::new_err)?;
+    let rows = facts::facts_batch(Some(label), report.entity.as_str(), &found).map_err(InternalError::new_err)?;
+    Ok((
+        summary.unbind(),
+        facts::to_pyarrow(py, own)?,
+        facts::to_pyarrow(py, rows)?,
+    ))
+}
+
+/// The field a `dataset.duplicate_key` finding names for an entity (its key's first field).
+#[pyfunction]
+fn _key_field(py: Python<'_>, entity: &str) -> PyResult<String> {
+    let entity: Entity = entity.parse().map_err(|e: tekser::Error| error(py, &e))?;
+    let catalog = Catalog::get().map_err(|e| error(py, &e))?;
+    Ok(catalog.entity(entity).key.first().cloned().unwrap_or_default())
+}
+
+/// The service names of an entity's fields, in the table's order.
+#[pyfunction]
+fn _entity_fields(py: Python<'_>, entity: &str) -> PyResult<Vec<String>> {
+    let entity: Entity = entity.parse().map_err(|e: tekser::Error| error(py, &e))?;
+    let catalog = Catalog::get().map_err(|e| error(py, &e))?;
+    Ok(catalog.entity(entity).fields.iter().map(|f| f.name.clone()).collect())
+}
+
+/// The cross-entity half's last step (for tekser.spark): rows found by joins over facts
+/// (code, record, path, field, value, expected, related) become findings; returns their
+/// severity and message columns as a pyarrow Table, row for row.
+#[pyfunction]
+#[pyo3(signature = (rows, *, lang = "ru", ruleset = None, dictionaries = None))]
+fn _cross_findings(
+    py: Python<'_>,
+    rows: pyo3_arrow::input::AnyRecordBatch,
+    lang: &str,
+    ruleset: Option<&str>,
+    dictionaries: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let one = arrow::one_lang(lang, "the dataset checks")?;
+    let (options, catalog) = options_of(py, None, Some(lang), ruleset, dictionaries)?;
+    let catalog = catalog_of_options(py, &options, catalog)?;
+    facts::render_cross(py, rows, &catalog, one)
 }
 
 /// The native part of the `tekser` package.
@@ -1135,6 +1251,10 @@ fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(validate_arrow, m)?)?;
     m.add_class::<arrow::ArrowReport>()?;
+    m.add_function(wrap_pyfunction!(_packet_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(_cross_findings, m)?)?;
+    m.add_function(wrap_pyfunction!(_key_field, m)?)?;
+    m.add_function(wrap_pyfunction!(_entity_fields, m)?)?;
     m.add_function(wrap_pyfunction!(verify_json, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("InvalidTimeError", py.get_type::<InvalidTimeError>())?;
