@@ -987,6 +987,27 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         |v| format!("{v:.0} MiB"),
         |v| v <= 64.0,
     );
+    // Python's Arrow path against its JSON path, and tekser.spark on one core against two.
+    if python {
+        let size = sizes.iter().copied().filter(|&n| n <= 100_000).max().unwrap_or(smallest);
+        let sample = dir.join(format!("plan_item.{size}.json")).to_string_lossy().into_owned();
+        let spark_runs = runs.min(3).to_string();
+        let runs_text = runs.to_string();
+        let mut scripts = vec![("tests/bench/arrow.py", runs_text.as_str())];
+        if have(&python_exe, &["-c", "import pyspark, pyarrow"]) && have("java", &["-version"]) {
+            scripts.push(("tests/bench/spark.py", spark_runs.as_str()));
+        } else {
+            let _ = writeln!(out, "\ntekser.spark not measured: pyspark or Java is missing (`cargo xtask python` installs them).");
+        }
+        for (script, script_runs) in scripts {
+            eprintln!("xtask: bench: {script}");
+            let (code, text) = crate::output(&python_exe, &[script, &sample, "--runs", script_runs])?;
+            if code != 0 {
+                return Err(format!("{script} failed (exit {code})"));
+            }
+            out.push_str(&text);
+        }
+    }
     let _ = writeln!(
         out,
         "\n### The issue's targets, from the tables above (speed ratios: median over rounds of the ratio within each round)\n\n| target | measured | |\n| --- | ---: | --- |\n{targets}"

@@ -25,10 +25,19 @@ pub fn python() -> Result<(), String> {
             "pyarrow>=14",
             "pandas>=2.2",
             "polars>=1.0",
+            // tekser.spark's tests run Spark in local mode (pyspark bundles Spark's jars).
+            "pyspark==4.0.1",
             "./bindings/python",
         ],
         &quiet,
     )?;
+    // Spark needs Java 17; Debian's JRE if the machine has none (the tests fail, not skip,
+    // without it).
+    crate::wasm::apt_install(&[("openjdk-17-jre-headless", "java")])?;
+    let (code, version) = output("java", &["-version"]).map_err(|e| format!("host python/spark: no java: {e}"))?;
+    if code != 0 {
+        return Err(format!("host python/spark: `java -version` failed: {version}"));
+    }
     run("python3", &["-m", "pytest", "-q", "bindings/python/tests"])?;
     // The acceptance one-liner, exactly.
     let (code, out) = output(

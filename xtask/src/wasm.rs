@@ -56,7 +56,7 @@ fn is_root() -> bool {
 }
 
 /// Installs Debian packages that are missing (`which` names the command they provide).
-fn apt_install(packages: &[(&str, &str)]) -> Result<(), String> {
+pub fn apt_install(packages: &[(&str, &str)]) -> Result<(), String> {
     let missing: Vec<&str> = packages
         .iter()
         .filter(|(_, command)| output("which", &[command]).map(|(code, _)| code != 0).unwrap_or(true))

@@ -346,6 +346,11 @@ class ArrowReport:
     @property
     def counts(self) -> dict[str, int]:
         """Findings per code, those past ``max_findings`` included."""
+    @property
+    def facts(self) -> Any | None:
+        """With ``facts=True``: the records' dataset facts (ids, references, sums, customers,
+        methods, times) as a ``pyarrow.Table`` with the columns of
+        ``tekser.spark.FACTS_SCHEMA`` but ``order`` (``packet`` is null); else None."""
     def to_json(self) -> str:
         """The canonical report of the records as a bare list (paths ``/<record>/<field>``)."""
 
@@ -359,6 +364,7 @@ def validate_arrow(
     max_findings: int = 1000,
     columns: Mapping[str, str] | None = None,
     id_column: str = "id",
+    facts: bool = False,
 ) -> ArrowReport:
     """Validates records held as Arrow data, without a JSON round trip: anything that exports
     the Arrow C stream or array interface (``pyarrow.Table``, ``RecordBatch``,
@@ -368,4 +374,32 @@ def validate_arrow(
     decimals (their scale kept), booleans, date32/date64 (``dd.mm.yyyy``), timestamps
     (``dd.mm.yyyy HH:MM``: a zoned one in Astana time, a naive one as written), lists and
     structs (``details``). The findings are those ``validate_records`` gives for the same
-    records."""
+    records. ``facts=True`` also gathers what the dataset checks need (``ArrowReport.facts``,
+    for ``tekser.spark.check_facts``)."""
+
+def _packet_facts(
+    source: str | os.PathLike[str] | bytes,
+    label: str,
+    *,
+    lang: Literal["ru", "kk", "en"] = "ru",
+    entity: Entity | None = None,
+    ruleset: str | None = None,
+    dictionaries: PacketData | None = None,
+) -> tuple[dict[str, Any], Any, Any]:
+    """For tekser.spark: one packet (a path, streamed, or bytes) validated; its summary, its
+    own findings and its facts (two ``pyarrow.Table``)."""
+
+def _cross_findings(
+    rows: Any,
+    *,
+    lang: Literal["ru", "kk", "en"] = "ru",
+    ruleset: str | None = None,
+    dictionaries: PacketData | None = None,
+) -> Any:
+    """For tekser.spark: severity and message of cross-entity rows found by joins."""
+
+def _key_field(entity: Entity) -> str:
+    """The field a ``dataset.duplicate_key`` finding names for ``entity``."""
+
+def _entity_fields(entity: Entity) -> list[str]:
+    """The service names of ``entity``'s fields."""

@@ -33,7 +33,7 @@ This module needs ``pyspark`` (and ``pyarrow``); ``import tekser`` does not.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
@@ -93,6 +93,11 @@ _PART_SCHEMA = (
 )
 
 
+_ENTITIES = (
+    "plan_item", "lot", "announcement", "contract", "participant", "result", "unreliable_supplier", "legal_act",
+)
+
+
 def _columns(ddl: str) -> list[str]:
     return [column.split()[0] for column in ddl.split(", ")]
 
@@ -109,14 +114,16 @@ class DatasetCheck:
     ``packets``: one summary row per packet (:data:`PACKETS_SCHEMA`); ``findings``: every
     packet's own findings and the cross-entity findings (:data:`FINDINGS_SCHEMA`);
     ``cross_findings``: only the latter; ``facts``: the rows the joins ran over
-    (:data:`FACTS_SCHEMA`). The DataFrames are lazy; ``packets`` and ``facts`` are persisted
-    so that the packets are read once.
+    (:data:`FACTS_SCHEMA`). The DataFrames are lazy; what the packets gave and the
+    cross-entity findings are persisted (at the first action), so that packets are read and
+    joins run once; :meth:`unpersist` frees them.
     """
 
     packets: "DataFrame"
     findings: "DataFrame"
     cross_findings: "DataFrame"
     facts: "DataFrame"
+    persisted: tuple = field(default=(), repr=False)
 
     def counts(self) -> dict[str, int]:
         """Findings per code, over every packet and the cross-entity checks."""
@@ -131,8 +138,8 @@ class DatasetCheck:
 
     def unpersist(self) -> None:
         """Frees what the check persisted."""
-        self.packets.unpersist()
-        self.facts.unpersist()
+        for frame in self.persisted:
+            frame.unpersist()
 
 
 def check_packets(
@@ -177,8 +184,12 @@ def check_packets(
     packets = parts.filter("part = 'packet'").select(*_columns(PACKETS_SCHEMA))
     own = parts.filter("part = 'finding'").select(*_columns(FINDINGS_SCHEMA))
     facts_df = parts.filter("part = 'fact'").select(*_columns(FACTS_SCHEMA))
-    cross = check_facts(facts_df, lang=lang, ruleset=ruleset, dictionaries=dictionaries)
-    return DatasetCheck(packets=packets, findings=own.unionByName(cross), cross_findings=cross, facts=facts_df)
+    # Persisted (lazily) too: a caller counts, shows and writes the findings, and each would
+    # run every join again.
+    cross = check_facts(facts_df, lang=lang, ruleset=ruleset, dictionaries=dictionaries).persist()
+    return DatasetCheck(
+        packets=packets, findings=own.unionByName(cross), cross_findings=cross, facts=facts_df, persisted=(parts, cross)
+    )
 
 
 def _packet_parts(order: int, label: str, file: str, options: Mapping[str, Any], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
@@ -249,12 +260,12 @@ def check_facts(
             F.col("packet"),
             F.col("record"),
             F.col("path"),
-            F.lit(field).alias("field"),
+            (field if not isinstance(field, str) else F.lit(field)).alias("field"),
             F.lit(code).alias("code"),
             value.cast("string").alias("value"),
             expected.cast("string").alias("expected"),
             (related if related is not None else lit_null).alias("related"),
-            (F.lit(rel_entity) if rel_entity else lit_null).alias("related_entity"),
+            (F.lit(rel_entity) if isinstance(rel_entity, str) else rel_entity if rel_entity is not None else lit_null).alias("related_entity"),
             (rel_packet if rel_packet is not None else lit_null).alias("related_packet"),
             (rel_path if rel_path is not None else lit_null).alias("related_path"),
             (rel_value if rel_value is not None else lit_null).alias("related_value"),
@@ -294,13 +305,13 @@ def check_facts(
     repeated = keys.withColumn("_key", F.concat_ws("\u0000", "entity", "id")).join(firsts, "_key").filter(
         F.col("order") != F.col("_f_order")
     )
-    for entity in [r["entity"] for r in repeated.select("entity").distinct().collect()]:
-        field = _tekser._key_field(entity)
-        subset = repeated.filter(F.col("entity") == entity)
-        found.append(rows(
-            subset, "dataset.duplicate_key", field, F.col("id"), label(F.col("_f_packet"), F.col("_f_path")),
-            rel_entity=entity, rel_packet=F.col("_f_packet"), rel_path=F.col("_f_path"), rel_value=F.col("id"),
-        ))
+    # The field a repeated key is reported on: the first of the entity's key fields.
+    key_field = F.create_map(*[x for e in _ENTITIES for x in (F.lit(e), F.lit(_tekser._key_field(e)))])
+    found.append(rows(
+        repeated, "dataset.duplicate_key", key_field[F.col("entity")], F.col("id"),
+        label(F.col("_f_packet"), F.col("_f_path")), rel_entity=F.col("entity"), rel_packet=F.col("_f_packet"),
+        rel_path=F.col("_f_path"), rel_value=F.col("id"),
+    ))
 
     # An announcement's sum is the sum of its lots' plan-item sums, when all of them resolve.
     first_plans = first(plans, "id").select(
@@ -429,7 +440,10 @@ def check_facts(
             }
             yield from pa.Table.from_pydict(columns, schema=out_schema).to_batches()
 
-    return everything.drop("_there_order", "_there_record").mapInArrow(render, FINDINGS_SCHEMA)
+    # The union has the partitions of every branch (dozens of small ones); rendering needs
+    # no more tasks than there are cores.
+    cores = max(1, facts.sparkSession.sparkContext.defaultParallelism)
+    return everything.drop("_there_order", "_there_record").coalesce(cores).mapInArrow(render, FINDINGS_SCHEMA)
 
 
 def validate(
