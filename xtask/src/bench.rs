@@ -989,15 +989,26 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     );
     // Python's Arrow path against its JSON path, and tekser.spark on one core against two.
     if python {
-        let size = sizes.iter().copied().filter(|&n| n <= 100_000).max().unwrap_or(smallest);
-        let sample = dir.join(format!("plan_item.{size}.json")).to_string_lossy().into_owned();
+        let size = sizes
+            .iter()
+            .copied()
+            .filter(|&n| n <= 100_000)
+            .max()
+            .unwrap_or(smallest);
+        let sample = dir
+            .join(format!("plan_item.{size}.json"))
+            .to_string_lossy()
+            .into_owned();
         let spark_runs = runs.min(3).to_string();
         let runs_text = runs.to_string();
         let mut scripts = vec![("tests/bench/arrow.py", runs_text.as_str())];
         if have(&python_exe, &["-c", "import pyspark, pyarrow"]) && have("java", &["-version"]) {
             scripts.push(("tests/bench/spark.py", spark_runs.as_str()));
         } else {
-            let _ = writeln!(out, "\ntekser.spark not measured: pyspark or Java is missing (`cargo xtask python` installs them).");
+            let _ = writeln!(
+                out,
+                "\ntekser.spark not measured: pyspark or Java is missing (`cargo xtask python` installs them)."
+            );
         }
         for (script, script_runs) in scripts {
             eprintln!("xtask: bench: {script}");

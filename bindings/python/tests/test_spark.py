@@ -105,7 +105,10 @@ def _found(check):
 def test_generated_dataset_spark_equals_single_machine(spark, tmp_path):
     import tekser.spark
 
-    files = _generated_dataset(tmp_path)
+    written = _generated_dataset(tmp_path)
+    # A load's files in the order packet_files gives (sorted by path), on both sides.
+    files = [pathlib.Path(p) for p in tekser.spark.packet_files(tmp_path)]
+    assert sorted(files) == sorted(written) and len(files) == len(written)
     labelled = [(str(p.relative_to(tmp_path)), p) for p in files]
     doc, expected = _expected(labelled)
     codes = {row[4] for row in expected}

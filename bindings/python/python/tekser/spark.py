@@ -52,6 +52,7 @@ __all__ = [
     "check_facts",
     "check_packets",
     "facts",
+    "packet_files",
     "validate",
 ]
 
@@ -140,6 +141,26 @@ class DatasetCheck:
         """Frees what the check persisted."""
         for frame in self.persisted:
             frame.unpersist()
+
+
+def packet_files(*places: str | os.PathLike[str], suffixes: Sequence[str] = (".json", ".xml")) -> list[str]:
+    """The packet files of a load: each place is a file or a folder searched recursively for
+    files ending in one of ``suffixes``; folders' files are sorted by path, so that the
+    dataset's order (the first occurrence of a key, of a winner) does not depend on the
+    file system. Give the result to :func:`check_packets`."""
+    files: list[str] = []
+    for place in places:
+        place = os.fspath(place)
+        if os.path.isdir(place):
+            found = []
+            for folder, _, names in os.walk(place):
+                found.extend(os.path.join(folder, n) for n in names if n.lower().endswith(tuple(suffixes)))
+            files.extend(sorted(found))
+        elif os.path.exists(place):
+            files.append(place)
+        else:
+            raise FileNotFoundError(place)
+    return files
 
 
 def check_packets(
