@@ -34,6 +34,7 @@ mod json;
 mod keys;
 mod kinds;
 mod reader;
+mod records;
 mod recycle;
 pub mod reply;
 mod report;
@@ -58,6 +59,7 @@ pub use integrity::{
     canonical_form, compare, compare_packets, digest, digest_reader, Comparison, PacketDigest, RecordDigest,
     RemoteHasher,
 };
+pub use records::RecordStream;
 pub use reply::Reply;
 pub use report::{Finding, Lang, Omitted, Report, Severity, Status, UnknownLang};
 pub use stream::{validate_reader, PacketStream, READ_CHUNK};

@@ -57,6 +57,11 @@ pub(crate) struct Members {
 }
 
 impl Members {
+    /// The packet's header, once read.
+    pub(crate) fn header(&self) -> Option<&Value> {
+        self.header.as_ref()
+    }
+
     fn add(&mut self, key: &str, value: Value) {
         match key {
             "header" if self.header.is_none() => self.header = Some(value),
@@ -821,6 +826,16 @@ impl<W: Walk> Reader<W> {
             hash_elsewhere: false,
             parallel: false,
         }
+    }
+
+    /// The walk being fed.
+    pub(crate) fn walk(&self) -> &W {
+        &self.walk
+    }
+
+    /// The walk being fed, to take what it gathered.
+    pub(crate) fn walk_mut(&mut self) -> &mut W {
+        &mut self.walk
     }
 
     /// Feeds the next chunk.

@@ -364,3 +364,65 @@ fn every_packet_gives_the_same_report_in_any_chunking() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `RecordStream`: every corpus packet that parses, pushed in chunks of 1, 7 and 4096 bytes,
+/// hands out exactly the records of the whole packet parsed at once (`parse`), in order
+/// with their indexes, and the header's entity (or the caller's, for a bare list).
+#[test]
+fn record_stream_hands_out_the_records_of_every_packet() {
+    let dir = corpus_dir();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in manifest() {
+        let packet = case["packet"].as_str().expect("packet");
+        let bytes = std::fs::read(dir.join(packet)).expect("packet is readable");
+        let options = options(&case);
+        let Ok(whole) = tekser::parse(&bytes) else {
+            continue;
+        };
+        let expected: Vec<(usize, String)> = match &whole {
+            tekser::Value::Array(records) => records.iter().map(tekser::Value::to_json).enumerate().collect(),
+            tekser::Value::Object(members) => match members.iter().find(|(k, _)| k == "records") {
+                Some((_, tekser::Value::Array(records))) => records.iter().map(tekser::Value::to_json).enumerate().collect(),
+                _ => Vec::new(),
+            },
+            _ => continue,
+        };
+        for size in [1, 7, 4096] {
+            let mut stream = tekser::RecordStream::new(&options);
+            let mut got = Vec::new();
+            let mut result = Ok(());
+            for chunk in bytes.chunks(size) {
+                result = stream.push(chunk);
+                if result.is_err() {
+                    break;
+                }
+                got.extend(stream.take().into_iter().map(|(i, r)| (i, r.to_json())));
+            }
+            let result = result.and_then(|()| stream.end_input());
+            got.extend(stream.take().into_iter().map(|(i, r)| (i, r.to_json())));
+            match result {
+                // A packet whose header names no known entity is an error here as in the check.
+                Err(e) if tekser::validate(&bytes, &options).is_err() => {
+                    let _ = e;
+                }
+                Err(e) => failures.push(format!("host {HOST}-records: packet {packet}: chunks of {size}: {e}")),
+                Ok(()) => {
+                    if got != expected {
+                        failures.push(format!(
+                            "host {HOST}-records: packet {packet}: chunks of {size}: {} records, {} expected (or other values)",
+                            got.len(),
+                            expected.len()
+                        ));
+                    }
+                    if stream.entity().is_none() {
+                        failures.push(format!("host {HOST}-records: packet {packet}: no entity"));
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} packets read");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
