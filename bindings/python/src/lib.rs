@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 mod arrow;
 mod facts;
+mod records;
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
@@ -1195,6 +1196,38 @@ fn _packet_facts(
     ))
 }
 
+/// The records of packet files as Arrow batches (for tekser.read_packets): an iterator of
+/// pyarrow RecordBatches and their schema.
+#[pyfunction]
+#[pyo3(signature = (files, entity, *, ruleset = None, batch_size = 65_536, max_record_bytes = None))]
+fn _read_packets(
+    py: Python<'_>,
+    files: Vec<(String, PathBuf)>,
+    entity: &str,
+    ruleset: Option<&str>,
+    batch_size: usize,
+    max_record_bytes: Option<usize>,
+) -> PyResult<(records::PacketBatches, Py<PyAny>)> {
+    let named: Entity = entity.parse().map_err(|e: tekser::Error| error(py, &e))?;
+    let catalog = match ruleset {
+        Some(name) => Catalog::named(name),
+        None => Catalog::get(),
+    }
+    .map_err(|e| error(py, &e))?;
+    let fields: Vec<String> = catalog.entity(named).fields.iter().map(|f| f.name.clone()).collect();
+    let mut options = Options {
+        entity: Some(named),
+        ..Options::default()
+    };
+    if let Some(limit) = max_record_bytes {
+        options.max_record_bytes = limit;
+    }
+    let schema = pyo3_arrow::PySchema::new(records::records_schema(&fields))
+        .into_pyarrow(py)?
+        .unbind();
+    Ok((records::PacketBatches::new(files, named, &fields, options, batch_size), schema))
+}
+
 /// The field a `dataset.duplicate_key` finding names for an entity (its key's first field).
 #[pyfunction]
 fn _key_field(py: Python<'_>, entity: &str) -> PyResult<String> {
@@ -1254,6 +1287,8 @@ fn _tekser(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_packet_facts, m)?)?;
     m.add_function(wrap_pyfunction!(_cross_findings, m)?)?;
     m.add_function(wrap_pyfunction!(_key_field, m)?)?;
+    m.add_function(wrap_pyfunction!(_read_packets, m)?)?;
+    m.add_class::<records::PacketBatches>()?;
     m.add_function(wrap_pyfunction!(_entity_fields, m)?)?;
     m.add_function(wrap_pyfunction!(verify_json, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;

@@ -59,6 +59,7 @@ from ._tekser import (
     verify,
     verify_json,
 )
+from .loads import PacketRecords, packet_files, read_packets
 
 __all__ = [
     "CatalogError",
@@ -102,6 +103,9 @@ __all__ = [
     "ArrowReport",
     "verify",
     "verify_json",
+    "PacketRecords",
+    "packet_files",
+    "read_packets",
 ]
 
 

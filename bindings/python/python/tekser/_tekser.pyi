@@ -403,3 +403,25 @@ def _key_field(entity: Entity) -> str:
 
 def _entity_fields(entity: Entity) -> list[str]:
     """The service names of ``entity``'s fields."""
+
+class _PacketBatches:
+    """For tekser.read_packets: an iterator of pyarrow RecordBatches over packet files."""
+
+    def __iter__(self) -> _PacketBatches: ...
+    def __next__(self) -> Any: ...
+    @property
+    def skipped(self) -> list[tuple[str, str]]:
+        """Packets that gave no records, with the reason."""
+    @property
+    def progress(self) -> tuple[int, int]:
+        """Records and bytes read so far."""
+
+def _read_packets(
+    files: Sequence[tuple[str, str | os.PathLike[str]]],
+    entity: Entity,
+    *,
+    ruleset: str | None = None,
+    batch_size: int = 65536,
+    max_record_bytes: int | None = None,
+) -> tuple[_PacketBatches, Any]:
+    """For tekser.read_packets: the batches of ``(label, path)`` files and their pyarrow schema."""

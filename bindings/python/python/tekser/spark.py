@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute is used on the executors
 
 from . import _tekser, validate_arrow
+from .loads import packet_files, read_packets as _read_packets
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -53,6 +54,7 @@ __all__ = [
     "check_packets",
     "facts",
     "packet_files",
+    "read_packets",
     "validate",
 ]
 
@@ -143,24 +145,46 @@ class DatasetCheck:
             frame.unpersist()
 
 
-def packet_files(*places: str | os.PathLike[str], suffixes: Sequence[str] = (".json", ".xml")) -> list[str]:
-    """The packet files of a load: each place is a file or a folder searched recursively for
-    files ending in one of ``suffixes``; folders' files are sorted by path, so that the
-    dataset's order (the first occurrence of a key, of a winner) does not depend on the
-    file system. Give the result to :func:`check_packets`."""
-    files: list[str] = []
-    for place in places:
-        place = os.fspath(place)
-        if os.path.isdir(place):
-            found = []
-            for folder, _, names in os.walk(place):
-                found.extend(os.path.join(folder, n) for n in names if n.lower().endswith(tuple(suffixes)))
-            files.extend(sorted(found))
-        elif os.path.exists(place):
-            files.append(place)
-        else:
-            raise FileNotFoundError(place)
-    return files
+def read_packets(
+    spark: "SparkSession",
+    paths: Sequence[str | os.PathLike[str]],
+    entity: str,
+    *,
+    labels: Sequence[str] | None = None,
+    ruleset: str | None = None,
+    partitions: int | None = None,
+    batch_size: int = 10_000,
+) -> "DataFrame":
+    """The records of ``entity`` in packet files as a DataFrame, read on the executors.
+
+    Each packet is streamed by :func:`tekser.read_packets` on an executor (any size), so
+    the columns are the same: ``packet`` (the label: the path as given unless ``labels``
+    name them), ``record`` (the index in the packet), each field of the entity as text as
+    written, ``_other``. Packets of other entities give no rows; a packet that cannot be
+    read fails the job with the error that names it (:func:`check_packets` lists such
+    packets without failing). ``partitions`` defaults to one per packet, at most four per
+    core. Join :attr:`DatasetCheck.findings` on ``packet`` and ``record``.
+    """
+    paths = [os.fspath(p) for p in paths]
+    labels = [str(label) for label in labels] if labels is not None else paths
+    if len(labels) != len(paths):
+        raise ValueError(f"{len(labels)} labels for {len(paths)} packets")
+    _, schema = _tekser._read_packets([], entity, ruleset=ruleset)
+    ddl = ", ".join(
+        f"`{f.name}` {'long' if f.name == 'record' and pa.types.is_integer(f.type) else 'string'}" for f in schema
+    )
+    if partitions is None:
+        partitions = max(1, min(len(paths), spark.sparkContext.defaultParallelism * 4))
+    rows = list(zip(labels, paths))
+    inputs = spark.sparkContext.parallelize(rows, partitions).toDF("packet string, file string")
+
+    def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for label, file in zip(batch.column("packet").to_pylist(), batch.column("file").to_pylist()):
+                records = _read_packets([file], entity, labels=[label], ruleset=ruleset, batch_size=batch_size, progress=False)
+                yield from records
+
+    return inputs.mapInArrow(read, ddl)
 
 
 def check_packets(
