@@ -383,7 +383,9 @@ fn record_stream_hands_out_the_records_of_every_packet() {
         let expected: Vec<(usize, String)> = match &whole {
             tekser::Value::Array(records) => records.iter().map(tekser::Value::to_json).enumerate().collect(),
             tekser::Value::Object(members) => match members.iter().find(|(k, _)| k == "records") {
-                Some((_, tekser::Value::Array(records))) => records.iter().map(tekser::Value::to_json).enumerate().collect(),
+                Some((_, tekser::Value::Array(records))) => {
+                    records.iter().map(tekser::Value::to_json).enumerate().collect()
+                }
                 _ => Vec::new(),
             },
             _ => continue,

@@ -1134,7 +1134,7 @@ fn catalog_of_options(py: Python<'_>, options: &Options, catalog: Option<Catalog
             Some(name) => Catalog::named(name),
             None => Catalog::get(),
         }
-        .map(Catalog::clone)
+        .cloned()
         .map_err(|e| error(py, &e)),
     }
 }
@@ -1174,7 +1174,7 @@ fn _packet_facts(
     let messages = if fixed {
         catalog
     } else {
-        Catalog::named(&report.rule_set).map(Catalog::clone).unwrap_or(catalog)
+        Catalog::named(&report.rule_set).cloned().unwrap_or(catalog)
     };
     let summary = PyDict::new(py);
     summary.set_item("packet", label)?;
@@ -1225,7 +1225,10 @@ fn _read_packets(
     let schema = pyo3_arrow::PySchema::new(records::records_schema(&fields))
         .into_pyarrow(py)?
         .unbind();
-    Ok((records::PacketBatches::new(files, named, &fields, options, batch_size), schema))
+    Ok((
+        records::PacketBatches::new(files, named, &fields, options, batch_size),
+        schema,
+    ))
 }
 
 /// The field a `dataset.duplicate_key` finding names for an entity (its key's first field).

@@ -179,7 +179,12 @@ impl Batches {
                     error: tekser::Error::Read(format!("{}: {e}", path.display())),
                 })?;
                 let stream = RecordStream::new(&self.options);
-                self.current = Some(Current { label, path, file, stream });
+                self.current = Some(Current {
+                    label,
+                    path,
+                    file,
+                    stream,
+                });
                 continue;
             };
             let read = loop {

@@ -130,6 +130,18 @@ def test_generated_dataset_spark_equals_single_machine(spark, tmp_path):
     counts = check.counts()
     for code in DATASET_CODES:
         assert counts[code] == sum(1 for row in expected if row[4] == code)
+    # The README's recipe: the records of each entity as a DataFrame read on the executors,
+    # row for row those of tekser.read_packets, and every finding on a lot row joins to it.
+    labels = [label for label, _ in labelled]
+    lots = tekser.spark.read_packets(spark, files, "lot", labels=labels)
+    local = tekser.read_packets(files, "lot", labels=labels).read_all()
+    assert lots.columns == local.schema.names
+    assert sorted(map(tuple, lots.collect()), key=repr) == sorted(
+        (tuple(r.values()) for r in local.to_pylist()), key=repr
+    ), "host python/spark: read_packets(lot) differs from tekser.read_packets"
+    on_lots = check.findings.join(lots.select("packet", "record"), ["packet", "record"])
+    lot_packets = {r["packet"] for r in check.packets.filter("entity = 'lot'").collect()}
+    assert on_lots.count() == sum(1 for row in expected if row[0] in lot_packets and row[1] is not None) > 0
     check.unpersist()
 
 
