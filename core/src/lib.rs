@@ -59,7 +59,7 @@ pub use integrity::{
     canonical_form, compare, compare_packets, digest, digest_reader, Comparison, PacketDigest, RecordDigest,
     RemoteHasher,
 };
-pub use records::RecordStream;
+pub use records::{RecordSink, RecordStream};
 pub use reply::Reply;
 pub use report::{Finding, Lang, Omitted, Report, Severity, Status, UnknownLang};
 pub use stream::{validate_reader, PacketStream, READ_CHUNK};

@@ -1,9 +1,12 @@
-//! A packet's records handed out one by one as the packet is read: for hosts that load
-//! packets into tables (Arrow record batches, Spark DataFrames) without holding them whole.
+//! A packet's records handed to the caller one by one as the packet is read: for hosts
+//! that load packets into tables (Arrow record batches, Spark DataFrames) without holding
+//! them whole.
 //!
 //! The records are read by the same readers (JSON and XML, streamed) as the check; nothing
-//! is checked. A record that comes before the packet's header is kept until the header
-//! says the packet's entity, as the check keeps it.
+//! is checked. Each record is lent to a [`RecordSink`] and then given back to the reader,
+//! whose storage the next records reuse (see `recycle`), so reading allocates little once
+//! warm. A record that comes before the packet's header is kept until the header says the
+//! packet's entity, as the check keeps it.
 
 use crate::entity::Entity;
 use crate::error::Error;
@@ -12,26 +15,51 @@ use crate::stream::{Members, Reader, Walk};
 use crate::value::Value;
 use crate::{xml, Options};
 
-/// The walk that only collects records.
-pub(crate) struct RecordWalk {
+/// Where [`RecordStream`] hands the records.
+pub trait RecordSink {
+    /// One record of the packet, with its index in it (from 0, the `n` of `/records/n`).
+    fn record(&mut self, index: usize, record: &Value);
+}
+
+impl<F: FnMut(usize, &Value)> RecordSink for F {
+    fn record(&mut self, index: usize, record: &Value) {
+        self(index, record);
+    }
+}
+
+/// The walk that hands records to a sink.
+pub(crate) struct RecordWalk<S> {
     options: Options,
     members: Members,
+    sink: S,
     /// The entity, once the header (or the caller, for a bare list) said it.
     entity: Option<Entity>,
-    /// Records read and not yet taken, with their index in the packet.
-    ready: Vec<(usize, Value)>,
+    /// Whether the records go to the sink: the entity is the one asked for (or none was).
+    wanted: bool,
+    /// Records read before the entity was known.
+    pending: Vec<Value>,
     /// Records read so far.
     count: usize,
 }
 
-impl RecordWalk {
-    fn add(&mut self, record: Value) {
-        self.ready.push((self.count, record));
+impl<S: RecordSink> RecordWalk<S> {
+    fn known(&mut self, entity: Entity) {
+        self.entity = Some(entity);
+        self.wanted = self.options.entity.is_none_or(|asked| asked == entity);
+        for record in std::mem::take(&mut self.pending) {
+            self.hand(&record);
+        }
+    }
+
+    fn hand(&mut self, record: &Value) {
+        if self.wanted {
+            self.sink.record(self.count, record);
+        }
         self.count += 1;
     }
 }
 
-impl Walk for RecordWalk {
+impl<S: RecordSink> Walk for RecordWalk<S> {
     fn members(&mut self) -> &mut Members {
         &mut self.members
     }
@@ -41,18 +69,25 @@ impl Walk for RecordWalk {
     }
 
     fn start_packet(&mut self) -> Result<(), Error> {
-        self.entity = Some(entity_of(self.members.header(), &self.options)?);
+        let entity = entity_of(self.members.header(), &self.options)?;
+        self.known(entity);
         Ok(())
     }
 
     fn list_start(&mut self) -> Result<(), Error> {
-        self.entity = Some(self.options.entity.ok_or(Error::EntityNotNamed)?);
+        let entity = self.options.entity.ok_or(Error::EntityNotNamed)?;
+        self.known(entity);
         Ok(())
     }
 
     fn record(&mut self, record: Value) -> Option<Value> {
-        self.add(record);
-        None
+        if self.entity.is_none() {
+            self.pending.push(record);
+            return None;
+        }
+        self.hand(&record);
+        // Given back: its storage becomes the next record's.
+        Some(record)
     }
 
     fn ignored_attributes(&mut self, _attributes: &[xml::IgnoredAttribute]) {}
@@ -62,39 +97,42 @@ impl Walk for RecordWalk {
     }
 }
 
-/// A packet's records, read from chunks pushed in order: take the records read so far
-/// after each chunk, so that no more than a chunk's worth is held (records before the
-/// header excepted).
+/// A packet's records, read from chunks pushed in order and handed to a [`RecordSink`] as
+/// they are read. With `options.entity` set, only a packet of that entity (or a bare
+/// list) hands out its records; [`RecordStream::entity`] says which entity a packet is.
 ///
 /// ```
 /// let packet = r#"{"header": {"entity": "legal_act", "packet_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
 ///   "sender_bin": "081140000436", "created_at": "01.02.2024 10:00"},
 ///   "records": [{"name_ru": "Закон"}, {"name_ru": "Приказ"}]}"#.as_bytes();
-/// let mut stream = tekser::RecordStream::new(&tekser::Options::default());
 /// let mut names = Vec::new();
+/// let mut stream = tekser::RecordStream::new(&tekser::Options::default(), |index: usize, record: &tekser::Value| {
+///     names.push((index, record.to_json()));
+/// });
 /// for chunk in packet.chunks(16) {
 ///     stream.push(chunk).expect("readable");
-///     names.extend(stream.take().into_iter().map(|(index, record)| (index, record.to_json())));
 /// }
 /// stream.end_input().expect("a packet");
-/// names.extend(stream.take().into_iter().map(|(index, record)| (index, record.to_json())));
 /// assert_eq!(stream.entity(), Some(tekser::Entity::LegalAct));
+/// drop(stream);
 /// assert_eq!(names, [(0, r#"{"name_ru":"Закон"}"#.to_owned()), (1, r#"{"name_ru":"Приказ"}"#.to_owned())]);
 /// ```
-pub struct RecordStream {
-    reader: Reader<RecordWalk>,
+pub struct RecordStream<S> {
+    reader: Reader<RecordWalk<S>>,
 }
 
-impl RecordStream {
-    /// A stream read with `options`' limits; `options.entity` is the entity of a bare list
-    /// of records (a packet's header names its own).
-    pub fn new(options: &Options) -> RecordStream {
+impl<S: RecordSink> RecordStream<S> {
+    /// A stream read with `options`' limits, handing records to `sink`; `options.entity`
+    /// is the entity asked for, and that of a bare list of records.
+    pub fn new(options: &Options, sink: S) -> RecordStream<S> {
         RecordStream {
             reader: Reader::new(RecordWalk {
                 options: options.clone(),
                 members: Members::default(),
+                sink,
                 entity: None,
-                ready: Vec::new(),
+                wanted: false,
+                pending: Vec::new(),
                 count: 0,
             }),
         }
@@ -105,14 +143,14 @@ impl RecordStream {
         self.reader.push(chunk)
     }
 
-    /// Ends the input: the last records become ready; an error if the packet is not
+    /// Ends the input: the last records go to the sink; an error if the packet is not
     /// whole or names no entity.
     pub fn end_input(&mut self) -> Result<(), Error> {
         self.reader.end_input()?;
         let walk = self.reader.walk_mut();
         if walk.entity.is_none() {
-            // A packet without records, or with its records before a header that never
-            // came: the header (or its lack) decides now.
+            // A packet without records, or with its records before a header that came
+            // after them: the header (or its lack) decides now.
             walk.start_packet()?;
         }
         Ok(())
@@ -129,18 +167,23 @@ impl RecordStream {
         self.reader.walk().members.header()
     }
 
-    /// The records read since the last call, with their index in the packet (from 0, the
-    /// `n` of `/records/n`); none while the entity is not known.
-    pub fn take(&mut self) -> Vec<(usize, Value)> {
-        let walk = self.reader.walk_mut();
-        if walk.entity.is_none() {
-            return Vec::new();
-        }
-        std::mem::take(&mut walk.ready)
-    }
-
-    /// The records read so far.
+    /// The records read so far (handed out or not).
     pub fn records_read(&self) -> usize {
         self.reader.walk().count
+    }
+
+    /// The sink.
+    pub fn sink(&self) -> &S {
+        &self.reader.walk().sink
+    }
+
+    /// The sink, to take what it gathered between pushes.
+    pub fn sink_mut(&mut self) -> &mut S {
+        &mut self.reader.walk_mut().sink
+    }
+
+    /// The sink, once the stream is no longer needed.
+    pub fn into_sink(self) -> S {
+        self.reader.into_walk().sink
     }
 }

@@ -838,6 +838,11 @@ impl<W: Walk> Reader<W> {
         &mut self.walk
     }
 
+    /// The walk, when no more input comes (a worker thread, if any, is stopped).
+    pub(crate) fn into_walk(self) -> W {
+        self.walk
+    }
+
     /// Feeds the next chunk.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
         if let Some(limit) = self.max_read {

@@ -5,7 +5,7 @@
 //! goes through a bounded amount of memory. Nothing is checked here: the values go into
 //! text columns as written, for analysis and for joining the findings back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use pyo3::prelude::*;
 use pyo3_arrow::PyRecordBatch;
-use tekser::{Entity, Options, RecordStream, Value};
+use tekser::{Entity, Options, RecordSink, RecordStream, Value};
 
 /// The column of members that are not fields of the entity (JSON object text).
 pub const OTHER_COLUMN: &str = "_other";
@@ -31,15 +31,93 @@ pub fn records_schema(fields: &[String]) -> SchemaRef {
     Arc::new(Schema::new(columns))
 }
 
-/// A value as the text its column holds: a string as it is, a number's literal, a boolean
-/// `true`/`false`, anything nested as JSON text; `None` for null.
-fn cell(value: &Value) -> Option<String> {
+/// Appends a value as the text its column holds: a string as it is, a number's literal, a
+/// boolean `true`/`false`, anything nested as JSON text; null for null. Scalars are copied
+/// straight from the record into the column (no allocation per value).
+fn append_cell(builder: &mut StringBuilder, value: &Value) {
     match value {
-        Value::Null => None,
-        Value::Text(text) => Some(text.clone()),
-        Value::Number(literal) => Some(literal.clone()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Array(_) | Value::Object(_) => Some(value.to_json()),
+        Value::Null => builder.append_null(),
+        Value::Text(text) | Value::Number(text) => builder.append_value(text),
+        Value::Bool(b) => builder.append_value(if *b { "true" } else { "false" }),
+        Value::Array(_) | Value::Object(_) => builder.append_value(value.to_json()),
+    }
+}
+
+/// The columns being built: the sink of the packets' record streams, moved from one
+/// packet's stream to the next.
+struct Builders {
+    /// The label of the packet whose records come in.
+    label: String,
+    field_index: HashMap<String, usize>,
+    /// Per field, the member of the current record that fills it (reused per record).
+    slots: Vec<Option<usize>>,
+    /// Members of the current record that are not fields, or repeat one.
+    others: Vec<usize>,
+    packet: StringBuilder,
+    record: Int64Builder,
+    values: Vec<StringBuilder>,
+    other: StringBuilder,
+    rows: usize,
+    records_read: u64,
+}
+
+impl RecordSink for Builders {
+    fn record(&mut self, index: usize, record: &Value) {
+        self.packet.append_value(&self.label);
+        self.record.append_value(i64::try_from(index).unwrap_or(i64::MAX));
+        self.slots.clear();
+        self.slots.resize(self.values.len(), None);
+        self.others.clear();
+        match record {
+            Value::Object(members) => {
+                for (m, (name, value)) in members.iter().enumerate() {
+                    match self.field_index.get(name.as_str()) {
+                        Some(&i) if self.slots[i].is_none() && !matches!(value, Value::Null) => self.slots[i] = Some(m),
+                        // A null is an absent value (as in validate_arrow).
+                        Some(&i) if self.slots[i].is_none() => {}
+                        // A repeated member (the check's finding) goes with the unknown ones.
+                        _ => self.others.push(m),
+                    }
+                }
+                for (builder, slot) in self.values.iter_mut().zip(&self.slots) {
+                    match slot {
+                        Some(m) => append_cell(builder, &members[*m].1),
+                        None => builder.append_null(),
+                    }
+                }
+                if self.others.is_empty() {
+                    self.other.append_null();
+                } else {
+                    let rest: Vec<(String, Value)> = self.others.iter().map(|&m| members[m].clone()).collect();
+                    self.other.append_value(Value::Object(rest).to_json());
+                }
+            }
+            // A record that is not an object: kept whole, under the empty name.
+            not_object => {
+                for builder in &mut self.values {
+                    builder.append_null();
+                }
+                self.other
+                    .append_value(Value::Object(vec![(String::new(), not_object.clone())]).to_json());
+            }
+        }
+        self.rows += 1;
+        self.records_read += 1;
+    }
+}
+
+impl Builders {
+    /// The rows appended so far as a batch.
+    fn finish(&mut self, schema: &SchemaRef) -> Result<RecordBatch, String> {
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.values.len() + 3);
+        columns.push(Arc::new(self.packet.finish()));
+        columns.push(Arc::new(self.record.finish()));
+        for builder in &mut self.values {
+            columns.push(Arc::new(builder.finish()));
+        }
+        columns.push(Arc::new(self.other.finish()));
+        self.rows = 0;
+        RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| e.to_string())
     }
 }
 
@@ -51,10 +129,9 @@ struct Skipped {
 
 /// The packet being read.
 struct Current {
-    label: String,
     path: PathBuf,
     file: std::fs::File,
-    stream: RecordStream,
+    stream: RecordStream<Builders>,
 }
 
 /// A packet that could not be read, with its label.
@@ -72,103 +149,76 @@ struct Batches {
     files: Vec<(String, PathBuf)>,
     next_file: usize,
     current: Option<Current>,
+    /// The builders while no packet is being read (else its stream's sink).
+    idle: Option<Builders>,
     entity: Entity,
     options: Options,
-    field_index: HashMap<String, usize>,
     schema: SchemaRef,
     batch_size: usize,
-    packet: StringBuilder,
-    record: Int64Builder,
-    values: Vec<StringBuilder>,
-    other: StringBuilder,
-    rows: usize,
+    /// Batches of at most `batch_size` rows, ready to be given.
+    out: VecDeque<RecordBatch>,
     chunk: Vec<u8>,
-    /// Records taken from the current packet and not yet in a batch, and its label.
-    ready: std::vec::IntoIter<(usize, Value)>,
-    ready_label: String,
     skipped: Vec<Skipped>,
-    records_read: u64,
     bytes_read: u64,
 }
 
 impl Batches {
-    /// Appends one record's row.
-    fn append(&mut self, label: &str, index: usize, record: Value) {
-        self.packet.append_value(label);
-        self.record.append_value(i64::try_from(index).unwrap_or(i64::MAX));
-        let mut row: Vec<Option<String>> = vec![None; self.values.len()];
-        let mut other: Vec<(String, Value)> = Vec::new();
-        match record {
-            Value::Object(members) => {
-                for (name, value) in members {
-                    match self.field_index.get(&name) {
-                        // A repeated member (the check's finding) goes with the unknown ones.
-                        Some(&i) if row[i].is_none() && !matches!(value, Value::Null) => row[i] = cell(&value),
-                        Some(&i) if row[i].is_none() => {}
-                        _ => other.push((name, value)),
-                    }
-                }
-            }
-            // A record that is not an object: kept whole, under the empty name.
-            not_object => other.push((String::new(), not_object)),
+    fn builders(&mut self) -> Option<&mut Builders> {
+        match &mut self.current {
+            Some(current) => Some(current.stream.sink_mut()),
+            None => self.idle.as_mut(),
         }
-        for (builder, value) in self.values.iter_mut().zip(row) {
-            builder.append_option(value);
-        }
-        if other.is_empty() {
-            self.other.append_null();
-        } else {
-            self.other.append_value(Value::Object(other).to_json());
-        }
-        self.rows += 1;
-        self.records_read += 1;
     }
 
-    /// The rows appended so far as a batch.
-    fn finish_batch(&mut self) -> Result<RecordBatch, String> {
-        let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.values.len() + 3);
-        columns.push(Arc::new(self.packet.finish()));
-        columns.push(Arc::new(self.record.finish()));
-        for builder in &mut self.values {
-            columns.push(Arc::new(builder.finish()));
-        }
-        columns.push(Arc::new(self.other.finish()));
-        self.rows = 0;
-        RecordBatch::try_new(Arc::clone(&self.schema), columns).map_err(|e| e.to_string())
+    fn rows(&mut self) -> usize {
+        self.builders().map_or(0, |b| b.rows)
     }
 
-    /// Takes the records the current packet has ready, to be appended by [`Self::fill`].
-    fn take_ready(&mut self) {
-        let Some(current) = self.current.as_mut() else {
-            return;
+    fn records_read(&self) -> u64 {
+        match &self.current {
+            Some(current) => current.stream.sink().records_read,
+            None => self.idle.as_ref().map_or(0, |b| b.records_read),
+        }
+    }
+
+    /// Ends the current packet: its stream's builders become idle.
+    fn close_current(&mut self) {
+        if let Some(current) = self.current.take() {
+            self.idle = Some(current.stream.into_sink());
+        }
+    }
+
+    /// Finishes the rows built so far into batches of at most `batch_size` rows.
+    fn flush(&mut self) -> Result<(), Unusable> {
+        let schema = Arc::clone(&self.schema);
+        let Some(builders) = self.builders() else {
+            return Ok(());
         };
-        self.ready = current.stream.take().into_iter();
-        self.ready_label.clone_from(&current.label);
-    }
-
-    /// Appends ready records until the batch is full.
-    fn fill(&mut self) {
-        while self.rows < self.batch_size {
-            let Some((index, record)) = self.ready.next() else {
-                return;
-            };
-            let label = std::mem::take(&mut self.ready_label);
-            self.append(&label, index, record);
-            self.ready_label = label;
+        let batch = builders.finish(&schema).map_err(internal)?;
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let length = self.batch_size.min(batch.num_rows() - offset);
+            self.out.push_back(batch.slice(offset, length));
+            offset += length;
         }
+        Ok(())
     }
 
-    /// Reads on until a batch is full or the files end; `None` at the end.
+    /// Reads on until a batch is ready or the files end; `None` at the end.
     fn next_batch(&mut self) -> Result<Option<RecordBatch>, Unusable> {
         loop {
-            self.fill();
-            if self.rows >= self.batch_size {
-                return self.finish_batch().map(Some).map_err(|e| self.internal(e));
+            if let Some(batch) = self.out.pop_front() {
+                return Ok(Some(batch));
+            }
+            if self.rows() >= self.batch_size {
+                self.flush()?;
+                continue;
             }
             let Some(current) = self.current.as_mut() else {
                 let Some((label, path)) = self.files.get(self.next_file).cloned() else {
-                    if self.rows > 0 {
-                        return self.finish_batch().map(Some).map_err(|e| self.internal(e));
+                    if self.rows() > 0 {
+                        self.flush()?;
+                        continue;
                     }
                     return Ok(None);
                 };
@@ -178,13 +228,12 @@ impl Batches {
                     path: path.clone(),
                     error: tekser::Error::Read(format!("{}: {e}", path.display())),
                 })?;
-                let stream = RecordStream::new(&self.options);
-                self.current = Some(Current {
-                    label,
-                    path,
-                    file,
-                    stream,
-                });
+                let Some(mut builders) = self.idle.take() else {
+                    return Err(internal("the column builders were lost".to_owned()));
+                };
+                builders.label = label;
+                let stream = RecordStream::new(&self.options, builders);
+                self.current = Some(Current { path, file, stream });
                 continue;
             };
             let read = loop {
@@ -201,43 +250,36 @@ impl Batches {
                 }
                 Err(e) => Err(tekser::Error::Read(format!("{}: {e}", current.path.display()))),
             };
-            let ended = match step {
-                Ok(ended) => ended,
+            let found = current.stream.entity();
+            let path = current.path.clone();
+            match step {
                 Err(error) => {
-                    let Some(current) = self.current.take() else {
-                        continue;
-                    };
-                    return Err(Unusable {
-                        packet: current.label,
-                        path: current.path,
-                        error,
-                    });
+                    let packet = current.stream.sink_mut().label.clone();
+                    self.close_current();
+                    return Err(Unusable { packet, path, error });
                 }
-            };
-            if let Some(found) = current.stream.entity() {
-                if found != self.entity {
-                    // Another entity's packet: not read further.
-                    let reason = format!("a packet of {}, not {}", found.as_str(), self.entity.as_str());
-                    let packet = current.label.clone();
-                    self.current = None;
-                    self.skipped.push(Skipped { packet, reason });
-                    continue;
+                Ok(ended) => {
+                    if let Some(found) = found.filter(|&e| e != self.entity) {
+                        // Another entity's packet (its records were not handed out): not
+                        // read further.
+                        let reason = format!("a packet of {}, not {}", found.as_str(), self.entity.as_str());
+                        let packet = current.stream.sink_mut().label.clone();
+                        self.close_current();
+                        self.skipped.push(Skipped { packet, reason });
+                    } else if ended {
+                        self.close_current();
+                    }
                 }
-            }
-            self.take_ready();
-            self.fill();
-            if ended {
-                self.current = None;
             }
         }
     }
+}
 
-    fn internal(&self, message: String) -> Unusable {
-        Unusable {
-            packet: String::new(),
-            path: PathBuf::new(),
-            error: tekser::Error::Read(message),
-        }
+fn internal(message: String) -> Unusable {
+    Unusable {
+        packet: String::new(),
+        path: PathBuf::new(),
+        error: tekser::Error::Read(message),
     }
 }
 
@@ -263,21 +305,25 @@ impl PacketBatches {
                 files,
                 next_file: 0,
                 current: None,
+                idle: Some(Builders {
+                    label: String::new(),
+                    field_index: fields.iter().enumerate().map(|(i, f)| (f.clone(), i)).collect(),
+                    slots: Vec::with_capacity(fields.len()),
+                    others: Vec::new(),
+                    packet: StringBuilder::new(),
+                    record: Int64Builder::new(),
+                    values: fields.iter().map(|_| StringBuilder::new()).collect(),
+                    other: StringBuilder::new(),
+                    rows: 0,
+                    records_read: 0,
+                }),
                 entity,
                 options,
-                field_index: fields.iter().enumerate().map(|(i, f)| (f.clone(), i)).collect(),
                 schema,
                 batch_size: batch_size.max(1),
-                packet: StringBuilder::new(),
-                record: Int64Builder::new(),
-                values: fields.iter().map(|_| StringBuilder::new()).collect(),
-                other: StringBuilder::new(),
-                rows: 0,
+                out: VecDeque::new(),
                 chunk: vec![0; tekser::READ_CHUNK],
-                ready: Vec::new().into_iter(),
-                ready_label: String::new(),
                 skipped: Vec::new(),
-                records_read: 0,
                 bytes_read: 0,
             }),
         }
@@ -320,7 +366,7 @@ impl PacketBatches {
     #[getter]
     fn progress(&self) -> PyResult<(u64, u64)> {
         let inner = self.lock()?;
-        Ok((inner.records_read, inner.bytes_read))
+        Ok((inner.records_read(), inner.bytes_read))
     }
 }
 

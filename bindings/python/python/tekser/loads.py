@@ -124,7 +124,7 @@ def read_packets(
     progress: bool | Callable[[int, int], None] | None = None,
 ) -> PacketRecords:
     """The records of ``entity`` in packet files (JSON or XML, streamed: any size) as Arrow
-    record batches of about ``batch_size`` rows.
+    record batches of at most ``batch_size`` rows.
 
     ``paths`` are files or folders (see :func:`packet_files`), read in order; a packet whose
     header names another entity is skipped (:attr:`PacketRecords.skipped`), and a bare list
@@ -139,7 +139,7 @@ def read_packets(
     files = packet_files(*paths)
     if labels is None:
         labels = files
-    elif len(paths) != len(files):
+    elif any(os.path.isdir(p) for p in paths):
         raise ValueError("labels name files: give files, not folders, with labels")
     labels = [str(label) for label in labels]
     if len(labels) != len(files):
