@@ -393,7 +393,8 @@ fn record_stream_hands_out_the_records_of_every_packet() {
         };
         for size in [1, 7, 4096] {
             let mut got = Vec::new();
-            let mut stream = tekser::RecordStream::new(&options, |i: usize, r: &tekser::Value| got.push((i, r.to_json())));
+            let mut stream =
+                tekser::RecordStream::new(&options, |i: usize, r: &tekser::Value| got.push((i, r.to_json())));
             let mut result = Ok(());
             for chunk in bytes.chunks(size) {
                 result = stream.push(chunk);
